@@ -1,0 +1,206 @@
+//! Problem and idea cards.
+
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use crate::{
+    AppError, CardId, Field, Lang, Problem, QuestionId, SessionId,
+    question::QuestionKind,
+    text::{self, CARD_TEXT},
+    time::Timestamp,
+};
+
+/// What a card holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardKind {
+    Problem,
+    Idea,
+}
+
+impl CardKind {
+    /// The API name (`problem` / `idea`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardKind::Problem => "problem",
+            CardKind::Idea => "idea",
+        }
+    }
+
+    /// Label for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            CardKind::Problem => lang.t().kind_problem,
+            CardKind::Idea => lang.t().kind_idea,
+        }
+    }
+}
+
+impl FromStr for CardKind {
+    type Err = AppError;
+    fn from_str(s: &str) -> Result<Self, AppError> {
+        match s.trim() {
+            "problem" => Ok(CardKind::Problem),
+            "idea" => Ok(CardKind::Idea),
+            "" => Err(AppError::invalid(Field::Kind, Problem::Required)),
+            _ => Err(AppError::invalid(Field::Kind, Problem::Unknown)),
+        }
+    }
+}
+
+/// A card as everyone in the session sees it: no author, only their
+/// stakeholder group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub id: CardId,
+    pub question_id: QuestionId,
+    pub session_id: SessionId,
+    pub kind: CardKind,
+    pub text: String,
+    /// The stakeholder group of whoever wrote it.
+    pub group: String,
+    /// Problem cards this idea answers (always empty for problems).
+    pub answers: Vec<CardId>,
+    /// Dots on this card, all participants together.
+    pub dots: u32,
+    pub created_at: Timestamp,
+}
+
+/// Most problem cards one idea may point at.
+pub const MAX_ANSWERS: usize = 10;
+
+/// A new card, checked against its question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCard {
+    pub kind: CardKind,
+    pub text: String,
+    pub answers: Vec<CardId>,
+}
+
+/// Checks a new card. `kind` may be left out and is then the question's;
+/// if given it must fit the question. Only ideas may answer problems.
+pub fn parse_new_card(
+    question_kind: QuestionKind,
+    kind: Option<&str>,
+    text: &str,
+    answers: &[CardId],
+) -> Result<NewCard, AppError> {
+    let expected = question_kind.card_kind();
+    let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+        None => expected,
+        Some(k) => k.parse::<CardKind>()?,
+    };
+    if kind != expected {
+        return Err(AppError::invalid(Field::Kind, Problem::WrongKind));
+    }
+    let text = text::clean(text, Field::Text, CARD_TEXT)?;
+    let mut unique = Vec::with_capacity(answers.len());
+    for id in answers {
+        if !unique.contains(id) {
+            unique.push(*id);
+        }
+    }
+    if kind == CardKind::Problem && !unique.is_empty() {
+        return Err(AppError::invalid(Field::Answers, Problem::WrongKind));
+    }
+    if unique.len() > MAX_ANSWERS {
+        return Err(AppError::invalid(
+            Field::Answers,
+            Problem::TooLong {
+                max: MAX_ANSWERS as u32,
+            },
+        ));
+    }
+    Ok(NewCard {
+        kind,
+        text,
+        answers: unique,
+    })
+}
+
+/// Checks that every answered card is a problem card of the same session,
+/// given the ids of the problem cards that exist there.
+pub fn check_answers(
+    answers: &[CardId],
+    problem_cards_in_session: &[CardId],
+) -> Result<(), AppError> {
+    if answers.iter().all(|a| problem_cards_in_session.contains(a)) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(Field::Answers, Problem::Unknown))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn id(n: u128) -> CardId {
+        CardId(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn kind_defaults_to_the_questions() {
+        let c = parse_new_card(QuestionKind::Problems, None, "Jalan rusak di Kluet", &[]).unwrap();
+        assert_eq!(c.kind, CardKind::Problem);
+    }
+
+    #[test]
+    fn an_idea_cannot_go_to_a_problems_question() {
+        assert_eq!(
+            parse_new_card(
+                QuestionKind::Problems,
+                Some("idea"),
+                "Aplikasi lapor jalan",
+                &[]
+            ),
+            Err(AppError::invalid(Field::Kind, Problem::WrongKind))
+        );
+    }
+
+    #[test]
+    fn only_ideas_answer_problems_and_duplicates_collapse() {
+        let c = parse_new_card(
+            QuestionKind::Ideas,
+            Some("idea"),
+            "Aplikasi lapor jalan",
+            &[id(1), id(1), id(2)],
+        )
+        .unwrap();
+        assert_eq!(c.answers, vec![id(1), id(2)]);
+        assert_eq!(
+            parse_new_card(QuestionKind::Problems, None, "Jalan rusak", &[id(1)]),
+            Err(AppError::invalid(Field::Answers, Problem::WrongKind))
+        );
+        let many: Vec<_> = (0..11).map(id).collect();
+        assert_eq!(
+            parse_new_card(QuestionKind::Ideas, None, "Banyak", &many),
+            Err(AppError::invalid(
+                Field::Answers,
+                Problem::TooLong { max: 10 }
+            ))
+        );
+    }
+
+    #[test]
+    fn card_text_over_500_characters_is_refused() {
+        let long = "a".repeat(501);
+        assert_eq!(
+            parse_new_card(QuestionKind::Problems, None, &long, &[]),
+            Err(AppError::invalid(
+                Field::Text,
+                Problem::TooLong { max: 500 }
+            ))
+        );
+    }
+
+    #[test]
+    fn answers_must_be_problems_of_the_session() {
+        assert!(check_answers(&[id(1)], &[id(1), id(2)]).is_ok());
+        assert_eq!(
+            check_answers(&[id(3)], &[id(1)]),
+            Err(AppError::invalid(Field::Answers, Problem::Unknown))
+        );
+    }
+}

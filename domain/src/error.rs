@@ -1,0 +1,438 @@
+//! The one error type of the application.
+//!
+//! Every failure a person can cause or meet is a variant here, with an HTTP
+//! status and a message in their language. It crosses to the browser as
+//! typed JSON (`{"code": "over_budget", ...}`), so the phone can explain an
+//! error in the participant's language, and the API wraps it as
+//! `{"error": {"code", "message", ...}}`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Lang,
+    i18n::fill,
+    question::{Action, Phase},
+};
+
+/// Something that went wrong, from a person's point of view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// An input field is missing or wrong (422).
+    #[error("invalid {field:?}: {problem:?}")]
+    Invalid {
+        field: Field,
+        #[serde(flatten)]
+        problem: Problem,
+    },
+    /// The request could not be read at all, e.g. malformed JSON (400).
+    #[error("malformed request: {detail}")]
+    Malformed { detail: String },
+    /// No or an expired login (401).
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Wrong email or password (401).
+    #[error("wrong email or password")]
+    BadCredentials,
+    /// Signed in, but not allowed to do this (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// A participant acted on a session they have not joined (403).
+    #[error("not joined")]
+    NotJoined,
+    /// The thing does not exist, or is not visible to the caller (404).
+    #[error("{what:?} not found")]
+    NotFound { what: Entity },
+    /// More dots than the question's vote budget allows (409).
+    #[error("over budget: {requested} requested, {used_elsewhere} used elsewhere, budget {budget}")]
+    OverBudget {
+        budget: u32,
+        used_elsewhere: u32,
+        requested: u32,
+    },
+    /// The question's phase does not allow this (409).
+    #[error("{action:?} not allowed while {phase:?}")]
+    PhaseForbids { phase: Phase, action: Action },
+    /// The first administrator exists already (409).
+    #[error("already set up")]
+    AlreadySetUp,
+    /// Another account uses this email (409).
+    #[error("email taken")]
+    EmailTaken,
+    /// A dimension or group that questions or participants still use (409).
+    #[error("{key} is in use")]
+    InUse { key: String },
+    /// The request body is larger than allowed (413).
+    #[error("too large: limit {limit_bytes} bytes")]
+    TooLarge { limit_bytes: u64 },
+    /// Too many requests; try again later (429).
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u32 },
+    /// The server failed; details are in its log, never in the response (500).
+    #[error("internal error")]
+    Internal,
+    /// The browser could not reach the server (never sent by the server).
+    #[error("network: {detail}")]
+    Network { detail: String },
+}
+
+/// Which input an [`AppError::Invalid`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Email,
+    Password,
+    Role,
+    Title,
+    Place,
+    StartsOn,
+    EndsOn,
+    Language,
+    Code,
+    Group,
+    Name,
+    Consent,
+    Text,
+    Kind,
+    Answers,
+    Dots,
+    Prompt,
+    Dimension,
+    SubElement,
+    VoteBudget,
+    Phase,
+    Key,
+    Dimensions,
+    Groups,
+}
+
+/// What is wrong with a [`Field`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    /// Empty or missing.
+    Required,
+    /// Longer than `max` characters (or items).
+    TooLong { max: u32 },
+    /// Shorter than `min` characters.
+    TooShort { min: u32 },
+    /// Not a number between `min` and `max`.
+    OutOfRange { min: i64, max: i64 },
+    /// Not of the expected form (e.g. an email without `@`).
+    Malformed,
+    /// Not one of the values this workshop or question allows.
+    Unknown,
+    /// Consent must be given to take part.
+    MustAccept,
+    /// The same value appears twice.
+    Duplicate,
+    /// A card kind that does not fit the question (e.g. an idea for a problems question).
+    WrongKind,
+    /// The end date lies before the start date.
+    BeforeStart,
+}
+
+/// The kind of thing a [`AppError::NotFound`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Workshop,
+    Session,
+    Question,
+    Card,
+    User,
+    Page,
+}
+
+impl AppError {
+    /// Shorthand for an [`AppError::Invalid`].
+    pub fn invalid(field: Field, problem: Problem) -> Self {
+        AppError::Invalid { field, problem }
+    }
+
+    /// Shorthand for an [`AppError::NotFound`].
+    pub fn not_found(what: Entity) -> Self {
+        AppError::NotFound { what }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 422,
+            AppError::Malformed { .. } => 400,
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
+            AppError::Forbidden | AppError::NotJoined => 403,
+            AppError::NotFound { .. } => 404,
+            AppError::OverBudget { .. }
+            | AppError::PhaseForbids { .. }
+            | AppError::AlreadySetUp
+            | AppError::EmailTaken
+            | AppError::InUse { .. } => 409,
+            AppError::TooLarge { .. } => 413,
+            AppError::RateLimited { .. } => 429,
+            AppError::Internal => 500,
+            AppError::Network { .. } => 503,
+        }
+    }
+
+    /// The machine-readable code, as in the JSON `code` field.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { .. } => "invalid",
+            AppError::Malformed { .. } => "malformed",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::NotJoined => "not_joined",
+            AppError::NotFound { .. } => "not_found",
+            AppError::OverBudget { .. } => "over_budget",
+            AppError::PhaseForbids { .. } => "phase_forbids",
+            AppError::AlreadySetUp => "already_set_up",
+            AppError::EmailTaken => "email_taken",
+            AppError::InUse { .. } => "in_use",
+            AppError::TooLarge { .. } => "too_large",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal => "internal",
+            AppError::Network { .. } => "network",
+        }
+    }
+
+    /// A sentence a person understands, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        let t = lang.t();
+        match self {
+            AppError::Invalid { field, problem } => {
+                let field = field.label(lang);
+                match problem {
+                    Problem::Required => fill(t.problem_required, &[("field", field)]),
+                    Problem::TooLong { max } => fill(
+                        t.problem_too_long,
+                        &[("field", field), ("max", &lang.number(i64::from(*max)))],
+                    ),
+                    Problem::TooShort { min } => fill(
+                        t.problem_too_short,
+                        &[("field", field), ("min", &lang.number(i64::from(*min)))],
+                    ),
+                    Problem::OutOfRange { min, max } => fill(
+                        t.problem_out_of_range,
+                        &[
+                            ("field", field),
+                            ("min", &lang.number(*min)),
+                            ("max", &lang.number(*max)),
+                        ],
+                    ),
+                    Problem::Malformed => fill(t.problem_malformed, &[("field", field)]),
+                    Problem::Unknown => fill(t.problem_unknown, &[("field", field)]),
+                    Problem::MustAccept => t.problem_must_accept.to_string(),
+                    Problem::Duplicate => fill(t.problem_duplicate, &[("field", field)]),
+                    Problem::WrongKind => t.problem_wrong_kind.to_string(),
+                    Problem::BeforeStart => t.problem_before_start.to_string(),
+                }
+            }
+            AppError::Malformed { .. } => t.error_malformed.to_string(),
+            AppError::Unauthenticated => t.error_unauthenticated.to_string(),
+            AppError::BadCredentials => t.error_bad_credentials.to_string(),
+            AppError::Forbidden => t.error_forbidden.to_string(),
+            AppError::NotJoined => t.error_not_joined.to_string(),
+            AppError::NotFound { what } => fill(t.error_not_found, &[("what", what.label(lang))]),
+            AppError::OverBudget {
+                budget,
+                used_elsewhere,
+                ..
+            } => {
+                let left = budget.saturating_sub(*used_elsewhere);
+                fill(
+                    t.error_over_budget,
+                    &[("budget", &budget.to_string()), ("left", &left.to_string())],
+                )
+            }
+            AppError::PhaseForbids { phase, action } => {
+                let template = match action {
+                    Action::SubmitCard => t.error_phase_no_cards,
+                    Action::Vote => t.error_phase_no_votes,
+                };
+                fill(template, &[("phase", phase.label(lang))])
+            }
+            AppError::AlreadySetUp => t.error_already_set_up.to_string(),
+            AppError::EmailTaken => t.error_email_taken.to_string(),
+            AppError::InUse { key } => fill(t.error_in_use, &[("key", key)]),
+            AppError::TooLarge { limit_bytes } => fill(
+                t.error_too_large,
+                &[("kb", &lang.number((*limit_bytes / 1024).max(1) as i64))],
+            ),
+            AppError::RateLimited { retry_after_secs } => fill(
+                t.error_rate_limited,
+                &[("seconds", &retry_after_secs.to_string())],
+            ),
+            AppError::Internal => t.error_internal.to_string(),
+            AppError::Network { .. } => t.error_network.to_string(),
+        }
+    }
+
+    /// Whether retrying the same request later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            AppError::Network { .. } | AppError::RateLimited { .. } | AppError::Internal
+        )
+    }
+}
+
+impl Field {
+    /// The field's label, as shown next to the input.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let t = lang.t();
+        match self {
+            Field::Email => t.field_email,
+            Field::Password => t.field_password,
+            Field::Role => t.field_role,
+            Field::Title => t.field_title,
+            Field::Place => t.field_place,
+            Field::StartsOn => t.field_starts_on,
+            Field::EndsOn => t.field_ends_on,
+            Field::Language => t.field_language,
+            Field::Code => t.field_code,
+            Field::Group => t.field_group,
+            Field::Name => t.field_name,
+            Field::Consent => t.field_consent,
+            Field::Text => t.field_text,
+            Field::Kind => t.field_kind,
+            Field::Answers => t.field_answers,
+            Field::Dots => t.field_dots,
+            Field::Prompt => t.field_prompt,
+            Field::Dimension => t.field_dimension,
+            Field::SubElement => t.field_sub_element,
+            Field::VoteBudget => t.field_vote_budget,
+            Field::Phase => t.field_phase,
+            Field::Key => t.field_key,
+            Field::Dimensions => t.field_dimensions,
+            Field::Groups => t.field_groups,
+        }
+    }
+}
+
+impl Entity {
+    /// The entity's name in a sentence ("sesi", "session").
+    pub fn label(self, lang: Lang) -> &'static str {
+        let t = lang.t();
+        match self {
+            Entity::Workshop => t.entity_workshop,
+            Entity::Session => t.entity_session,
+            Entity::Question => t.entity_question,
+            Entity::Card => t.entity_card,
+            Entity::User => t.entity_user,
+            Entity::Page => t.entity_page,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_serialise_with_a_code_tag() {
+        let e = AppError::OverBudget {
+            budget: 3,
+            used_elsewhere: 2,
+            requested: 2,
+        };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "over_budget");
+        assert_eq!(json["budget"], 3);
+        assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
+        let e = AppError::invalid(Field::Text, Problem::TooLong { max: 500 });
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "invalid");
+        assert_eq!(json["field"], "text");
+        assert_eq!(json["problem"], "too_long");
+        assert_eq!(json["max"], 500);
+        assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
+    }
+
+    #[test]
+    fn code_matches_the_serialised_tag() {
+        let all = [
+            AppError::invalid(Field::Name, Problem::Required),
+            AppError::Malformed { detail: "x".into() },
+            AppError::Unauthenticated,
+            AppError::BadCredentials,
+            AppError::Forbidden,
+            AppError::NotJoined,
+            AppError::not_found(Entity::Card),
+            AppError::OverBudget {
+                budget: 1,
+                used_elsewhere: 1,
+                requested: 1,
+            },
+            AppError::PhaseForbids {
+                phase: Phase::Closed,
+                action: Action::Vote,
+            },
+            AppError::AlreadySetUp,
+            AppError::EmailTaken,
+            AppError::InUse { key: "k".into() },
+            AppError::TooLarge { limit_bytes: 1 },
+            AppError::RateLimited {
+                retry_after_secs: 1,
+            },
+            AppError::Internal,
+            AppError::Network { detail: "x".into() },
+        ];
+        for e in all {
+            assert_eq!(serde_json::to_value(&e).unwrap()["code"], e.code());
+            for lang in Lang::ALL {
+                let m = e.message(lang);
+                assert!(!m.is_empty() && !m.contains('{'), "{lang}: {m}");
+            }
+        }
+    }
+
+    #[test]
+    fn statuses_follow_http_meaning() {
+        assert_eq!(
+            AppError::invalid(Field::Text, Problem::Required).status(),
+            422
+        );
+        assert_eq!(AppError::Forbidden.status(), 403);
+        assert_eq!(AppError::not_found(Entity::Session).status(), 404);
+        assert_eq!(
+            AppError::OverBudget {
+                budget: 3,
+                used_elsewhere: 3,
+                requested: 1
+            }
+            .status(),
+            409
+        );
+        assert_eq!(AppError::TooLarge { limit_bytes: 1 }.status(), 413);
+    }
+
+    #[test]
+    fn messages_are_in_the_asked_language() {
+        let e = AppError::invalid(Field::Text, Problem::TooLong { max: 500 });
+        assert_eq!(
+            e.message(Lang::Id),
+            "Teks kartu terlalu panjang: paling banyak 500 karakter."
+        );
+        assert_eq!(
+            e.message(Lang::En),
+            "Card text is too long: at most 500 characters."
+        );
+        let e = AppError::OverBudget {
+            budget: 3,
+            used_elsewhere: 2,
+            requested: 2,
+        };
+        assert!(
+            e.message(Lang::Id).contains("tersisa 1"),
+            "{}",
+            e.message(Lang::Id)
+        );
+        assert!(
+            e.message(Lang::En).contains("1 left"),
+            "{}",
+            e.message(Lang::En)
+        );
+    }
+}

@@ -1,0 +1,522 @@
+//! A session's state as a screen shows it, and how live events update it.
+//!
+//! The server builds a [`SessionSnapshot`] from the database; phones,
+//! consoles and projectors keep one and [`apply`](SessionSnapshot::apply)
+//! each live event to it. The same code runs in both places, so a test on
+//! the server proves what every screen will show.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    CardId, Lang, QuestionId, WorkshopId,
+    card::Card,
+    dimension::Dimension,
+    event::{GroupCount, LiveEvent},
+    group::StakeholderGroup,
+    question::{Phase, Question},
+    session::{Participant, Session},
+    tally,
+    vote::VoteOutcome,
+};
+
+/// The parts of a workshop a session screen needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkshopBrief {
+    pub id: WorkshopId,
+    pub title: String,
+    pub language: Lang,
+    pub dimensions: Vec<Dimension>,
+    pub groups: Vec<StakeholderGroup>,
+}
+
+/// One of the caller's votes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyVote {
+    pub card_id: CardId,
+    pub dots: u32,
+}
+
+/// What only the participant asking sees: who they are, their dots and
+/// which cards are theirs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub participant: Participant,
+    pub votes: Vec<MyVote>,
+    pub cards: Vec<CardId>,
+}
+
+/// A session at one point in its history (`seq`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSnapshot {
+    /// The last change included; resume the live stream after it.
+    pub seq: u64,
+    pub workshop: WorkshopBrief,
+    pub session: Session,
+    /// In session order.
+    pub questions: Vec<Question>,
+    /// Every visible card, any order.
+    pub cards: Vec<Card>,
+    /// Participants per stakeholder group (groups without any are left out).
+    pub participants: Vec<GroupCount>,
+    /// The caller, when the caller is a participant.
+    pub me: Option<Me>,
+}
+
+/// What applying a live event asks of the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The snapshot is up to date.
+    Ok,
+    /// Events were missed: fetch a fresh snapshot.
+    NeedsResync,
+}
+
+impl SessionSnapshot {
+    /// Applies one live event whose SSE id is `seq`.
+    pub fn apply(&mut self, seq: u64, event: &LiveEvent) -> Applied {
+        match event {
+            LiveEvent::Ready { .. } => {}
+            LiveEvent::Resync { .. } => return Applied::NeedsResync,
+            LiveEvent::QuestionAdded { question } => {
+                match self.questions.iter_mut().find(|q| q.id == question.id) {
+                    Some(q) => *q = question.clone(),
+                    None => self.questions.push(question.clone()),
+                }
+                self.questions.sort_by_key(|q| (q.position, q.created_at));
+            }
+            LiveEvent::PhaseChanged { question_id, phase } => {
+                if let Some(q) = self.questions.iter_mut().find(|q| q.id == *question_id) {
+                    q.phase = *phase;
+                }
+            }
+            LiveEvent::CardAdded { card } => {
+                match self.cards.iter_mut().find(|c| c.id == card.id) {
+                    Some(c) => *c = card.clone(),
+                    None => self.cards.push(card.clone()),
+                }
+            }
+            LiveEvent::Counts { cards, groups } => {
+                for t in cards {
+                    if let Some(c) = self.cards.iter_mut().find(|c| c.id == t.card_id) {
+                        c.dots = t.dots;
+                    }
+                }
+                for g in groups {
+                    match self.participants.iter_mut().find(|p| p.group == g.group) {
+                        Some(p) => p.count = g.count,
+                        None => self.participants.push(g.clone()),
+                    }
+                }
+            }
+        }
+        self.seq = self.seq.max(seq);
+        Applied::Ok
+    }
+
+    /// Records the caller's own vote as the server confirmed it.
+    pub fn apply_vote(&mut self, outcome: &VoteOutcome) {
+        if let Some(card) = self.cards.iter_mut().find(|c| c.id == outcome.card_id) {
+            // A live event may already carry a newer total; never go back.
+            if outcome.seq >= self.seq {
+                card.dots = outcome.total;
+            }
+        }
+        if let Some(me) = &mut self.me {
+            me.votes.retain(|v| v.card_id != outcome.card_id);
+            if outcome.dots > 0 {
+                me.votes.push(MyVote {
+                    card_id: outcome.card_id,
+                    dots: outcome.dots,
+                });
+            }
+        }
+    }
+
+    /// Records a card the caller just submitted.
+    pub fn apply_own_card(&mut self, card: &Card) {
+        if !self.cards.iter().any(|c| c.id == card.id) {
+            self.cards.push(card.clone());
+        }
+        if let Some(me) = &mut self.me
+            && !me.cards.contains(&card.id)
+        {
+            me.cards.push(card.id);
+        }
+    }
+
+    /// A question by id.
+    pub fn question(&self, id: QuestionId) -> Option<&Question> {
+        self.questions.iter().find(|q| q.id == id)
+    }
+
+    /// The question a room is working on: the newest one that is not closed,
+    /// else the newest one.
+    pub fn current_question(&self) -> Option<&Question> {
+        self.questions
+            .iter()
+            .rev()
+            .find(|q| q.phase != Phase::Closed)
+            .or_else(|| self.questions.last())
+    }
+
+    /// The cards of a question, ranked by dots.
+    pub fn ranked_cards(&self, question: QuestionId) -> Vec<Card> {
+        let mut cards: Vec<Card> = self
+            .cards
+            .iter()
+            .filter(|c| c.question_id == question)
+            .cloned()
+            .collect();
+        tally::rank(&mut cards);
+        cards
+    }
+
+    /// The cards of a question, newest first.
+    pub fn newest_cards(&self, question: QuestionId) -> Vec<Card> {
+        let mut cards: Vec<Card> = self
+            .cards
+            .iter()
+            .filter(|c| c.question_id == question)
+            .cloned()
+            .collect();
+        cards.sort_by(tally::newest_first);
+        cards
+    }
+
+    /// The caller's dots on a card.
+    pub fn my_dots(&self, card: CardId) -> u32 {
+        self.me
+            .as_ref()
+            .and_then(|me| me.votes.iter().find(|v| v.card_id == card))
+            .map_or(0, |v| v.dots)
+    }
+
+    /// The caller's dots on a whole question.
+    pub fn my_used(&self, question: QuestionId) -> u32 {
+        let Some(me) = &self.me else { return 0 };
+        me.votes
+            .iter()
+            .filter(|v| {
+                self.cards
+                    .iter()
+                    .any(|c| c.id == v.card_id && c.question_id == question)
+            })
+            .map(|v| v.dots)
+            .sum()
+    }
+
+    /// Dots the caller has left on a question.
+    pub fn my_remaining(&self, question: QuestionId) -> u32 {
+        let budget = self.question(question).map_or(0, |q| q.vote_budget.get());
+        budget.saturating_sub(self.my_used(question))
+    }
+
+    /// Whether the caller wrote this card.
+    pub fn is_mine(&self, card: CardId) -> bool {
+        self.me.as_ref().is_some_and(|me| me.cards.contains(&card))
+    }
+
+    /// Everyone who joined.
+    pub fn participant_count(&self) -> u32 {
+        self.participants.iter().map(|g| g.count).sum()
+    }
+
+    /// A dimension's name in this workshop (its key if unknown).
+    pub fn dimension_name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.workshop
+            .dimensions
+            .iter()
+            .find(|d| d.key == key)
+            .map_or(key, |d| d.name.as_str())
+    }
+
+    /// A sub-element's name (its key if unknown).
+    pub fn sub_element_name<'a>(&'a self, dimension: &str, key: &'a str) -> &'a str {
+        self.workshop
+            .dimensions
+            .iter()
+            .find(|d| d.key == dimension)
+            .and_then(|d| d.sub_elements.iter().find(|s| s.key == key))
+            .map_or(key, |s| s.name.as_str())
+    }
+
+    /// A stakeholder group's name (its key if unknown).
+    pub fn group_name<'a>(&'a self, key: &'a str) -> &'a str {
+        self.workshop
+            .groups
+            .iter()
+            .find(|g| g.key == key)
+            .map_or(key, |g| g.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        ParticipantId, SessionId,
+        card::CardKind,
+        dimension::default_dimensions,
+        event::{CardTally, Change, StoredEvent, coalesce},
+        group::default_groups,
+        question::{QuestionKind, VoteBudget},
+        session::JoinCode,
+        time::Timestamp,
+    };
+    use uuid::Uuid;
+
+    fn snapshot() -> SessionSnapshot {
+        let session_id = SessionId(Uuid::from_u128(1));
+        SessionSnapshot {
+            seq: 0,
+            workshop: WorkshopBrief {
+                id: WorkshopId(Uuid::from_u128(2)),
+                title: "FGD".into(),
+                language: Lang::Id,
+                dimensions: default_dimensions(Lang::Id),
+                groups: default_groups(Lang::Id),
+            },
+            session: Session {
+                id: session_id,
+                workshop_id: WorkshopId(Uuid::from_u128(2)),
+                title: "Hari 1".into(),
+                join_code: JoinCode::from_random(7),
+                created_at: Timestamp(0),
+            },
+            questions: vec![],
+            cards: vec![],
+            participants: vec![],
+            me: Some(Me {
+                participant: Participant {
+                    id: ParticipantId(Uuid::from_u128(3)),
+                    session_id,
+                    group: "academia".into(),
+                    name: None,
+                    language: None,
+                    joined_at: Timestamp(0),
+                },
+                votes: vec![],
+                cards: vec![],
+            }),
+        }
+    }
+
+    fn question(n: u128, phase: Phase) -> Question {
+        Question {
+            id: QuestionId(Uuid::from_u128(n)),
+            session_id: SessionId(Uuid::from_u128(1)),
+            dimension: "living".into(),
+            sub_element: None,
+            prompt: "Apa masalah kesehatan?".into(),
+            kind: QuestionKind::Problems,
+            vote_budget: VoteBudget::DEFAULT,
+            phase,
+            position: n as u32,
+            created_at: Timestamp(n as i64),
+        }
+    }
+
+    fn card(n: u128, q: u128) -> Card {
+        Card {
+            id: CardId(Uuid::from_u128(n)),
+            question_id: QuestionId(Uuid::from_u128(q)),
+            session_id: SessionId(Uuid::from_u128(1)),
+            kind: CardKind::Problem,
+            text: format!("kartu {n}"),
+            group: "media".into(),
+            answers: vec![],
+            dots: 0,
+            created_at: Timestamp(n as i64),
+        }
+    }
+
+    #[test]
+    fn replaying_coalesced_events_equals_applying_each_change() {
+        let changes = vec![
+            Change::QuestionAdded {
+                question: question(10, Phase::Collecting),
+            },
+            Change::CardAdded {
+                card: card(100, 10),
+            },
+            Change::CardAdded {
+                card: card(101, 10),
+            },
+            Change::Joined {
+                group: "media".into(),
+                count: 1,
+            },
+            Change::PhaseChanged {
+                question_id: QuestionId(Uuid::from_u128(10)),
+                phase: Phase::Voting,
+            },
+            Change::Tally {
+                card_id: CardId(Uuid::from_u128(100)),
+                dots: 1,
+            },
+            Change::Tally {
+                card_id: CardId(Uuid::from_u128(101)),
+                dots: 2,
+            },
+            Change::Tally {
+                card_id: CardId(Uuid::from_u128(100)),
+                dots: 3,
+            },
+            Change::Joined {
+                group: "media".into(),
+                count: 2,
+            },
+        ];
+        let events: Vec<_> = changes
+            .into_iter()
+            .enumerate()
+            .map(|(i, change)| StoredEvent {
+                seq: i as u64 + 1,
+                change,
+            })
+            .collect();
+
+        let mut one_by_one = snapshot();
+        for ev in &events {
+            for frame in coalesce(std::slice::from_ref(ev)) {
+                one_by_one.apply(frame.last_seq, &frame.event);
+            }
+        }
+        let mut folded = snapshot();
+        for frame in coalesce(&events) {
+            folded.apply(frame.last_seq, &frame.event);
+        }
+        assert_eq!(one_by_one, folded);
+        assert_eq!(folded.seq, 9);
+        let ranked = folded.ranked_cards(QuestionId(Uuid::from_u128(10)));
+        assert_eq!(ranked.iter().map(|c| c.dots).collect::<Vec<_>>(), [3, 2]);
+        assert_eq!(folded.participant_count(), 2);
+        assert_eq!(folded.questions[0].phase, Phase::Voting);
+    }
+
+    #[test]
+    fn applying_the_same_card_twice_keeps_one_card() {
+        let mut s = snapshot();
+        let ev = LiveEvent::CardAdded { card: card(1, 10) };
+        s.apply(1, &ev);
+        s.apply(1, &ev);
+        assert_eq!(s.cards.len(), 1);
+    }
+
+    #[test]
+    fn resync_is_reported() {
+        let mut s = snapshot();
+        assert_eq!(
+            s.apply(5, &LiveEvent::Resync { seq: 5 }),
+            Applied::NeedsResync
+        );
+    }
+
+    #[test]
+    fn own_votes_track_the_budget() {
+        let mut s = snapshot();
+        s.apply(
+            1,
+            &LiveEvent::QuestionAdded {
+                question: question(10, Phase::Voting),
+            },
+        );
+        s.apply(
+            2,
+            &LiveEvent::CardAdded {
+                card: card(100, 10),
+            },
+        );
+        s.apply(
+            3,
+            &LiveEvent::CardAdded {
+                card: card(101, 10),
+            },
+        );
+        let outcome = |card: u128, dots, total, seq| VoteOutcome {
+            card_id: CardId(Uuid::from_u128(card)),
+            question_id: QuestionId(Uuid::from_u128(10)),
+            dots,
+            total,
+            budget: 3,
+            used: 0,
+            remaining: 0,
+            seq,
+        };
+        s.apply_vote(&outcome(100, 2, 2, 4));
+        s.apply_vote(&outcome(101, 1, 5, 5));
+        let q = QuestionId(Uuid::from_u128(10));
+        assert_eq!(s.my_used(q), 3);
+        assert_eq!(s.my_remaining(q), 0);
+        assert_eq!(s.my_dots(CardId(Uuid::from_u128(101))), 1);
+        s.apply_vote(&outcome(100, 0, 0, 6));
+        assert_eq!(s.my_remaining(q), 2);
+        assert!(s.me.as_ref().unwrap().votes.iter().all(|v| v.dots > 0));
+    }
+
+    #[test]
+    fn a_stale_vote_answer_does_not_undo_a_newer_live_total() {
+        let mut s = snapshot();
+        s.apply(
+            1,
+            &LiveEvent::CardAdded {
+                card: card(100, 10),
+            },
+        );
+        s.apply(
+            9,
+            &LiveEvent::Counts {
+                cards: vec![CardTally {
+                    card_id: CardId(Uuid::from_u128(100)),
+                    dots: 7,
+                }],
+                groups: vec![],
+            },
+        );
+        s.apply_vote(&VoteOutcome {
+            card_id: CardId(Uuid::from_u128(100)),
+            question_id: QuestionId(Uuid::from_u128(10)),
+            dots: 1,
+            total: 5,
+            budget: 3,
+            used: 1,
+            remaining: 2,
+            seq: 6,
+        });
+        assert_eq!(s.cards[0].dots, 7);
+        assert_eq!(s.my_dots(CardId(Uuid::from_u128(100))), 1);
+    }
+
+    #[test]
+    fn the_current_question_is_the_newest_open_one() {
+        let mut s = snapshot();
+        assert!(s.current_question().is_none());
+        s.apply(
+            1,
+            &LiveEvent::QuestionAdded {
+                question: question(1, Phase::Voting),
+            },
+        );
+        s.apply(
+            2,
+            &LiveEvent::QuestionAdded {
+                question: question(2, Phase::Closed),
+            },
+        );
+        assert_eq!(
+            s.current_question().unwrap().id,
+            QuestionId(Uuid::from_u128(1))
+        );
+        s.apply(
+            3,
+            &LiveEvent::PhaseChanged {
+                question_id: QuestionId(Uuid::from_u128(1)),
+                phase: Phase::Closed,
+            },
+        );
+        assert_eq!(
+            s.current_question().unwrap().id,
+            QuestionId(Uuid::from_u128(2))
+        );
+    }
+}
