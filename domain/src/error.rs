@@ -60,8 +60,8 @@ pub enum AppError {
     #[error("email taken")]
     EmailTaken,
     /// A dimension or group that questions or participants still use (409).
-    #[error("{key} is in use")]
-    InUse { key: String },
+    #[error("{name} is in use")]
+    InUse { name: String },
     /// The request body is larger than allowed (413).
     #[error("too large: limit {limit_bytes} bytes")]
     TooLarge { limit_bytes: u64 },
@@ -104,6 +104,7 @@ pub enum Field {
     Key,
     Dimensions,
     Groups,
+    IdempotencyKey,
 }
 
 /// What is wrong with a [`Field`].
@@ -255,7 +256,7 @@ impl AppError {
             }
             AppError::AlreadySetUp => t.error_already_set_up.to_string(),
             AppError::EmailTaken => t.error_email_taken.to_string(),
-            AppError::InUse { key } => fill(t.error_in_use, &[("key", key)]),
+            AppError::InUse { name } => fill(t.error_in_use, &[("name", name)]),
             AppError::TooLarge { limit_bytes } => fill(
                 t.error_too_large,
                 &[("kb", &lang.number((*limit_bytes / 1024).max(1) as i64))],
@@ -307,6 +308,7 @@ impl Field {
             Field::Key => t.field_key,
             Field::Dimensions => t.field_dimensions,
             Field::Groups => t.field_groups,
+            Field::IdempotencyKey => t.field_idempotency_key,
         }
     }
 }
@@ -371,7 +373,7 @@ mod tests {
             },
             AppError::AlreadySetUp,
             AppError::EmailTaken,
-            AppError::InUse { key: "k".into() },
+            AppError::InUse { name: "k".into() },
             AppError::TooLarge { limit_bytes: 1 },
             AppError::RateLimited {
                 retry_after_secs: 1,

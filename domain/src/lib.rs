@@ -20,6 +20,6 @@ pub mod user;
 pub mod vote;
 pub mod workshop;
 
-pub use error::{AppError, Field, Problem};
+pub use error::{AppError, Entity, Field, Problem};
 pub use i18n::Lang;
 pub use ids::{CardId, ParticipantId, QuestionId, SessionId, UserId, WorkshopId};

@@ -25,6 +25,19 @@ pub struct Workshop {
     pub created_at: Timestamp,
 }
 
+/// A workshop in a list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkshopSummary {
+    pub id: WorkshopId,
+    pub title: String,
+    pub place: Option<String>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub language: Lang,
+    pub session_count: u32,
+    pub created_at: Timestamp,
+}
+
 /// A new workshop's details, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewWorkshop {

@@ -1,0 +1,138 @@
+//! Who is calling, and what they may do.
+
+use rembuk_domain::{
+    AppError, SessionId, WorkshopId,
+    session::Participant,
+    user::{Role, User},
+};
+use sqlx::AnyConnection;
+
+use crate::{
+    Services,
+    auth::{Credentials, hash_token},
+    storage::{self, participants, users, workshops},
+};
+
+/// The caller of an operation: a signed-in staff member, a participant's
+/// device, both (a facilitator testing on their own phone), or neither.
+#[derive(Clone, Default)]
+pub struct Caller {
+    /// The signed-in staff account, if its login is valid.
+    pub staff: Option<User>,
+    /// The device token (participants), if any.
+    pub device: Option<String>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("staff", &self.staff.as_ref().map(|u| (&u.email, u.role)))
+            .field("device", &self.device.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl Caller {
+    /// A caller with no credentials.
+    pub fn anonymous() -> Caller {
+        Caller::default()
+    }
+
+    /// The command line, acting as an administrator.
+    pub fn system() -> Caller {
+        Caller {
+            staff: Some(User {
+                id: rembuk_domain::UserId(uuid::Uuid::nil()),
+                email: "system".into(),
+                role: Role::Admin,
+            }),
+            device: None,
+        }
+    }
+
+    /// The signed-in staff account, or the error that explains why there is
+    /// none: 401 for nobody, 403 for a participant.
+    pub fn require_staff(&self) -> Result<&User, AppError> {
+        match (&self.staff, &self.device) {
+            (Some(user), _) => Ok(user),
+            (None, Some(_)) => Err(AppError::Forbidden),
+            (None, None) => Err(AppError::Unauthenticated),
+        }
+    }
+
+    pub(crate) fn device_hash(&self) -> Option<String> {
+        self.device.as_deref().map(hash_token)
+    }
+}
+
+/// What a staff member wants to do with a workshop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// See it and its results.
+    Read,
+    /// Change it or run its sessions.
+    Run,
+}
+
+impl Services {
+    /// Resolves a request's credentials. An expired or revoked login counts
+    /// as no login; a device token is checked per session later.
+    pub async fn caller(&self, creds: &Credentials) -> Result<Caller, AppError> {
+        let mut caller = Caller {
+            staff: None,
+            device: creds.device.clone(),
+        };
+        if let Some(token) = &creds.staff {
+            let mut conn = self.store().read().await?;
+            if let Some(row) = users::staff_session(&mut conn, &hash_token(token)).await?
+                && !row.revoked
+                && row.expires_at > storage::now()
+            {
+                caller.staff = Some(row.user);
+            }
+        }
+        Ok(caller)
+    }
+
+    /// Checks that the caller may `access` a workshop.
+    pub(crate) async fn authorize_workshop<'c>(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &'c Caller,
+        workshop: WorkshopId,
+        access: Access,
+    ) -> Result<&'c User, AppError> {
+        let user = caller.require_staff()?;
+        let allowed = match (user.role, access) {
+            (Role::Admin, _) | (Role::Secretariat, Access::Read) => true,
+            (Role::Secretariat, Access::Run) => false,
+            (Role::Facilitator, _) => workshops::is_member(conn, workshop, user.id).await?,
+        };
+        if allowed {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The participant the caller is in `session`. 401 without any
+    /// credentials, 403 for staff-only callers and for devices that have not
+    /// joined this session.
+    pub(crate) async fn participant_in(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &Caller,
+        session: SessionId,
+    ) -> Result<Participant, AppError> {
+        let Some(hash) = caller.device_hash() else {
+            return Err(if caller.staff.is_some() {
+                AppError::Forbidden
+            } else {
+                AppError::Unauthenticated
+            });
+        };
+        participants::participant_by_token(conn, session, &hash)
+            .await?
+            .ok_or(AppError::NotJoined)
+    }
+}

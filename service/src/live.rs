@@ -1,0 +1,367 @@
+//! Live updates: one broadcast channel per process, fed from the database.
+//!
+//! After a write commits, the service calls [`LiveHub::notify`] with the
+//! session and its new sequence number. One hub task reads the committed
+//! changes from the `events` table in order, folds bursts of counts
+//! ([`coalesce`]), serialises each resulting frame once, and broadcasts
+//! the bytes. Every SSE connection subscribes to that one channel and keeps
+//! the frames of its session.
+//!
+//! Reading from the database rather than passing events in memory is what
+//! makes the stream exact: frames go out in sequence order even when
+//! commits race, the same path serves other instances' commits (PostgreSQL
+//! LISTEN/NOTIFY only has to call `notify`), and a connection that falls
+//! behind or reconnects catches up from the same table.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use bytes::Bytes;
+use futures::Stream;
+use rembuk_domain::{
+    SessionId,
+    event::{Frame, LiveEvent, coalesce},
+};
+use tokio::{
+    sync::{broadcast, mpsc},
+    time::Instant,
+};
+
+use crate::storage::{Store, events, sessions};
+
+/// A frame ready to write to every subscriber of its session.
+#[derive(Debug)]
+pub struct WireFrame {
+    pub session: SessionId,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    /// The complete SSE message (`id:`, `data:`, blank line).
+    pub bytes: Bytes,
+}
+
+/// Most changes one catch-up replays before the client is asked to
+/// refetch the snapshot instead.
+pub const MAX_REPLAY: u64 = 2_000;
+/// How often an idle stream sends a comment, so that proxies and phones
+/// keep the connection open.
+const KEEP_ALIVE: Duration = Duration::from_secs(20);
+/// How many frames a slow subscriber may fall behind before it catches up
+/// from the database.
+const CHANNEL_CAPACITY: usize = 1024;
+/// Most changes the hub reads in one go.
+const BATCH: u32 = 5_000;
+
+/// The process's live hub. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct LiveHub {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    frames: broadcast::Sender<Arc<WireFrame>>,
+    notify: mpsc::UnboundedSender<(SessionId, u64)>,
+    subscribers: AtomicUsize,
+    store: Store,
+}
+
+impl LiveHub {
+    /// Starts the hub task. Must run inside a Tokio runtime.
+    pub async fn start(store: Store) -> crate::storage::Result<LiveHub> {
+        let (frames, _) = broadcast::channel(CHANNEL_CAPACITY);
+        let (notify, rx) = mpsc::unbounded_channel();
+        let baseline = {
+            let mut conn = store.read().await?;
+            sessions::all_last_seqs(&mut conn).await?
+        };
+        let hub = LiveHub {
+            inner: Arc::new(Inner {
+                frames,
+                notify,
+                subscribers: AtomicUsize::new(0),
+                store,
+            }),
+        };
+        tokio::spawn(run(hub.clone(), rx, baseline.into_iter().collect()));
+        Ok(hub)
+    }
+
+    /// Tells the hub that `session` committed changes up to `seq`. Never
+    /// blocks and never fails, even when nobody listens.
+    pub fn notify(&self, session: SessionId, seq: u64) {
+        if seq > 0 {
+            let _ = self.inner.notify.send((session, seq));
+        }
+    }
+
+    /// Open live connections in this process.
+    pub fn subscriber_count(&self) -> usize {
+        self.inner.subscribers.load(Ordering::Relaxed)
+    }
+
+    /// A session's live stream as SSE bytes.
+    ///
+    /// `after` is the last sequence number the client has (its
+    /// `Last-Event-ID`, or the `seq` of the snapshot it fetched). Without
+    /// it the stream starts now with a `ready` event. With it, missed
+    /// changes are replayed, or, when more than [`MAX_REPLAY`] were missed
+    /// (or `after` is from another history), a `resync` event asks the
+    /// client to refetch the snapshot. After that, frames follow without a
+    /// gap or a repeat.
+    pub fn subscribe(
+        &self,
+        session: SessionId,
+        after: Option<u64>,
+    ) -> impl Stream<Item = Bytes> + Send + 'static {
+        let hub = self.clone();
+        let mut rx = self.inner.frames.subscribe();
+        let guard = SubscriberGuard::new(self.inner.clone());
+        async_stream::stream! {
+            let _guard = guard;
+            let store = hub.inner.store.clone();
+            let current = match store.read().await {
+                Ok(mut conn) => sessions::last_seq(&mut conn, session).await.unwrap_or(0),
+                Err(_) => 0,
+            };
+            // Ask EventSource to retry after 2 s when the connection drops.
+            yield Bytes::from_static(b"retry: 2000\n\n");
+            let mut sent = match after {
+                None => {
+                    yield encode_event(current, &LiveEvent::Ready { seq: current });
+                    current
+                }
+                Some(a) if a > current || current - a > MAX_REPLAY => {
+                    yield encode_event(current, &LiveEvent::Resync { seq: current });
+                    current
+                }
+                Some(a) => a,
+            };
+            // Catch up from the database to (at least) `current`.
+            match catch_up(&store, session, sent).await {
+                CatchUp::Frames(frames) => for f in frames {
+                    sent = f.last_seq;
+                    yield encode_frame(&f);
+                },
+                CatchUp::TooFar(seq) => {
+                    sent = seq;
+                    yield encode_event(seq, &LiveEvent::Resync { seq });
+                }
+            }
+            loop {
+                let next = tokio::time::timeout(KEEP_ALIVE, rx.recv()).await;
+                let frame = match next {
+                    Err(_) => {
+                        yield Bytes::from_static(b": keep-alive\n\n");
+                        continue;
+                    }
+                    Ok(Err(broadcast::error::RecvError::Closed)) => break,
+                    Ok(Err(broadcast::error::RecvError::Lagged(_))) => None,
+                    Ok(Ok(frame)) if frame.session != session => continue,
+                    Ok(Ok(frame)) if frame.last_seq <= sent => continue,
+                    Ok(Ok(frame)) if frame.first_seq == sent + 1 => Some(frame),
+                    // A gap: this frame starts later than expected.
+                    Ok(Ok(_)) => None,
+                };
+                match frame {
+                    Some(frame) => {
+                        sent = frame.last_seq;
+                        yield frame.bytes.clone();
+                    }
+                    None => match catch_up(&store, session, sent).await {
+                        CatchUp::Frames(frames) => for f in frames {
+                            sent = f.last_seq;
+                            yield encode_frame(&f);
+                        },
+                        CatchUp::TooFar(seq) => {
+                            sent = seq;
+                            yield encode_event(seq, &LiveEvent::Resync { seq });
+                        }
+                    },
+                }
+            }
+        }
+    }
+}
+
+struct SubscriberGuard(Arc<Inner>);
+
+impl SubscriberGuard {
+    fn new(inner: Arc<Inner>) -> Self {
+        inner.subscribers.fetch_add(1, Ordering::Relaxed);
+        SubscriberGuard(inner)
+    }
+}
+
+impl Drop for SubscriberGuard {
+    fn drop(&mut self) {
+        self.0.subscribers.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+enum CatchUp {
+    Frames(Vec<Frame>),
+    TooFar(u64),
+}
+
+async fn catch_up(store: &Store, session: SessionId, after: u64) -> CatchUp {
+    let Ok(mut conn) = store.read().await else {
+        return CatchUp::Frames(vec![]);
+    };
+    let current = sessions::last_seq(&mut conn, session)
+        .await
+        .unwrap_or(after);
+    if current > after + MAX_REPLAY {
+        return CatchUp::TooFar(current);
+    }
+    match events::events_after(&mut conn, session, after, MAX_REPLAY as u32).await {
+        Ok(events) => CatchUp::Frames(coalesce(&events)),
+        Err(e) => {
+            tracing::warn!(error = %e, %session, "live catch-up failed");
+            CatchUp::Frames(vec![])
+        }
+    }
+}
+
+/// How long the hub gathers changes of a session before sending them: a
+/// quiet session's first change goes out at once; under load, frames go out
+/// at most this often, so that a thousand votes a second reach each phone
+/// as a handful of messages. The window widens with the audience, because
+/// every frame costs one write per connection.
+pub fn coalesce_window(subscribers: usize) -> Duration {
+    Duration::from_millis((subscribers as u64 / 100).clamp(10, 150))
+}
+
+struct SessionState {
+    emitted: u64,
+    known: u64,
+    last_flush: Option<Instant>,
+    due: Option<Instant>,
+}
+
+async fn run(
+    hub: LiveHub,
+    mut rx: mpsc::UnboundedReceiver<(SessionId, u64)>,
+    baseline: HashMap<SessionId, u64>,
+) {
+    let mut state: HashMap<SessionId, SessionState> = baseline
+        .into_iter()
+        .map(|(id, seq)| {
+            (
+                id,
+                SessionState {
+                    emitted: seq,
+                    known: seq,
+                    last_flush: None,
+                    due: None,
+                },
+            )
+        })
+        .collect();
+    loop {
+        let next_due = state.values().filter_map(|s| s.due).min();
+        let sleep = async {
+            match next_due {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            msg = rx.recv() => {
+                let Some((session, seq)) = msg else { break };
+                let now = Instant::now();
+                let window = coalesce_window(hub.subscriber_count());
+                let st = state.entry(session).or_insert_with(|| SessionState {
+                    // A session this hub has not seen (created since it
+                    // started, or on another instance): start at this change;
+                    // subscribers fill any earlier gap from the database.
+                    emitted: seq.saturating_sub(1),
+                    known: seq,
+                    last_flush: None,
+                    due: None,
+                });
+                st.known = st.known.max(seq);
+                if st.known > st.emitted && st.due.is_none() {
+                    st.due = Some(match st.last_flush {
+                        Some(last) if now < last + window => last + window,
+                        _ => now,
+                    });
+                }
+            }
+            () = sleep => {
+                let now = Instant::now();
+                let due: Vec<SessionId> =
+                    state.iter().filter(|(_, s)| s.due.is_some_and(|d| d <= now)).map(|(id, _)| *id).collect();
+                for session in due {
+                    let Some(st) = state.get_mut(&session) else { continue };
+                    flush(&hub, session, st).await;
+                }
+            }
+        }
+    }
+}
+
+async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
+    st.due = None;
+    st.last_flush = Some(Instant::now());
+    let events = match hub.inner.store.read().await {
+        Ok(mut conn) => events::events_after(&mut conn, session, st.emitted, BATCH).await,
+        Err(e) => Err(e),
+    };
+    let events = match events {
+        Ok(events) => events,
+        Err(e) => {
+            tracing::warn!(error = %e, %session, "live hub could not read changes; retrying");
+            st.due = Some(Instant::now() + Duration::from_millis(200));
+            return;
+        }
+    };
+    for frame in coalesce(&events) {
+        st.emitted = frame.last_seq;
+        let wire = WireFrame {
+            session,
+            first_seq: frame.first_seq,
+            last_seq: frame.last_seq,
+            bytes: encode_frame(&frame),
+        };
+        // No subscribers is not an error.
+        let _ = hub.inner.frames.send(Arc::new(wire));
+    }
+    st.known = st.known.max(st.emitted);
+    if st.known > st.emitted {
+        st.due = Some(Instant::now() + coalesce_window(hub.subscriber_count()));
+    }
+}
+
+fn encode_frame(frame: &Frame) -> Bytes {
+    encode_event(frame.last_seq, &frame.event)
+}
+
+/// One SSE message: `id` is the last sequence number it covers.
+pub fn encode_event(id: u64, event: &LiveEvent) -> Bytes {
+    let json = serde_json::to_string(event).unwrap_or_else(|_| String::from("{}"));
+    Bytes::from(format!("id: {id}\ndata: {json}\n\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_grows_with_the_audience_within_bounds() {
+        assert_eq!(coalesce_window(0), Duration::from_millis(10));
+        assert_eq!(coalesce_window(5_000), Duration::from_millis(50));
+        assert_eq!(coalesce_window(100_000), Duration::from_millis(150));
+    }
+
+    #[test]
+    fn frames_are_valid_sse() {
+        let b = encode_event(7, &LiveEvent::Ready { seq: 7 });
+        assert_eq!(&b[..], b"id: 7\ndata: {\"type\":\"ready\",\"seq\":7}\n\n");
+    }
+}

@@ -1,0 +1,470 @@
+//! What participants do: join, write cards, spend dots.
+
+use rembuk_domain::{
+    AppError, CardId, Entity, Field, Lang, ParticipantId, Problem, QuestionId,
+    card::{Card, check_answers, parse_new_card},
+    event::Change,
+    group,
+    question::Action,
+    session::{CONSENT_VERSION, Participant, parse_join},
+    vote::{VoteOutcome, check_budget, parse_dots},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Caller, Services,
+    auth::{self, TokenKind, hash_token},
+    storage::{
+        self, CardInsert, ParticipantInsert, cards, events, participants, questions, sessions,
+        workshops,
+    },
+};
+
+/// A join request as a form or the API sends it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JoinInput {
+    pub code: String,
+    pub group: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub consent: bool,
+}
+
+/// The result of joining.
+#[derive(Clone)]
+pub struct Joined {
+    pub participant: Participant,
+    /// The device token to keep (the one presented, or a new one).
+    pub token: String,
+    /// False when this device had joined the session before.
+    pub created: bool,
+}
+
+impl std::fmt::Debug for Joined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Joined")
+            .field("participant", &self.participant)
+            .field("token", &"<redacted>")
+            .field("created", &self.created)
+            .finish()
+    }
+}
+
+/// A new card as a form or the API sends it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CardInput {
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    pub answers: Vec<CardId>,
+}
+
+/// The result of submitting a card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    pub card: Card,
+    /// False when this was a retry and the card already existed.
+    pub created: bool,
+}
+
+/// Longest idempotency key accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+impl Services {
+    /// Joins a session by its code. A device that joined before stays the
+    /// same participant (its group and name are updated); its token is
+    /// kept, so one phone is one participant across a workshop's sessions.
+    pub async fn join(
+        &self,
+        caller: &Caller,
+        input: &JoinInput,
+        language: Option<Lang>,
+    ) -> Result<Joined, AppError> {
+        let request = parse_join(
+            &input.code,
+            &input.group,
+            input.name.as_deref(),
+            input.consent,
+        )?;
+        let mut tx = self.store().write().await?;
+        let session = sessions::session_by_code(tx.conn(), request.code)
+            .await?
+            .ok_or(AppError::not_found(Entity::Session))?;
+        let workshop = workshops::workshop(tx.conn(), session.workshop_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let group = group::resolve(&workshop.groups, &request.group)?
+            .key
+            .clone();
+
+        let presented = match &caller.device {
+            Some(token) if participants::token_known(tx.conn(), &hash_token(token)).await? => {
+                Some(token.clone())
+            }
+            _ => None,
+        };
+        let token = presented.unwrap_or_else(|| auth::new_token(TokenKind::Device));
+        let hash = hash_token(&token);
+        let now = storage::now();
+        let existing = participants::participant_by_token(tx.conn(), session.id, &hash).await?;
+        let seq = sessions::next_seq(tx.conn(), session.id).await?;
+        let mut last_seq = seq;
+        let (participant, created) = match existing {
+            Some(old) => {
+                participants::update_participant(
+                    tx.conn(),
+                    old.id,
+                    &group,
+                    request.name.as_deref(),
+                    language,
+                    CONSENT_VERSION,
+                    now,
+                )
+                .await?;
+                if old.group != group {
+                    // Both groups' head-counts change.
+                    let count =
+                        participants::group_count(tx.conn(), session.id, &old.group).await?;
+                    let change = Change::Joined {
+                        group: old.group.clone(),
+                        count,
+                    };
+                    events::append_event(tx.conn(), session.id, seq, &change, now).await?;
+                    last_seq = sessions::next_seq(tx.conn(), session.id).await?;
+                    let count = participants::group_count(tx.conn(), session.id, &group).await?;
+                    events::append_event(
+                        tx.conn(),
+                        session.id,
+                        last_seq,
+                        &Change::Joined {
+                            group: group.clone(),
+                            count,
+                        },
+                        now,
+                    )
+                    .await?;
+                } else {
+                    // Nothing others see changed: give the number back.
+                    tx.rollback().await?;
+                    let participant = Participant {
+                        name: request.name,
+                        language: language.or(old.language),
+                        ..old
+                    };
+                    return self
+                        .finish_rejoin(participant, &group, token, language)
+                        .await;
+                }
+                let participant = Participant {
+                    group: group.clone(),
+                    name: request.name,
+                    language: language.or(old.language),
+                    ..old
+                };
+                (participant, false)
+            }
+            None => {
+                let participant = Participant {
+                    id: ParticipantId(uuid::Uuid::new_v4()),
+                    session_id: session.id,
+                    group: group.clone(),
+                    name: request.name.clone(),
+                    language,
+                    joined_at: now,
+                };
+                participants::insert_participant(
+                    tx.conn(),
+                    &ParticipantInsert {
+                        id: participant.id,
+                        session: session.id,
+                        token_hash: &hash,
+                        group: &group,
+                        name: request.name.as_deref(),
+                        language,
+                        consent_version: CONSENT_VERSION,
+                        now,
+                    },
+                )
+                .await?;
+                let count = participants::group_count(tx.conn(), session.id, &group).await?;
+                events::append_event(
+                    tx.conn(),
+                    session.id,
+                    seq,
+                    &Change::Joined {
+                        group: group.clone(),
+                        count,
+                    },
+                    now,
+                )
+                .await?;
+                (participant, true)
+            }
+        };
+        tx.commit().await?;
+        self.live().notify(session.id, last_seq);
+        if created {
+            tracing::info!(session = %session.id, group = %group, "participant joined");
+        }
+        Ok(Joined {
+            participant,
+            token,
+            created,
+        })
+    }
+
+    /// A rejoin that changes only the name or language: no live event.
+    async fn finish_rejoin(
+        &self,
+        participant: Participant,
+        group: &str,
+        token: String,
+        language: Option<Lang>,
+    ) -> Result<Joined, AppError> {
+        let mut tx = self.store().write().await?;
+        participants::update_participant(
+            tx.conn(),
+            participant.id,
+            group,
+            participant.name.as_deref(),
+            language,
+            CONSENT_VERSION,
+            storage::now(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Joined {
+            participant,
+            token,
+            created: false,
+        })
+    }
+
+    /// Submits a card to a question. With an idempotency key, a retry of an
+    /// accepted submission returns the first card instead of a second one,
+    /// even if the question has closed meanwhile.
+    pub async fn submit_card(
+        &self,
+        caller: &Caller,
+        question: QuestionId,
+        input: &CardInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<Submitted, AppError> {
+        let key = match idempotency_key.map(str::trim).filter(|k| !k.is_empty()) {
+            Some(k) if k.len() > MAX_IDEMPOTENCY_KEY => {
+                return Err(AppError::invalid(
+                    Field::IdempotencyKey,
+                    Problem::TooLong {
+                        max: MAX_IDEMPOTENCY_KEY as u32,
+                    },
+                ));
+            }
+            Some(k) if !k.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(AppError::invalid(Field::IdempotencyKey, Problem::Malformed));
+            }
+            other => other,
+        };
+        match self.try_submit_card(caller, question, input, key).await {
+            // Two copies of one request raced past the lookup; the database
+            // kept one. Answer the loser with the winner's card.
+            Err(SubmitError::Duplicate) => self
+                .try_submit_card(caller, question, input, key)
+                .await
+                .map_err(Into::into),
+            other => other.map_err(Into::into),
+        }
+    }
+
+    async fn try_submit_card(
+        &self,
+        caller: &Caller,
+        question_id: QuestionId,
+        input: &CardInput,
+        key: Option<&str>,
+    ) -> Result<Submitted, SubmitError> {
+        let mut tx = self.store().write().await?;
+        let question = questions::question(tx.conn(), question_id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Question))?;
+        let participant = self
+            .participant_in(tx.conn(), caller, question.session_id)
+            .await?;
+        if let Some(key) = key
+            && let Some(id) = cards::card_by_idempotency_key(tx.conn(), participant.id, key).await?
+        {
+            let card = cards::card(tx.conn(), id)
+                .await?
+                .ok_or(AppError::Internal)?;
+            return Ok(Submitted {
+                card,
+                created: false,
+            });
+        }
+        question.phase.check(Action::SubmitCard)?;
+        let new = parse_new_card(
+            question.kind,
+            input.kind.as_deref(),
+            &input.text,
+            &input.answers,
+        )?;
+        if !new.answers.is_empty() {
+            let known =
+                cards::problem_cards_among(tx.conn(), question.session_id, &new.answers).await?;
+            check_answers(&new.answers, &known)?;
+        }
+        let seq = sessions::next_seq(tx.conn(), question.session_id).await?;
+        let card = Card {
+            id: CardId(uuid::Uuid::new_v4()),
+            question_id,
+            session_id: question.session_id,
+            kind: new.kind,
+            text: new.text,
+            group: participant.group.clone(),
+            answers: new.answers,
+            dots: 0,
+            created_at: storage::now(),
+        };
+        let inserted = cards::insert_card(
+            tx.conn(),
+            &CardInsert {
+                id: card.id,
+                question: question_id,
+                session: card.session_id,
+                participant: Some(participant.id),
+                group: &card.group,
+                kind: card.kind,
+                text: &card.text,
+                idempotency_key: key,
+                now: card.created_at,
+            },
+        )
+        .await;
+        match inserted {
+            Ok(()) => {}
+            Err(e) if e.is_unique_violation() => return Err(SubmitError::Duplicate),
+            Err(e) => return Err(e.into()),
+        }
+        cards::insert_answers(tx.conn(), card.id, &card.answers).await?;
+        events::append_event(
+            tx.conn(),
+            card.session_id,
+            seq,
+            &Change::CardAdded { card: card.clone() },
+            card.created_at,
+        )
+        .await?;
+        tx.commit().await?;
+        self.live().notify(card.session_id, seq);
+        Ok(Submitted {
+            card,
+            created: true,
+        })
+    }
+
+    /// Sets the caller's dots on a card to `dots` (0 takes them back),
+    /// within the question's budget. Setting the same number again changes
+    /// nothing, so retries and duplicates count once.
+    pub async fn vote(
+        &self,
+        caller: &Caller,
+        card_id: CardId,
+        dots: i64,
+    ) -> Result<VoteOutcome, AppError> {
+        let requested = parse_dots(dots)?;
+        let mut tx = self.store().write().await?;
+        let question_id = cards::question_of_card(tx.conn(), card_id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Card))?;
+        let session = questions::question(tx.conn(), question_id)
+            .await?
+            .ok_or(AppError::Internal)?
+            .session_id;
+        let participant = self.participant_in(tx.conn(), caller, session).await?;
+        // Take the session's lock before reading what the rule depends on.
+        let seq = sessions::next_seq(tx.conn(), session).await?;
+        let question = questions::question(tx.conn(), question_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        question.phase.check(Action::Vote)?;
+        let mine = cards::dots_on_question(tx.conn(), participant.id, question_id).await?;
+        let current = mine
+            .iter()
+            .find(|(c, _)| *c == card_id)
+            .map_or(0, |(_, d)| *d);
+        let elsewhere: u32 = mine
+            .iter()
+            .filter(|(c, _)| *c != card_id)
+            .map(|(_, d)| d)
+            .sum();
+        check_budget(question.vote_budget, current, elsewhere, requested)?;
+        let budget = question.vote_budget.get();
+        let outcome = |total: u32, seq: u64| VoteOutcome {
+            card_id,
+            question_id,
+            dots: requested,
+            total,
+            budget,
+            used: elsewhere + requested,
+            remaining: budget.saturating_sub(elsewhere + requested),
+            seq,
+        };
+        if requested == current {
+            let total = cards::card_total(tx.conn(), card_id).await?;
+            tx.rollback().await?;
+            return Ok(outcome(total, 0));
+        }
+        let now = storage::now();
+        cards::set_dots(
+            tx.conn(),
+            participant.id,
+            card_id,
+            question_id,
+            requested,
+            now,
+        )
+        .await?;
+        let total = cards::card_total(tx.conn(), card_id).await?;
+        events::append_event(
+            tx.conn(),
+            session,
+            seq,
+            &Change::Tally {
+                card_id,
+                dots: total,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.live().notify(session, seq);
+        Ok(outcome(total, seq))
+    }
+}
+
+enum SubmitError {
+    Duplicate,
+    App(AppError),
+}
+
+impl From<AppError> for SubmitError {
+    fn from(e: AppError) -> Self {
+        SubmitError::App(e)
+    }
+}
+
+impl From<storage::StorageError> for SubmitError {
+    fn from(e: storage::StorageError) -> Self {
+        SubmitError::App(e.into())
+    }
+}
+
+impl From<SubmitError> for AppError {
+    fn from(e: SubmitError) -> Self {
+        match e {
+            SubmitError::App(e) => e,
+            SubmitError::Duplicate => AppError::Internal,
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! The storage layer: the only place in Rembuk that speaks SQL.
+//!
+//! One implementation serves SQLite (the embedded default) and PostgreSQL
+//! (for several app instances) through sqlx's `Any` driver: the SQL here is
+//! written so that both accept it (`$n` parameters, `ON CONFLICT`,
+//! `RETURNING`, explicit `CAST`s where PostgreSQL would widen a type), and
+//! the few places that must differ ask [`Backend`]. Rows are their own
+//! types (`*Row`) and are turned into domain types before they leave.
+//!
+//! Write transactions start with [`Tx::next_seq`], which numbers the
+//! session's change and, on PostgreSQL, locks the session row; on SQLite the
+//! transaction is `BEGIN IMMEDIATE`. Either way, two writers of one session
+//! never interleave, so rules such as the vote budget are checked against
+//! data no one else is changing.
+
+pub mod cards;
+pub mod events;
+pub mod participants;
+pub mod questions;
+mod rows;
+pub mod sessions;
+mod settings;
+pub mod users;
+pub mod workshops;
+
+pub use cards::CardInsert;
+pub use participants::ParticipantInsert;
+pub use users::StaffSessionRow;
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use rembuk_domain::{AppError, time::Timestamp};
+use sqlx::{
+    AnyConnection, AnyPool, Connection, Executor, Transaction,
+    any::{AnyPoolOptions, install_default_drivers},
+};
+
+/// Which database engine is behind the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Why storage failed. Callers see these as [`AppError::Internal`] (and the
+/// details go to the log), except where a constraint tells a person
+/// something useful.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot create the database folder {0}: {1}")]
+    Folder(String, std::io::Error),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+impl StorageError {
+    /// Whether a unique constraint refused the write.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StorageError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+
+    /// Whether a foreign key refused the write.
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, StorageError::Database(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(e: StorageError) -> Self {
+        tracing::error!(error = %e, "storage failed");
+        AppError::Internal
+    }
+}
+
+/// Result of a storage call.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// The database, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls back.
+pub struct Tx {
+    inner: Transaction<'static, sqlx::Any>,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://PATH` or `postgres://…`),
+    /// creating a SQLite file and its folder if needed, and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let (backend, url) = normalise_url(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets phones read while a vote is written;
+                        // NORMAL syncs at checkpoints, which loses no
+                        // committed data on a process crash (only on power
+                        // loss within the last checkpoint interval).
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The engine behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for reads.
+    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Starts a write transaction.
+    pub async fn write(&self) -> Result<Tx> {
+        let inner = match self.backend {
+            // IMMEDIATE takes the write lock now, so the transaction never
+            // fails halfway when it upgrades from reading to writing.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+        })
+    }
+
+    /// Starts a read-only transaction: every read in it sees the database
+    /// as of one moment (a snapshot and its sequence number agree).
+    pub async fn read_tx(&self) -> Result<Tx> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        };
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+        })
+    }
+
+    /// Copies a consistent snapshot of a SQLite database to `path` while the
+    /// app keeps running.
+    pub async fn backup_to(&self, path: &Path) -> Result<()> {
+        let mut conn = self.read().await?;
+        let target = path.to_string_lossy().replace('\'', "''");
+        conn.execute(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'")))
+            .await?;
+        Ok(())
+    }
+
+    /// Closes every connection (for orderly shutdown and tests).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<()> {
+        Ok(self.inner.commit().await?)
+    }
+
+    /// Rolls the transaction back.
+    pub async fn rollback(self) -> Result<()> {
+        Ok(self.inner.rollback().await?)
+    }
+
+    /// The connection inside the transaction.
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+
+    /// The engine.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// The current time, as stored.
+pub fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Timestamp(ms)
+}
+
+/// Checks the URL, creates a SQLite file's folder, and makes sure SQLite
+/// creates the file.
+fn normalise_url(url: &str) -> Result<(Backend, String)> {
+    let url = url.trim();
+    if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        if path.is_empty() || path == ":memory:" {
+            return Err(StorageError::UnsupportedUrl(url.to_string()));
+        }
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StorageError::Folder(parent.display().to_string(), e))?;
+        }
+        let mut query: Vec<String> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect();
+        if !query.iter().any(|p| p.starts_with("mode=")) {
+            query.push("mode=rwc".into());
+        }
+        Ok((
+            Backend::Sqlite,
+            format!("sqlite://{path}?{}", query.join("&")),
+        ))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Backend::Postgres, url.to_string()))
+    } else {
+        Err(StorageError::UnsupportedUrl(url.to_string()))
+    }
+}
+
+/// Parses a stored id (always written by us, so failure means corruption).
+pub(crate) fn parse_id<T: FromStr>(raw: &str) -> Result<T> {
+    raw.parse()
+        .map_err(|_| StorageError::Corrupt(format!("bad id {raw:?}")))
+}
+
+/// Runs a check inside a connection: used by health checks.
+pub async fn ping(conn: &mut AnyConnection) -> Result<()> {
+    conn.ping().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode_and_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/rembuk.db");
+        let (backend, url) = normalise_url(&format!("sqlite://{}", path.display())).unwrap();
+        assert_eq!(backend, Backend::Sqlite);
+        assert!(url.ends_with("?mode=rwc"), "{url}");
+        assert!(path.parent().unwrap().is_dir());
+        let (_, url) = normalise_url("sqlite:data/x.db?mode=rw").unwrap();
+        assert_eq!(url, "sqlite://data/x.db?mode=rw");
+    }
+
+    #[test]
+    fn other_urls_are_refused_with_a_hint() {
+        let e = normalise_url("mysql://localhost/x").unwrap_err();
+        assert!(e.to_string().contains("sqlite://PATH"));
+        assert!(normalise_url("sqlite::memory:").is_err());
+        assert_eq!(
+            normalise_url("postgres://u@h/db").unwrap().0,
+            Backend::Postgres
+        );
+    }
+}

@@ -1,0 +1,215 @@
+//! Database rows and their conversion into domain types.
+
+use rembuk_domain::{
+    card::{Card, CardKind},
+    event::{Change, StoredEvent},
+    question::{Phase, Question, QuestionKind, VoteBudget},
+    session::{JoinCode, Participant, Session},
+    time::{Date, Timestamp},
+    user::{Role, User},
+};
+
+use super::{Result, StorageError, parse_id};
+
+fn corrupt(what: &str, value: &str) -> StorageError {
+    StorageError::Corrupt(format!("{what} {value:?}"))
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+}
+
+impl UserRow {
+    pub fn into_user(self) -> Result<User> {
+        Ok(User {
+            id: parse_id(&self.id)?,
+            role: self
+                .role
+                .parse::<Role>()
+                .map_err(|_| corrupt("role", &self.role))?,
+            email: self.email,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct WorkshopRow {
+    pub id: String,
+    pub title: String,
+    pub place: Option<String>,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub language: String,
+    pub created_at: i64,
+}
+
+impl WorkshopRow {
+    pub fn date(raw: &Option<String>) -> Result<Option<Date>> {
+        raw.as_deref()
+            .map(|d| Date::parse(d).ok_or_else(|| corrupt("date", d)))
+            .transpose()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DimensionRow {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SubElementRow {
+    pub dimension_key: String,
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GroupRow {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub id: String,
+    pub workshop_id: String,
+    pub title: String,
+    pub join_code: i64,
+    pub created_at: i64,
+}
+
+impl SessionRow {
+    pub fn into_session(self) -> Result<Session> {
+        let code = u32::try_from(self.join_code)
+            .ok()
+            .and_then(|c| JoinCode::parse(&c.to_string()).ok())
+            .ok_or_else(|| corrupt("join code", &self.join_code.to_string()))?;
+        Ok(Session {
+            id: parse_id(&self.id)?,
+            workshop_id: parse_id(&self.workshop_id)?,
+            title: self.title,
+            join_code: code,
+            created_at: Timestamp(self.created_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct QuestionRow {
+    pub id: String,
+    pub session_id: String,
+    pub dimension_key: String,
+    pub sub_element_key: Option<String>,
+    pub prompt: String,
+    pub kind: String,
+    pub vote_budget: i64,
+    pub phase: String,
+    pub position: i64,
+    pub created_at: i64,
+}
+
+impl QuestionRow {
+    pub fn into_question(self) -> Result<Question> {
+        Ok(Question {
+            id: parse_id(&self.id)?,
+            session_id: parse_id(&self.session_id)?,
+            kind: self
+                .kind
+                .parse::<QuestionKind>()
+                .map_err(|_| corrupt("question kind", &self.kind))?,
+            phase: self
+                .phase
+                .parse::<Phase>()
+                .map_err(|_| corrupt("phase", &self.phase))?,
+            vote_budget: VoteBudget::parse(self.vote_budget)
+                .map_err(|_| corrupt("vote budget", &self.vote_budget.to_string()))?,
+            dimension: self.dimension_key,
+            sub_element: self.sub_element_key,
+            prompt: self.prompt,
+            position: self.position as u32,
+            created_at: Timestamp(self.created_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ParticipantRow {
+    pub id: String,
+    pub session_id: String,
+    pub group_key: String,
+    pub display_name: Option<String>,
+    pub language: Option<String>,
+    pub created_at: i64,
+}
+
+impl ParticipantRow {
+    pub fn into_participant(self) -> Result<Participant> {
+        Ok(Participant {
+            id: parse_id(&self.id)?,
+            session_id: parse_id(&self.session_id)?,
+            group: self.group_key,
+            name: self.display_name,
+            language: self.language.as_deref().and_then(|l| l.parse().ok()),
+            joined_at: Timestamp(self.created_at),
+        })
+    }
+}
+
+/// A card with its tally; its answers come from a second query.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CardRow {
+    pub id: String,
+    pub question_id: String,
+    pub session_id: String,
+    pub kind: String,
+    pub text: String,
+    pub group_key: String,
+    pub dots: i64,
+    pub created_at: i64,
+}
+
+impl CardRow {
+    pub fn into_card(self) -> Result<Card> {
+        Ok(Card {
+            id: parse_id(&self.id)?,
+            question_id: parse_id(&self.question_id)?,
+            session_id: parse_id(&self.session_id)?,
+            kind: self
+                .kind
+                .parse::<CardKind>()
+                .map_err(|_| corrupt("card kind", &self.kind))?,
+            text: self.text,
+            group: self.group_key,
+            answers: Vec::new(),
+            dots: u32::try_from(self.dots).map_err(|_| corrupt("dots", &self.dots.to_string()))?,
+            created_at: Timestamp(self.created_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AnswerRow {
+    pub idea_id: String,
+    pub problem_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    pub seq: i64,
+    pub payload: String,
+}
+
+impl EventRow {
+    pub fn into_event(self) -> Result<StoredEvent> {
+        let change: Change = serde_json::from_str(&self.payload)
+            .map_err(|e| StorageError::Corrupt(format!("event {}: {e}", self.seq)))?;
+        Ok(StoredEvent {
+            seq: self.seq as u64,
+            change,
+        })
+    }
+}

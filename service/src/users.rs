@@ -1,0 +1,162 @@
+//! Staff accounts: first-run setup, accounts, logins.
+
+use rembuk_domain::{
+    AppError, UserId,
+    time::Timestamp,
+    user::{Role, User, check_new_password, parse_email},
+};
+
+use crate::{
+    Caller, Services,
+    auth::{self, TokenKind, hash_token},
+    storage::{self, users},
+};
+
+/// A successful login: the account and its token (for the cookie or for
+/// `Authorization: Bearer`).
+#[derive(Clone)]
+pub struct Login {
+    pub user: User,
+    pub token: String,
+    pub expires_at: Timestamp,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("user", &self.user)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Services {
+    /// Whether the instance still needs its first administrator.
+    pub async fn needs_setup(&self) -> Result<bool, AppError> {
+        let mut conn = self.store().read().await?;
+        Ok(users::count_users(&mut conn).await? == 0)
+    }
+
+    /// Creates the first administrator and signs them in. Refused once any
+    /// account exists, so the setup page cannot be used to take over.
+    pub async fn set_up_admin(&self, email: &str, password: &str) -> Result<Login, AppError> {
+        let email = parse_email(email)?;
+        check_new_password(password)?;
+        let hash = hash_blocking(password.to_string()).await?;
+        let mut tx = self.store().write().await?;
+        if users::count_users(tx.conn()).await? > 0 {
+            return Err(AppError::AlreadySetUp);
+        }
+        let user = users::insert_user(
+            tx.conn(),
+            UserId(uuid::Uuid::new_v4()),
+            &email,
+            &hash,
+            Role::Admin,
+            storage::now(),
+        )
+        .await?;
+        let login = self.start_login(&mut tx, user).await?;
+        tx.commit().await?;
+        tracing::info!(email = %login.user.email, "first administrator created");
+        Ok(login)
+    }
+
+    /// Adds a staff account. Only administrators (and the command line) may.
+    pub async fn add_user(
+        &self,
+        caller: &Caller,
+        email: &str,
+        role: &str,
+        password: &str,
+    ) -> Result<User, AppError> {
+        let me = caller.require_staff()?;
+        if me.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        let email = parse_email(email)?;
+        let role: Role = role.parse()?;
+        check_new_password(password)?;
+        let hash = hash_blocking(password.to_string()).await?;
+        let mut tx = self.store().write().await?;
+        let inserted = users::insert_user(
+            tx.conn(),
+            UserId(uuid::Uuid::new_v4()),
+            &email,
+            &hash,
+            role,
+            storage::now(),
+        )
+        .await;
+        let user = match inserted {
+            Ok(user) => user,
+            Err(e) if e.is_unique_violation() => return Err(AppError::EmailTaken),
+            Err(e) => return Err(e.into()),
+        };
+        tx.commit().await?;
+        tracing::info!(email = %user.email, role = role.as_str(), "account added");
+        Ok(user)
+    }
+
+    /// Every staff account (administrators only).
+    pub async fn list_users(&self, caller: &Caller) -> Result<Vec<User>, AppError> {
+        if caller.require_staff()?.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        let mut conn = self.store().read().await?;
+        Ok(users::list_users(&mut conn).await?)
+    }
+
+    /// Signs a staff member in. Wrong email and wrong password give the same
+    /// answer and take the same time.
+    pub async fn log_in(&self, email: &str, password: &str) -> Result<Login, AppError> {
+        let email = parse_email(email).map_err(|_| AppError::BadCredentials)?;
+        let found = {
+            let mut conn = self.store().read().await?;
+            users::user_with_hash(&mut conn, &email).await?
+        };
+        let (user, hash) = match found {
+            Some((user, hash)) => (Some(user), hash),
+            None => (None, auth::decoy_hash().to_string()),
+        };
+        let password = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+            .await
+            .map_err(|_| AppError::Internal)?;
+        let (true, Some(user)) = (ok, user) else {
+            return Err(AppError::BadCredentials);
+        };
+        let mut tx = self.store().write().await?;
+        let login = self.start_login(&mut tx, user).await?;
+        tx.commit().await?;
+        Ok(login)
+    }
+
+    /// Ends a login (the token stops working at once).
+    pub async fn log_out(&self, token: &str) -> Result<(), AppError> {
+        let mut tx = self.store().write().await?;
+        users::revoke_staff_session(tx.conn(), &hash_token(token), storage::now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn start_login(&self, tx: &mut storage::Tx, user: User) -> Result<Login, AppError> {
+        let token = auth::new_token(TokenKind::Staff);
+        let now = storage::now();
+        let ttl = self.config().staff_session_ttl.as_millis() as i64;
+        let expires_at = Timestamp(now.millis() + ttl);
+        users::insert_staff_session(tx.conn(), &hash_token(&token), user.id, now, expires_at)
+            .await?;
+        Ok(Login {
+            user,
+            token,
+            expires_at,
+        })
+    }
+}
+
+async fn hash_blocking(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|_| AppError::Internal)
+}

@@ -1,0 +1,118 @@
+//! Shared set-up for the service tests: a real SQLite file per test.
+
+#![allow(dead_code)]
+
+use rembuk_domain::{SessionId, question::Question, session::Session, workshop::Workshop};
+use rembuk_service::{
+    Caller, CardInput, JoinInput, QuestionInput, ServiceConfig, Services, WorkshopInput,
+    auth::{Credentials, TokenKind, new_token},
+};
+
+pub struct World {
+    pub services: Services,
+    pub admin: Caller,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("rembuk.db").display());
+    let services = Services::start(&url, ServiceConfig::default())
+        .await
+        .unwrap();
+    let login = services
+        .set_up_admin("admin@acehselatankab.go.id", "kopi-sanger-pagi")
+        .await
+        .unwrap();
+    let admin = services
+        .caller(&Credentials {
+            staff: Some(login.token),
+            device: None,
+        })
+        .await
+        .unwrap();
+    World {
+        services,
+        admin,
+        _dir: dir,
+    }
+}
+
+impl World {
+    pub async fn staff(&self, email: &str, role: &str) -> Caller {
+        self.services
+            .add_user(&self.admin, email, role, "rahasia-sekali-123")
+            .await
+            .unwrap();
+        let login = self
+            .services
+            .log_in(email, "rahasia-sekali-123")
+            .await
+            .unwrap();
+        self.services
+            .caller(&Credentials {
+                staff: Some(login.token),
+                device: None,
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn workshop(&self, by: &Caller) -> Workshop {
+        let input = WorkshopInput {
+            title: "FGD Smart City Aceh Selatan".into(),
+            ..Default::default()
+        };
+        self.services.create_workshop(by, &input).await.unwrap()
+    }
+
+    pub async fn session(&self, by: &Caller) -> (Workshop, Session) {
+        let w = self.workshop(by).await;
+        let s = self
+            .services
+            .create_session(by, w.id, "Hari 1 — Tata Kelola")
+            .await
+            .unwrap();
+        (w, s)
+    }
+
+    pub async fn question(&self, by: &Caller, session: SessionId, kind: &str) -> Question {
+        let input = QuestionInput {
+            dimension: "governance".into(),
+            sub_element: Some("public_service".into()),
+            prompt: "Apa masalah utama pelayanan publik?".into(),
+            kind: kind.into(),
+            vote_budget: None,
+        };
+        self.services
+            .create_question(by, session, &input)
+            .await
+            .unwrap()
+    }
+
+    pub async fn participant(&self, session: &Session, group: &str) -> Caller {
+        let device = Caller {
+            staff: None,
+            device: Some(new_token(TokenKind::Device)),
+        };
+        let input = JoinInput {
+            code: session.join_code.digits(),
+            group: group.into(),
+            name: None,
+            consent: true,
+        };
+        let joined = self.services.join(&device, &input, None).await.unwrap();
+        Caller {
+            staff: None,
+            device: Some(joined.token),
+        }
+    }
+
+    pub fn card(text: &str) -> CardInput {
+        CardInput {
+            kind: None,
+            text: text.into(),
+            answers: vec![],
+        }
+    }
+}

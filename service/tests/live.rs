@@ -1,0 +1,229 @@
+//! The live stream: ordered, complete, resumable.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{World, world};
+use futures::{Stream, StreamExt};
+use rembuk_domain::{event::LiveEvent, snapshot::Applied};
+
+/// One parsed SSE message.
+#[derive(Debug)]
+struct Message {
+    id: Option<u64>,
+    event: Option<LiveEvent>,
+}
+
+/// Reads SSE messages until `until` says stop or 5 s pass.
+async fn read_until(
+    stream: &mut (impl Stream<Item = bytes::Bytes> + Unpin),
+    mut until: impl FnMut(&[Message]) -> bool,
+) -> Vec<Message> {
+    let mut buf = String::new();
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !until(&out) {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("stream stalled")
+            .expect("ended");
+        buf.push_str(std::str::from_utf8(&chunk).unwrap());
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let mut m = Message {
+                id: None,
+                event: None,
+            };
+            for line in block.lines() {
+                if let Some(id) = line.strip_prefix("id: ") {
+                    m.id = Some(id.parse().unwrap());
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    m.event = Some(serde_json::from_str(data).unwrap());
+                }
+            }
+            if m.event.is_some() {
+                out.push(m);
+            }
+        }
+    }
+    out
+}
+
+fn last_id(messages: &[Message]) -> u64 {
+    messages.iter().filter_map(|m| m.id).max().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_stream_delivers_every_change_in_order_and_screens_converge() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let mut screen = w.services.session_snapshot(&w.admin, s.id).await.unwrap();
+    let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(screen.seq)));
+
+    let q = w.question(&w.admin, s.id, "problems").await;
+    let p = w.participant(&s, "community").await;
+    let mut cards = vec![];
+    for i in 0..5 {
+        cards.push(
+            w.services
+                .submit_card(&p, q.id, &World::card(&format!("Masalah nomor {i}")), None)
+                .await
+                .unwrap()
+                .card,
+        );
+    }
+    w.services
+        .set_phase(&w.admin, q.id, "voting")
+        .await
+        .unwrap();
+    let voters: Vec<_> =
+        futures::future::join_all((0..8).map(|_| w.participant(&s, "academia"))).await;
+    for (i, v) in voters.iter().enumerate() {
+        w.services
+            .vote(v, cards[i % 5].id, 1 + (i % 3) as i64)
+            .await
+            .unwrap();
+    }
+    let expected = w.services.session_snapshot(&w.admin, s.id).await.unwrap();
+
+    let messages = read_until(&mut stream, |m| last_id(m) >= expected.seq).await;
+    let mut prev = screen.seq;
+    for m in &messages {
+        let id = m.id.unwrap();
+        assert!(id > prev, "ids must increase: {prev} then {id}");
+        prev = id;
+        assert_eq!(screen.apply(id, m.event.as_ref().unwrap()), Applied::Ok);
+    }
+    screen.cards.sort_by_key(|c| c.id);
+    let mut expected_cards = expected.cards.clone();
+    expected_cards.sort_by_key(|c| c.id);
+    assert_eq!(
+        screen.cards, expected_cards,
+        "the screen must show what the database holds"
+    );
+    assert_eq!(screen.questions, expected.questions);
+    assert_eq!(screen.participant_count(), expected.participant_count());
+}
+
+#[tokio::test]
+async fn resuming_from_any_point_replays_exactly_what_was_missed() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let q = w.question(&w.admin, s.id, "problems").await;
+    let p = w.participant(&s, "media").await;
+    for i in 0..4 {
+        w.services
+            .submit_card(&p, q.id, &World::card(&format!("Kartu {i}")), None)
+            .await
+            .unwrap();
+    }
+    let end = w
+        .services
+        .session_snapshot(&w.admin, s.id)
+        .await
+        .unwrap()
+        .seq;
+    for resume_at in 0..end {
+        let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(resume_at)));
+        let messages = read_until(&mut stream, |m| last_id(m) >= end).await;
+        let ids: Vec<u64> = messages.iter().filter_map(|m| m.id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+        assert!(
+            ids[0] > resume_at,
+            "nothing before the resume point: {ids:?}"
+        );
+        assert_eq!(*ids.last().unwrap(), end);
+        let cards_seen = messages
+            .iter()
+            .filter(|m| matches!(m.event, Some(LiveEvent::CardAdded { .. })))
+            .count();
+        let cards_expected = (resume_at + 1..=end).filter(|seq| *seq >= end - 3).count();
+        assert_eq!(cards_seen, cards_expected, "resume at {resume_at}");
+    }
+}
+
+#[tokio::test]
+async fn a_client_from_another_history_is_told_to_resync() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    w.question(&w.admin, s.id, "problems").await;
+    let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(999)));
+    let messages = read_until(&mut stream, |m| !m.is_empty()).await;
+    assert!(
+        matches!(messages[0].event, Some(LiveEvent::Resync { seq: 1 })),
+        "{messages:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_stream_starts_with_ready_and_then_follows() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let mut stream = Box::pin(w.services.live().subscribe(s.id, None));
+    let first = read_until(&mut stream, |m| !m.is_empty()).await;
+    assert!(matches!(first[0].event, Some(LiveEvent::Ready { seq: 0 })));
+    w.question(&w.admin, s.id, "ideas").await;
+    let next = read_until(&mut stream, |m| !m.is_empty()).await;
+    assert!(matches!(
+        next[0].event,
+        Some(LiveEvent::QuestionAdded { .. })
+    ));
+    assert_eq!(next[0].id, Some(1));
+}
+
+#[tokio::test]
+async fn a_burst_of_votes_arrives_as_few_messages() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let q = w.question(&w.admin, s.id, "problems").await;
+    let p = w.participant(&s, "media").await;
+    let card = w
+        .services
+        .submit_card(&p, q.id, &World::card("Air bersih"), None)
+        .await
+        .unwrap()
+        .card;
+    w.services
+        .set_phase(&w.admin, q.id, "voting")
+        .await
+        .unwrap();
+    let voters: Vec<_> =
+        futures::future::join_all((0..60).map(|_| w.participant(&s, "community"))).await;
+    let start = w
+        .services
+        .session_snapshot(&w.admin, s.id)
+        .await
+        .unwrap()
+        .seq;
+    let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(start)));
+    let tasks: Vec<_> = voters
+        .into_iter()
+        .map(|v| {
+            let services = w.services.clone();
+            tokio::spawn(async move { services.vote(&v, card.id, 1).await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let end = w
+        .services
+        .session_snapshot(&w.admin, s.id)
+        .await
+        .unwrap()
+        .seq;
+    let messages = read_until(&mut stream, |m| last_id(m) >= end).await;
+    let last = messages.iter().rev().find_map(|m| match &m.event {
+        Some(LiveEvent::Counts { cards, .. }) => {
+            cards.iter().find(|t| t.card_id == card.id).map(|t| t.dots)
+        }
+        _ => None,
+    });
+    assert_eq!(last, Some(60));
+    assert!(
+        messages.len() < 60,
+        "60 votes became {} messages",
+        messages.len()
+    );
+}
