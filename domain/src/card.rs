@@ -11,6 +11,7 @@ use crate::{
 };
 
 /// What a card holds.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CardKind {
@@ -50,6 +51,7 @@ impl FromStr for CardKind {
 
 /// A card as everyone in the session sees it: no author, only their
 /// stakeholder group.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     pub id: CardId,

@@ -14,6 +14,7 @@ use crate::{
 };
 
 /// A sub-element of a dimension, e.g. `health` in Smart Living.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubElement {
     pub key: String,
@@ -21,6 +22,7 @@ pub struct SubElement {
 }
 
 /// A dimension of a workshop, e.g. `governance`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dimension {
     pub key: String,
@@ -115,6 +117,7 @@ pub fn default_dimensions(lang: Lang) -> Vec<Dimension> {
 
 /// Input for one dimension when a facilitator edits the set: the key may be
 /// left out for a new dimension and is then made from the name.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DimensionInput {
     #[serde(default)]
@@ -125,6 +128,7 @@ pub struct DimensionInput {
 }
 
 /// Input for one sub-element.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubElementInput {
     #[serde(default)]

@@ -63,6 +63,7 @@ pub struct StoredEvent {
 }
 
 /// A card's tally.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardTally {
     pub card_id: CardId,
@@ -70,6 +71,7 @@ pub struct CardTally {
 }
 
 /// A stakeholder group's head-count.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupCount {
     pub group: String,

@@ -10,6 +10,7 @@ use crate::{
 };
 
 /// A stakeholder group participants say they belong to.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StakeholderGroup {
     pub key: String,
@@ -38,6 +39,7 @@ pub fn default_groups(lang: Lang) -> Vec<StakeholderGroup> {
 }
 
 /// Input for one group when a facilitator edits the set.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupInput {
     #[serde(default)]

@@ -10,6 +10,7 @@ use std::{fmt, str::FromStr};
 include!(concat!(env!("OUT_DIR"), "/strings.rs"));
 
 /// A user-interface language.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {

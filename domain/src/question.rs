@@ -11,6 +11,7 @@ use crate::{
 };
 
 /// What a question collects.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
@@ -61,6 +62,7 @@ impl FromStr for QuestionKind {
 /// Where a question stands. A facilitator moves it collecting → voting →
 /// closed; going back (to collect more, or to reopen a vote) is allowed, as
 /// rooms rarely follow the plan exactly.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
@@ -156,6 +158,7 @@ impl FromStr for Phase {
 }
 
 /// How many dots each participant may spend on one question.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VoteBudget(u32);
@@ -197,6 +200,7 @@ impl Default for VoteBudget {
 }
 
 /// A question posted to a session.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     pub id: QuestionId,

@@ -10,6 +10,7 @@ use crate::{
 };
 
 /// A session of a workshop: a day or a room, joined by its code.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub id: SessionId,
@@ -106,6 +107,20 @@ impl<'de> Deserialize<'de> for JoinCode {
     }
 }
 
+/// What the join page shows about a session: public to anyone who has its
+/// code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinInfo {
+    pub session_id: SessionId,
+    pub session_title: String,
+    pub workshop_title: String,
+    pub place: Option<String>,
+    pub language: Lang,
+    pub code: JoinCode,
+    pub groups: Vec<crate::group::StakeholderGroup>,
+}
+
 /// The version of the consent text shown at join; stored with each
 /// participant so that it is known what they agreed to.
 pub const CONSENT_VERSION: &str = "2026-11";
@@ -142,6 +157,7 @@ pub fn parse_join(
 }
 
 /// A participant as they see themselves.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participant {
     pub id: ParticipantId,
@@ -225,4 +241,23 @@ mod tests {
         assert_eq!(serde_json::to_string(&c).unwrap(), "\"482913\"");
         assert_eq!(serde_json::from_str::<JoinCode>("\"482 913\"").unwrap(), c);
     }
+}
+
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::{
+        RefOr, Type,
+        schema::{ObjectBuilder, Schema},
+    };
+
+    impl utoipa::PartialSchema for super::JoinCode {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[1-9][0-9]{5}$"))
+                .description(Some("Six-digit join code"))
+                .into()
+        }
+    }
+    impl utoipa::ToSchema for super::JoinCode {}
 }

@@ -20,6 +20,7 @@ use crate::{
 };
 
 /// The parts of a workshop a session screen needs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkshopBrief {
     pub id: WorkshopId,
@@ -30,6 +31,7 @@ pub struct WorkshopBrief {
 }
 
 /// One of the caller's votes.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyVote {
     pub card_id: CardId,
@@ -38,6 +40,7 @@ pub struct MyVote {
 
 /// What only the participant asking sees: who they are, their dots and
 /// which cards are theirs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub participant: Participant,
@@ -46,6 +49,7 @@ pub struct Me {
 }
 
 /// A session at one point in its history (`seq`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionSnapshot {
     /// The last change included; resume the live stream after it.

@@ -241,3 +241,33 @@ mod tests {
         assert_eq!(d.long(Lang::En), "17 August 2026");
     }
 }
+
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::{
+        RefOr, Type,
+        schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat},
+    };
+
+    use super::{Date, Timestamp};
+
+    impl utoipa::PartialSchema for Timestamp {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .into()
+        }
+    }
+    impl utoipa::ToSchema for Timestamp {}
+
+    impl utoipa::PartialSchema for Date {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .into()
+        }
+    }
+    impl utoipa::ToSchema for Date {}
+}

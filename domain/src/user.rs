@@ -6,6 +6,7 @@ use std::str::FromStr;
 use crate::{AppError, Field, Lang, Problem, UserId};
 
 /// What a staff account may do.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -65,6 +66,7 @@ impl FromStr for Role {
 }
 
 /// A staff account as shown to people (never with its password hash).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: UserId,

@@ -42,6 +42,7 @@ pub fn check_budget(
 }
 
 /// What a participant's vote changed, as the API answers it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoteOutcome {
     pub card_id: CardId,

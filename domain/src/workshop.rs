@@ -11,6 +11,7 @@ use crate::{
 };
 
 /// A workshop as everyone sees it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workshop {
     pub id: WorkshopId,
@@ -26,6 +27,7 @@ pub struct Workshop {
 }
 
 /// A workshop in a list.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkshopSummary {
     pub id: WorkshopId,

@@ -19,7 +19,7 @@ mod workshops;
 
 pub use access::Caller;
 pub use participation::{CardInput, JoinInput, Joined, Submitted};
-pub use sessions::{JoinInfo, QuestionInput};
+pub use sessions::QuestionInput;
 pub use users::Login;
 pub use workshops::WorkshopInput;
 

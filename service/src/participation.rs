@@ -21,6 +21,7 @@ use crate::{
 };
 
 /// A join request as a form or the API sends it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct JoinInput {
     pub code: String,
@@ -52,6 +53,7 @@ impl std::fmt::Debug for Joined {
 }
 
 /// A new card as a form or the API sends it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CardInput {
     #[serde(default)]

@@ -1,11 +1,10 @@
 //! Sessions, questions and phases; the session snapshot.
 
 use rembuk_domain::{
-    AppError, Entity, Lang, QuestionId, SessionId, WorkshopId, dimension,
+    AppError, Entity, QuestionId, SessionId, WorkshopId, dimension,
     event::Change,
-    group::StakeholderGroup,
     question::{Phase, Question, QuestionKind, VoteBudget, parse_prompt},
-    session::{JoinCode, Session, parse_title},
+    session::{JoinCode, JoinInfo, Participant, Session, parse_title},
     snapshot::{Me, SessionSnapshot, WorkshopBrief},
 };
 use serde::{Deserialize, Serialize};
@@ -17,6 +16,7 @@ use crate::{
 };
 
 /// A new question as a form or the API sends it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct QuestionInput {
     pub dimension: String,
@@ -26,19 +26,6 @@ pub struct QuestionInput {
     pub kind: String,
     #[serde(default)]
     pub vote_budget: Option<i64>,
-}
-
-/// What the join page needs to know about a session: public to anyone who
-/// has its code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JoinInfo {
-    pub session_id: SessionId,
-    pub session_title: String,
-    pub workshop_title: String,
-    pub place: Option<String>,
-    pub language: Lang,
-    pub code: JoinCode,
-    pub groups: Vec<StakeholderGroup>,
 }
 
 /// How many times a new session tries another random join code.
@@ -120,6 +107,32 @@ impl Services {
             code: session.join_code,
             groups: workshop.groups,
         })
+    }
+
+    /// The caller's participant in a session, if their device joined it.
+    pub async fn participant_of(
+        &self,
+        caller: &Caller,
+        session: SessionId,
+    ) -> Result<Option<Participant>, AppError> {
+        let Some(hash) = caller.device_hash() else {
+            return Ok(None);
+        };
+        let mut conn = self.store().read().await?;
+        Ok(participants::participant_by_token(&mut conn, session, &hash).await?)
+    }
+
+    /// The language of the workshop a session belongs to (public: it only
+    /// picks the words of a page).
+    pub async fn session_language(&self, id: SessionId) -> Result<rembuk_domain::Lang, AppError> {
+        let mut conn = self.store().read().await?;
+        let session = sessions::session(&mut conn, id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Session))?;
+        let workshop = workshops::workshop(&mut conn, session.workshop_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        Ok(workshop.language)
     }
 
     /// The session id behind a join code.

@@ -17,6 +17,7 @@ use crate::{
 /// A new workshop as a form or the API sends it. Dimensions and groups
 /// default to the national template and the pentahelix, named in the
 /// workshop's language.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct WorkshopInput {
     pub title: String,

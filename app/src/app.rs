@@ -1,0 +1,75 @@
+//! The document shell and the routes.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::layout::NotFound,
+    features::{
+        admin::{
+            console::ConsolePage, dashboard::DashboardPage, users::UsersPage,
+            workshop::WorkshopPage,
+        },
+        auth::{LoginPage, SetupPage},
+        home::HomePage,
+        join::{JoinByQueryPage, JoinPage},
+        participant::ParticipantPage,
+        projector::ProjectorPage,
+    },
+    i18n::{provide_lang, use_t},
+};
+
+/// The HTML document around the app (rendered on the server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = provide_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <meta name="theme-color" content="#0b5d5b"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The app: every page and its route.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_lang();
+    let t = use_t();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/rembuk.css"/>
+        <Title formatter=|title: String| if title.is_empty() { "Rembuk".to_string() } else { format!("{title} · Rembuk") }/>
+        <a class="skip-link" href="#main">{t.nav_skip}</a>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/j") view=JoinByQueryPage ssr=SsrMode::Async/>
+                <Route path=path!("/j/:code") view=JoinPage ssr=SsrMode::Async/>
+                <Route path=path!("/s/:code") view=ParticipantPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=DashboardPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/workshops/:id") view=WorkshopPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/sessions/:id") view=ConsolePage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/sessions/:id/screen") view=ProjectorPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

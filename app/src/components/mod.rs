@@ -1,0 +1,5 @@
+//! Small building blocks shared by several features.
+
+pub mod badges;
+pub mod form;
+pub mod layout;

@@ -1,0 +1,172 @@
+//! `/admin/workshops/:id`: a workshop's sessions, dimensions and groups.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use rembuk_domain::{WorkshopId, session::Session, workshop::Workshop};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    PageError, StaffFrame,
+    dimensions::{DimensionsEditor, GroupsEditor, SaveDimensions, SaveGroups},
+};
+use crate::{
+    components::{form::ActionError, layout::Loading},
+    error::UiResult,
+    i18n::{use_lang, use_t},
+};
+
+/// A session with the link participants open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionLink {
+    pub session: Session,
+    pub join_url: String,
+}
+
+/// What the workshop page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorkshopData {
+    pub workshop: Workshop,
+    pub sessions: Vec<SessionLink>,
+}
+
+/// A workshop and its sessions.
+#[server(prefix = "/fn", endpoint = "workshop_view")]
+pub async fn workshop_view(id: WorkshopId) -> UiResult<WorkshopData> {
+    crate::ssr::run(|s, caller| async move {
+        let workshop = s.workshop(&caller, id).await?;
+        let host = crate::ssr::host();
+        let sessions = s
+            .sessions_of(&caller, id)
+            .await?
+            .into_iter()
+            .map(|session| SessionLink {
+                join_url: s.join_url(host.as_deref(), session.join_code),
+                session,
+            })
+            .collect();
+        Ok(WorkshopData { workshop, sessions })
+    })
+    .await
+}
+
+/// Adds a session to a workshop.
+#[server(prefix = "/fn", endpoint = "create_session")]
+pub async fn create_session(workshop_id: WorkshopId, title: String) -> UiResult<Session> {
+    crate::ssr::run(|s, caller| async move { s.create_session(&caller, workshop_id, &title).await })
+        .await
+}
+
+/// `/admin/workshops/:id`.
+#[component]
+pub fn WorkshopPage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<WorkshopId>().ok())
+    };
+    let create = ServerAction::<CreateSession>::new();
+    let save_dims = ServerAction::<SaveDimensions>::new();
+    let save_groups = ServerAction::<SaveGroups>::new();
+    let data = Resource::new(
+        move || {
+            (
+                id(),
+                create.version().get(),
+                save_dims.version().get(),
+                save_groups.version().get(),
+            )
+        },
+        |(id, ..)| async move {
+            match id {
+                Some(id) => workshop_view(id).await,
+                None => {
+                    Err(rembuk_domain::AppError::not_found(rembuk_domain::Entity::Workshop).into())
+                }
+            }
+        },
+    );
+    view! {
+        <StaffFrame>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(view) => view! { <Workshop view create save_dims save_groups/> }.into_any(),
+                        Err(error) => view! { <Title text=t.workshop_title/><PageError error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </StaffFrame>
+    }
+}
+
+#[component]
+fn Workshop(
+    view: WorkshopData,
+    create: ServerAction<CreateSession>,
+    save_dims: ServerAction<SaveDimensions>,
+    save_groups: ServerAction<SaveGroups>,
+) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let w = view.workshop;
+    let dates = match (w.starts_on, w.ends_on) {
+        (Some(s), Some(e)) if s != e => Some(format!("{} – {}", s.long(lang), e.long(lang))),
+        (Some(s), _) => Some(s.long(lang)),
+        _ => None,
+    };
+    view! {
+        <Title text=w.title.clone()/>
+        <main id="main" class="page">
+            <p class="eyebrow"><a href="/admin">{t.nav_workshops}</a></p>
+            <h1>{w.title.clone()}</h1>
+            <p class="muted">
+                {[w.place.clone(), dates, Some(w.language.code().to_uppercase())].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
+            </p>
+            <section class="panel">
+                <h2>{t.workshop_sessions}</h2>
+                {if view.sessions.is_empty() {
+                    view! { <p class="empty">{t.workshop_no_sessions}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="rows sessions">
+                            {view
+                                .sessions
+                                .into_iter()
+                                .map(|s| view! {
+                                    <li>
+                                        <a class="row-link" href=format!("/admin/sessions/{}", s.session.id)>
+                                            <strong>{s.session.title.clone()}</strong>
+                                            <span class="code" aria-label=t.field_code>{s.session.join_code.spaced()}</span>
+                                        </a>
+                                        <span class="row-actions">
+                                            <a href=format!("/admin/sessions/{}/screen", s.session.id)>{t.workshop_projector}</a>
+                                            <a href=s.join_url.clone() rel="external">{s.join_url.clone()}</a>
+                                        </span>
+                                    </li>
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }}
+                <ActionForm action=create attr:class="inline-create">
+                    <ActionError result=create.value()/>
+                    <input type="hidden" name="workshop_id" value=w.id.to_string()/>
+                    <label class="field grow">
+                        <span>{t.workshop_new_session}</span>
+                        <input type="text" name="title" required minlength="3" maxlength="120" placeholder=t.workshop_session_placeholder/>
+                    </label>
+                    <button class="button primary" type="submit">{t.workshop_add_session}</button>
+                </ActionForm>
+            </section>
+            <div class="grid two">
+                <DimensionsEditor workshop=w.id dimensions=w.dimensions.clone() action=save_dims/>
+                <GroupsEditor workshop=w.id groups=w.groups.clone() action=save_groups/>
+            </div>
+        </main>
+    }
+}

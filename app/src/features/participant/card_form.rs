@@ -1,0 +1,83 @@
+//! Writing a problem or idea card.
+
+use leptos::{html, prelude::*};
+use rembuk_domain::{QuestionId, card::CardKind, question::QuestionKind};
+
+use super::{ParticipantActions, SubmitCard};
+use crate::{components::form::ActionError, i18n::use_t};
+
+/// A key that makes one submission idempotent. Uniqueness is all it needs,
+/// not secrecy.
+fn new_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let a = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
+        let b = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
+        format!("w-{a:x}-{b:x}")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        format!("s-{}", uuid::Uuid::new_v4().simple())
+    }
+}
+
+/// The card form of a question that collects cards. An idea may tick the
+/// problem cards (of this session) it answers.
+#[component]
+pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
+    let t = use_t();
+    let ParticipantActions { snapshot, .. } = expect_context();
+    let action = ServerAction::<SubmitCard>::new();
+    let key = RwSignal::new(new_key());
+    let form = NodeRef::<html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(card)) = action.value().get() {
+            snapshot.update(|s| s.apply_own_card(&card));
+            key.set(new_key());
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+        }
+    });
+    let problems = Memo::new(move |_| {
+        snapshot.with(|s| {
+            s.cards
+                .iter()
+                .filter(|c| c.kind == CardKind::Problem)
+                .map(|c| (c.id, c.text.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let (label, placeholder) = match kind {
+        QuestionKind::Problems => (t.card_problem_label, t.card_problem_placeholder),
+        QuestionKind::Ideas => (t.card_idea_label, t.card_idea_placeholder),
+    };
+    let field_id = format!("text-{question}");
+    view! {
+        <ActionForm action=action node_ref=form attr:class="card-form stack">
+            <ActionError result=action.value()/>
+            <input type="hidden" name="question_id" value=question.to_string()/>
+            <input type="hidden" name="idempotency_key" value=move || key.get()/>
+            <label class="field" for=field_id.clone()>
+                <span>{label}</span>
+            </label>
+            <textarea id=field_id name="text" rows="3" maxlength="500" required placeholder=placeholder></textarea>
+            {(kind == QuestionKind::Ideas).then(|| view! {
+                <Show when=move || !problems.with(Vec::is_empty)>
+                    <details class="answers-picker">
+                        <summary>{t.card_answers_summary}</summary>
+                        <For each=move || problems.get() key=|(id, _)| *id let((id, text))>
+                            <label class="check">
+                                <input type="checkbox" name="answers[]" value=id.to_string()/>
+                                <span>{text}</span>
+                            </label>
+                        </For>
+                    </details>
+                </Show>
+            })}
+            <button class="button primary" type="submit" disabled=move || action.pending().get()>
+                {move || if action.pending().get() { t.card_sending } else { t.card_submit }}
+            </button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,184 @@
+//! The participant's phone: the session's open questions, their cards,
+//! and the participant's dots.
+
+mod card_form;
+mod question;
+mod vote;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_params_map};
+use rembuk_domain::{
+    AppError, CardId, QuestionId, card::Card, snapshot::SessionSnapshot, vote::VoteOutcome,
+};
+
+use crate::{
+    components::{
+        form::{ActionError, ErrorBox},
+        layout::{Header, Loading},
+    },
+    error::{UiError, UiResult},
+    features::home::CodeForm,
+    i18n::{use_lang, use_t},
+    live::{LiveNotice, follow},
+};
+use question::QuestionPanel;
+
+/// The session as this participant sees it (with their own dots).
+#[server(prefix = "/fn", endpoint = "participant_view")]
+pub async fn participant_view(code: String) -> UiResult<SessionSnapshot> {
+    crate::ssr::run(|s, caller| async move {
+        let id = s.session_id_for_code(&code).await?;
+        s.session_snapshot(&caller, id).await
+    })
+    .await
+}
+
+/// Submits a card. The idempotency key makes a repeated submission (a
+/// double tap, a resent form) return the first card.
+#[server(prefix = "/fn", endpoint = "submit_card")]
+pub async fn submit_card(
+    question_id: QuestionId,
+    text: String,
+    kind: Option<String>,
+    answers: Option<Vec<CardId>>,
+    idempotency_key: Option<String>,
+) -> UiResult<Card> {
+    crate::ssr::run(|s, caller| async move {
+        let input = rembuk_service::CardInput {
+            kind,
+            text,
+            answers: answers.unwrap_or_default(),
+        };
+        Ok(
+            s.submit_card(&caller, question_id, &input, idempotency_key.as_deref())
+                .await?
+                .card,
+        )
+    })
+    .await
+}
+
+/// Sets the participant's dots on a card.
+#[server(prefix = "/fn", endpoint = "set_vote")]
+pub async fn set_vote(card_id: CardId, dots: i64) -> UiResult<VoteOutcome> {
+    crate::ssr::run(|s, caller| async move { s.vote(&caller, card_id, dots).await }).await
+}
+
+/// `/s/:code`: the participant's session page.
+#[component]
+pub fn ParticipantPage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let code = move || params.read().get("code").unwrap_or_default();
+    let data = Resource::new(code, participant_view);
+    view! {
+        <Suspense fallback=move || view! { <Header/><main id="main" class="page"><Loading/></main> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(snapshot) if snapshot.me.is_some() => view! { <Session snapshot code=code()/> }.into_any(),
+                    Ok(_) | Err(UiError(AppError::NotJoined | AppError::Unauthenticated | AppError::Forbidden)) => {
+                        view! { <Redirect path=format!("/j/{}", code())/> }.into_any()
+                    }
+                    Err(UiError(e)) => view! {
+                        <Title text=t.join_title/>
+                        <Header/>
+                        <main id="main" class="page narrow">
+                            <ErrorBox message=e.message(use_lang())/>
+                            <CodeForm/>
+                        </main>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Actions shared by every question on the page.
+#[derive(Clone, Copy)]
+pub struct ParticipantActions {
+    pub snapshot: RwSignal<SessionSnapshot>,
+    pub vote: ServerAction<SetVote>,
+}
+
+#[component]
+fn Session(snapshot: SessionSnapshot, code: String) -> impl IntoView {
+    let t = use_t();
+    let snapshot = RwSignal::new(snapshot);
+    let refetch_code = code.clone();
+    let status = follow(snapshot, move || {
+        let code = refetch_code.clone();
+        async move { participant_view(code).await.ok() }
+    });
+    let vote = ServerAction::<SetVote>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(outcome)) = vote.value().get() {
+            snapshot.update(|s| s.apply_vote(&outcome));
+        }
+    });
+    provide_context(ParticipantActions { snapshot, vote });
+
+    let title = snapshot.with_untracked(|s| s.session.title.clone());
+    let workshop = snapshot.with_untracked(|s| s.workshop.title.clone());
+    let me = move || {
+        snapshot.with(|s| {
+            s.me.as_ref()
+                .map(|m| s.group_name(&m.participant.group).to_string())
+                .unwrap_or_default()
+        })
+    };
+    let open = Memo::new(move |_| {
+        snapshot.with(|s| {
+            s.questions
+                .iter()
+                .rev()
+                .filter(|q| q.phase.is_open())
+                .map(|q| q.id)
+                .collect::<Vec<_>>()
+        })
+    });
+    let closed = Memo::new(move |_| {
+        snapshot.with(|s| {
+            s.questions
+                .iter()
+                .rev()
+                .filter(|q| !q.phase.is_open())
+                .map(|q| q.id)
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Title text=title.clone()/>
+        <Header context=workshop/>
+        <main id="main" class="page participant" data-live=move || format!("{:?}", status.get()).to_lowercase()>
+            <LiveNotice status/>
+            <div class="session-head">
+                <h1>{title}</h1>
+                <p class="me">
+                    {t.participant_you_are} " " <strong>{me}</strong> " · "
+                    <a href=format!("/j/{code}") rel="external">{t.participant_change}</a>
+                </p>
+            </div>
+            <div class="toast-area">
+                <ActionError result=vote.value()/>
+            </div>
+            <Show
+                when=move || !open.get().is_empty()
+                fallback=move || view! { <p class="empty">{t.participant_no_open_question}</p> }
+            >
+                <For each=move || open.get() key=|id| *id let(id)>
+                    <QuestionPanel id/>
+                </For>
+            </Show>
+            <Show when=move || !closed.get().is_empty()>
+                <details class="closed-questions">
+                    <summary>{t.participant_closed_questions}</summary>
+                    <For each=move || closed.get() key=|id| *id let(id)>
+                        <QuestionPanel id/>
+                    </For>
+                </details>
+            </Show>
+        </main>
+    }
+}

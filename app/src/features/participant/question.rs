@@ -1,0 +1,173 @@
+//! One question on the participant's phone.
+
+use leptos::prelude::*;
+use rembuk_domain::{
+    QuestionId,
+    card::{Card, CardKind},
+    question::Phase,
+    tally::bar_percent,
+};
+
+use super::{ParticipantActions, card_form::CardForm, vote::VoteControls};
+use crate::{
+    components::badges::{DimensionChip, PhaseBadge},
+    i18n::{use_lang, use_t},
+};
+
+/// A question with what the participant can do in its current phase.
+#[component]
+pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let ParticipantActions { snapshot, .. } = expect_context();
+    let question = Memo::new(move |_| snapshot.with(|s| s.question(id).cloned()));
+    let phase =
+        Signal::derive(move || question.with(|q| q.as_ref().map_or(Phase::Closed, |q| q.phase)));
+    let heading = format!("q-{id}");
+    move || {
+        let q = question.get()?;
+        let (dim, sub) = snapshot.with_untracked(|s| {
+            (
+                s.dimension_name(&q.dimension).to_string(),
+                q.sub_element
+                    .as_deref()
+                    .map(|sub| s.sub_element_name(&q.dimension, sub).to_string()),
+            )
+        });
+        let body = match q.phase {
+            Phase::Collecting => view! {
+                <CardForm question=id kind=q.kind/>
+                <CardList question=id phase=Phase::Collecting/>
+            }
+            .into_any(),
+            Phase::Voting => view! {
+                <BudgetMeter question=id/>
+                <CardList question=id phase=Phase::Voting/>
+            }
+            .into_any(),
+            Phase::Closed => view! { <CardList question=id phase=Phase::Closed/> }.into_any(),
+        };
+        Some(view! {
+            <section class="question" aria-labelledby=heading.clone() data-phase=q.phase.as_str()>
+                <div class="question-meta">
+                    <DimensionChip name=dim sub=sub/>
+                    <span class="chip kind">{q.kind.label(lang)}</span>
+                    <PhaseBadge phase/>
+                </div>
+                <h2 id=heading.clone()>{q.prompt.clone()}</h2>
+                <p class="phase-help">
+                    {match q.phase {
+                        Phase::Collecting => t.participant_help_collecting,
+                        Phase::Voting => t.participant_help_voting,
+                        Phase::Closed => t.participant_help_closed,
+                    }}
+                </p>
+                {body}
+            </section>
+        })
+    }
+}
+
+/// "Your votes: ●●○, 1 left".
+#[component]
+fn BudgetMeter(question: QuestionId) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let ParticipantActions { snapshot, .. } = expect_context();
+    let budget = move || snapshot.with(|s| s.question(question).map_or(0, |q| q.vote_budget.get()));
+    let used = move || snapshot.with(|s| s.my_used(question));
+    view! {
+        <div class="budget" aria-live="polite">
+            <span class="dots" aria-hidden="true">
+                {move || {
+                    let (b, u) = (budget(), used());
+                    (0..b).map(|i| if i < u { "●" } else { "○" }).collect::<String>()
+                }}
+            </span>
+            <span>
+                {move || rembuk_domain::i18n::fill(
+                    t.participant_votes_left,
+                    &[("left", &lang.number(i64::from(budget().saturating_sub(used())))), ("budget", &budget().to_string())],
+                )}
+            </span>
+        </div>
+    }
+}
+
+/// The question's cards: newest first while collecting, in a stable order
+/// while voting (so nothing moves under a thumb), ranked once closed.
+#[component]
+fn CardList(question: QuestionId, phase: Phase) -> impl IntoView {
+    let t = use_t();
+    let ParticipantActions { snapshot, .. } = expect_context();
+    let cards = Memo::new(move |_| {
+        snapshot.with(|s| match phase {
+            Phase::Collecting => s.newest_cards(question),
+            Phase::Voting => {
+                let mut c = s.newest_cards(question);
+                c.reverse();
+                c
+            }
+            Phase::Closed => s.ranked_cards(question),
+        })
+    });
+    let max = Memo::new(move |_| cards.with(|c| c.iter().map(|c| c.dots).max().unwrap_or(0)));
+    view! {
+        <h3 class="list-title">
+            {t.participant_cards} " " <span class="count">{move || cards.with(Vec::len)}</span>
+        </h3>
+        <Show
+            when=move || !cards.with(Vec::is_empty)
+            fallback=move || view! { <p class="empty">{t.participant_no_cards}</p> }
+        >
+            <ol class="cards">
+                <For each=move || cards.get() key=|c| (c.id, c.dots) let(card)>
+                    <CardItem card phase max=max/>
+                </For>
+            </ol>
+        </Show>
+    }
+}
+
+#[component]
+fn CardItem(card: Card, phase: Phase, max: Memo<u32>) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let ParticipantActions { snapshot, .. } = expect_context();
+    let (mine, group, answers) = snapshot.with_untracked(|s| {
+        let answers: Vec<String> = card
+            .answers
+            .iter()
+            .filter_map(|a| s.cards.iter().find(|c| c.id == *a).map(|c| c.text.clone()))
+            .collect();
+        (
+            s.is_mine(card.id),
+            s.group_name(&card.group).to_string(),
+            answers,
+        )
+    });
+    let id = card.id;
+    let dots = card.dots;
+    view! {
+        <li class="card" class:mine=mine data-card=id.to_string()>
+            <p class="card-text">{card.text.clone()}</p>
+            {(card.kind == CardKind::Idea && !answers.is_empty()).then(|| view! {
+                <p class="answers">{t.participant_answers} " " {answers.join(" · ")}</p>
+            })}
+            <div class="card-foot">
+                <span class="chip group">{group}</span>
+                {mine.then(|| view! { <span class="chip mine-tag">{t.participant_yours}</span> })}
+                <span class="tally" aria-label=t.participant_total_votes>
+                    <span class="tally-number" data-tally=id.to_string()>{lang.number(i64::from(dots))}</span>
+                    " " {t.participant_votes_unit}
+                </span>
+            </div>
+            {(phase == Phase::Closed).then(|| view! {
+                <div class="bar" aria-hidden="true">
+                    <span style=move || format!("width: {}%", bar_percent(dots, max.get()))></span>
+                </div>
+            })}
+            {(phase == Phase::Voting).then(|| view! { <VoteControls card=id/> })}
+        </li>
+    }
+}

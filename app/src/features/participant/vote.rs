@@ -1,0 +1,53 @@
+//! The − / + buttons that set a participant's dots on a card.
+
+use leptos::prelude::*;
+use rembuk_domain::CardId;
+
+use super::ParticipantActions;
+use crate::i18n::{use_lang, use_t};
+
+/// Two real forms (so they work without scripts): take one dot back, give
+/// one more. "+" is disabled when the budget is spent.
+#[component]
+pub fn VoteControls(card: CardId) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let ParticipantActions { snapshot, vote } = expect_context();
+    let mine = move || snapshot.with(|s| s.my_dots(card));
+    let question =
+        snapshot.with_untracked(|s| s.cards.iter().find(|c| c.id == card).map(|c| c.question_id));
+    let remaining = move || question.map_or(0, |q| snapshot.with(|s| s.my_remaining(q)));
+    let pending = vote.pending();
+    view! {
+        <div class="vote" role="group" aria-label=t.vote_group_label>
+            <ActionForm action=vote attr:class="vote-form">
+                <input type="hidden" name="card_id" value=card.to_string()/>
+                <input type="hidden" name="dots" value=move || mine().saturating_sub(1).to_string()/>
+                <button
+                    class="vote-button minus"
+                    type="submit"
+                    disabled=move || mine() == 0 || pending.get()
+                    aria-label=t.vote_remove
+                >
+                    "−"
+                </button>
+            </ActionForm>
+            <span class="my-dots" aria-live="polite">
+                <span class="sr-only">{t.vote_mine} " "</span>
+                <span data-my-dots=card.to_string()>{move || lang.number(i64::from(mine()))}</span>
+            </span>
+            <ActionForm action=vote attr:class="vote-form">
+                <input type="hidden" name="card_id" value=card.to_string()/>
+                <input type="hidden" name="dots" value=move || (mine() + 1).to_string()/>
+                <button
+                    class="vote-button plus"
+                    type="submit"
+                    disabled=move || remaining() == 0 || pending.get()
+                    aria-label=t.vote_add
+                >
+                    "+"
+                </button>
+            </ActionForm>
+        </div>
+    }
+}

@@ -1,0 +1,116 @@
+//! `/admin/sessions/:id/screen`: the full-screen projector view for the
+//! hall: join code and QR always visible, the current question, and its
+//! cards ranked by dots, live.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use rembuk_domain::{question::Phase, snapshot::SessionSnapshot, tally::bar_percent};
+
+use crate::{
+    components::{badges::PhaseBadge, layout::Loading},
+    features::admin::{
+        PageError,
+        console::{ConsoleData, console_resource, console_view},
+    },
+    i18n::{use_lang, use_t},
+    live::follow,
+};
+
+/// How many cards fit the screen at 1080p.
+const MAX_CARDS: usize = 30;
+
+/// `/admin/sessions/:id/screen`.
+#[component]
+pub fn ProjectorPage() -> impl IntoView {
+    let t = use_t();
+    let data = console_resource();
+    view! {
+        <Title text=t.projector_title/>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <Projector view/> }.into_any(),
+                    Err(error) => view! { <PageError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Projector(view: ConsoleData) -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let id = view.snapshot.session.id;
+    let snapshot = RwSignal::new(view.snapshot);
+    let status = follow(snapshot, move || async move {
+        console_view(id).await.ok().map(|v| v.snapshot)
+    });
+    let code = snapshot.with_untracked(|s| s.session.join_code);
+    let current = Memo::new(move |_| snapshot.with(|s| s.current_question().cloned()));
+    let phase =
+        Signal::derive(move || current.with(|q| q.as_ref().map_or(Phase::Closed, |q| q.phase)));
+    let cards = Memo::new(move |_| {
+        snapshot.with(|s| {
+            s.current_question()
+                .map(|q| {
+                    s.ranked_cards(q.id)
+                        .into_iter()
+                        .take(MAX_CARDS)
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let max = Memo::new(move |_| cards.with(|c| c.iter().map(|c| c.dots).max().unwrap_or(0)));
+    let join_host = view
+        .join_url
+        .split("/j/")
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("http://")
+        .to_string();
+    view! {
+        <main id="main" class="projector" data-live=move || format!("{:?}", status.get()).to_lowercase()>
+            <aside class="projector-join">
+                <p class="projector-label">{t.projector_join_at}</p>
+                <p class="projector-host">{join_host}</p>
+                <p class="projector-label">{t.projector_code}</p>
+                <p class="projector-code">{code.spaced()}</p>
+                <div class="qr" inner_html=view.qr_svg.clone()></div>
+                <p class="projector-count">
+                    {move || rembuk_domain::i18n::fill(
+                        t.projector_joined,
+                        &[("n", &lang.number(i64::from(snapshot.with(SessionSnapshot::participant_count))))],
+                    )}
+                </p>
+            </aside>
+            <section class="projector-main">
+                {move || match current.get() {
+                    None => view! { <h1 class="projector-waiting">{t.projector_waiting}</h1> }.into_any(),
+                    Some(q) => view! {
+                        <header class="projector-question">
+                            <p class="projector-dimension">
+                                {snapshot.with_untracked(|s| s.dimension_name(&q.dimension).to_string())}
+                                " " <PhaseBadge phase/>
+                            </p>
+                            <h1>{q.prompt.clone()}</h1>
+                        </header>
+                    }
+                    .into_any(),
+                }}
+                <ol class="projector-cards">
+                    <For each=move || cards.get() key=|c| (c.id, c.dots) let(card)>
+                        <li>
+                            <span class="projector-card-text">{card.text.clone()}</span>
+                            <span class="projector-bar" aria-hidden="true">
+                                <span style=move || format!("width: {}%", bar_percent(card.dots, max.get()))></span>
+                            </span>
+                            <span class="projector-dots" data-tally=card.id.to_string()>{lang.number(i64::from(card.dots))}</span>
+                        </li>
+                    </For>
+                </ol>
+            </section>
+        </main>
+    }
+}

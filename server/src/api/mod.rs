@@ -1,0 +1,161 @@
+//! The public JSON API under `/api/v1`, described by `/api/v1/openapi.json`.
+//!
+//! Handlers are thin: they extract the caller and the input, call one
+//! service method, and shape the answer. Errors are
+//! `{"error": {"code", "message", ...}}` with the error's own status, the
+//! message in the caller's language.
+
+mod accounts;
+mod events;
+mod extract;
+mod participation;
+mod sessions;
+mod workshops;
+
+pub use extract::{ApiError, ApiJson, Auth};
+
+use axum::{
+    Json, Router,
+    extract::{DefaultBodyLimit, Request},
+    http::header,
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use rembuk_domain::{AppError, Lang};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+/// Largest request body the API accepts.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rembuk API",
+        description = "Live focus group discussions for a regency's smart city master plan. Staff sign in with \
+                       `POST /api/v1/auth/login`; participants join with `POST /api/v1/join`. Both get a token \
+                       to send as `Authorization: Bearer <token>` (browsers use the cookie set alongside). Errors \
+                       are `{\"error\": {\"code\", \"message\"}}`, the message in the language of the \
+                       `Accept-Language` header (id or en).",
+        version = "1"
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "accounts", description = "Staff accounts and sign-in"),
+        (name = "workshops", description = "Workshops, their dimensions, groups and sessions"),
+        (name = "sessions", description = "Sessions, questions and phases"),
+        (name = "participation", description = "Joining, cards and votes"),
+        (name = "live", description = "Server-Sent Events")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("rbs_… / rbp_…")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("rembuk_s"))),
+        );
+    }
+}
+
+/// The API's routes and its OpenAPI document.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(accounts::routes())
+        .merge(workshops::routes())
+        .merge(sessions::routes())
+        .merge(participation::routes())
+        .merge(events::routes())
+        .split_for_parts()
+}
+
+/// The API router, with its document at `/api/v1/openapi.json`.
+pub fn router() -> Router<AppState> {
+    let (router, doc) = routes();
+    let doc = std::sync::Arc::new(doc);
+    router
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .fallback_service(
+            Router::new()
+                .fallback(|| async { ApiError(AppError::not_found(rembuk_domain::Entity::Page)) }),
+        )
+        .layer(axum::middleware::from_fn(localize_errors))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// Writes the body of API errors in the request's language. Handlers only
+/// say which error happened (see [`ApiError`]).
+async fn localize_errors(request: Request, next: Next) -> Response {
+    let lang = request
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or_default();
+    let response = next.run(request).await;
+    match response.extensions().get::<AppError>().cloned() {
+        Some(error) => error_response(&error, lang),
+        None => response,
+    }
+}
+
+/// The JSON answer for an error.
+pub fn error_response(error: &AppError, lang: Lang) -> Response {
+    let mut detail =
+        serde_json::to_value(error).unwrap_or_else(|_| serde_json::json!({"code": error.code()}));
+    if let Some(map) = detail.as_object_mut() {
+        map.insert("message".into(), error.message(lang).into());
+        // Only a parser's explanation of a malformed body helps the caller;
+        // anything else stays in the log.
+        if !matches!(error, AppError::Malformed { .. }) {
+            map.remove("detail");
+        }
+    }
+    let status = http::StatusCode::from_u16(error.status())
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Json(serde_json::json!({ "error": detail }))).into_response();
+    if let AppError::RateLimited { retry_after_secs } = error {
+        if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    response
+}
+
+/// The error body, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// One error.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// Machine-readable code, e.g. `over_budget`, `invalid`, `not_found`.
+    code: String,
+    /// A sentence for people, in the `Accept-Language` language.
+    message: String,
+}

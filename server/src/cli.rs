@@ -1,0 +1,165 @@
+//! The command line.
+
+use std::{io::Read, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+
+use clap::{Args, Parser, Subcommand};
+use rembuk_domain::Lang;
+use rembuk_service::{Caller, ServiceConfig, Services};
+
+use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SITE_ROOT, redact_url};
+
+/// Rembuk: live focus group discussions for a regency's smart city master plan.
+#[derive(Debug, Parser)]
+#[command(name = "rembuk", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the app (the default when no command is given).
+    Serve(ServeArgs),
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Default, Args)]
+struct ServeArgs {
+    /// Address to listen on [env: REMBUK_BIND, else LEPTOS_SITE_ADDR; default 127.0.0.1:3000].
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// The address people reach the app at, used in join links and QR codes
+    /// (e.g. https://rembuk.example.go.id). Defaults to the address the
+    /// facilitator's browser used.
+    #[arg(long, env = "REMBUK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Folder of the built site (WASM, JS, CSS).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = DEFAULT_SITE_ROOT)]
+    site_root: PathBuf,
+    /// Hours a staff login lasts.
+    #[arg(long, env = "REMBUK_SESSION_HOURS", default_value_t = 12)]
+    session_hours: u64,
+}
+
+#[derive(Debug, Default, Args)]
+struct DatabaseArgs {
+    /// Database: sqlite://PATH (created if missing) or postgres://….
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a staff account; the password is read from standard input.
+    Add {
+        /// The account's email address (its login).
+        #[arg(long)]
+        email: String,
+        /// facilitator, secretariat or admin.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+/// Runs the command line.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let result = match cli.command {
+        None => {
+            serve(ServeArgs {
+                db: DatabaseArgs {
+                    database_url: env_or_default(),
+                },
+                ..Default::default()
+            })
+            .await
+        }
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::User {
+            command: UserCommand::Add { email, role, db },
+        }) => add_user(&db.database_url, &email, &role).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("rembuk: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn env_or_default() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_string())
+}
+
+fn init_tracing() {
+    use tracing_subscriber::{EnvFilter, fmt};
+    let filter = EnvFilter::try_from_env("REMBUK_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let bind = match args.bind {
+        Some(bind) => bind,
+        None => {
+            let raw = std::env::var("REMBUK_BIND")
+                .or_else(|_| std::env::var("LEPTOS_SITE_ADDR"))
+                .unwrap_or_else(|_| DEFAULT_BIND.to_string());
+            raw.parse().map_err(|_| {
+                format!("invalid address to listen on: {raw:?} (expected e.g. 127.0.0.1:3000)")
+            })?
+        }
+    };
+    let database_url = if args.db.database_url.is_empty() {
+        DEFAULT_DATABASE_URL.to_string()
+    } else {
+        args.db.database_url
+    };
+    let site_root = if args.site_root.as_os_str().is_empty() {
+        PathBuf::from(DEFAULT_SITE_ROOT)
+    } else {
+        args.site_root
+    };
+    let config = Config {
+        bind,
+        database_url,
+        public_url: args.public_url.filter(|u| !u.trim().is_empty()),
+        site_root,
+        staff_session_ttl: Duration::from_secs(args.session_hours.clamp(1, 24 * 30) * 3600),
+    };
+    if !config.site_root.join("pkg").is_dir() {
+        tracing::warn!(
+            site_root = %config.site_root.display(),
+            "no built site found: pages will render but will not hydrate; run `cargo leptos build --release` first"
+        );
+    }
+    crate::serve(config).await
+}
+
+async fn add_user(database_url: &str, email: &str, role: &str) -> Result<(), String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = password.lines().next().unwrap_or_default().to_string();
+    let services = Services::start(database_url, ServiceConfig::default())
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", redact_url(database_url)))?;
+    let user = services
+        .add_user(&Caller::system(), email, role, &password)
+        .await
+        .map_err(|e| e.message(Lang::En))?;
+    println!("added {} ({})", user.email, user.role.as_str());
+    services.store().close().await;
+    Ok(())
+}

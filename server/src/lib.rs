@@ -1,0 +1,12 @@
+//! Rembuk's server: configuration, command line, and the HTTP app that
+//! serves the pages, the server functions and the `/api/v1` JSON API over
+//! one shared service layer.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+mod middleware;
+pub mod web;
+
+pub use config::Config;
+pub use web::{AppState, build, serve};

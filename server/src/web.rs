@@ -1,0 +1,147 @@
+//! The HTTP app: pages, server functions, the JSON API, static files.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    extract::{FromRef, Query, Request, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use rembuk_app::{App, shell};
+use rembuk_domain::Lang;
+use rembuk_service::{ServiceConfig, Services};
+use serde::Deserialize;
+use tower_http::compression::CompressionLayer;
+
+use crate::{Config, api, middleware};
+
+/// What every handler can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+}
+
+/// A built app: its router, its services, and the address it will bind.
+pub struct BuiltApp {
+    pub router: Router,
+    pub services: Services,
+    pub config: Arc<Config>,
+}
+
+/// Opens the database, starts the services, and assembles the router.
+pub async fn build(config: Config) -> Result<BuiltApp, String> {
+    let services = Services::start(
+        &config.database_url,
+        ServiceConfig {
+            public_url: config.public_url.clone(),
+            staff_session_ttl: config.staff_session_ttl,
+        },
+    )
+    .await
+    .map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            crate::config::redact_url(&config.database_url)
+        )
+    })?;
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("rembuk")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.bind)
+        .build();
+    let state = AppState {
+        leptos_options,
+        services: services.clone(),
+    };
+    let routes = generate_route_list(App);
+
+    let context = {
+        let services = services.clone();
+        move || provide_context(services.clone())
+    };
+    let router = Router::new()
+        .merge(api::router())
+        .route("/fn/{*name}", post(server_fn))
+        .route("/lang", get(set_lang))
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::resolve_lang,
+        ))
+        .layer(axum::middleware::from_fn(middleware::check_origin))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state);
+    Ok(BuiltApp {
+        router,
+        services,
+        config: Arc::new(config),
+    })
+}
+
+/// Builds the app, binds its address, and serves until Ctrl-C.
+pub async fn serve(config: Config) -> Result<(), String> {
+    let app = build(config).await?;
+    let listener = tokio::net::TcpListener::bind(app.config.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", app.config.bind))?;
+    let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        "Rembuk is running at http://{addr} (database: {})",
+        crate::config::redact_url(&app.config.database_url)
+    );
+    let services = app.services.clone();
+    axum::serve(
+        listener,
+        app.router
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    services.store().close().await;
+    Ok(())
+}
+
+async fn server_fn(State(state): State<AppState>, request: Request) -> impl IntoResponse {
+    let services = state.services.clone();
+    handle_server_fns_with_context(move || provide_context(services.clone()), request).await
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    set: String,
+    next: Option<String>,
+}
+
+/// `/lang?set=en&next=/s/482913`: remembers a language choice and goes back.
+async fn set_lang(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Response {
+    let next = q
+        .next
+        .as_deref()
+        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .unwrap_or("/");
+    let Ok(lang) = q.set.parse::<Lang>() else {
+        return (StatusCode::BAD_REQUEST, "unknown language").into_response();
+    };
+    let mut response = Redirect::to(next).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&state.services.cookies().lang_cookie(lang)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
