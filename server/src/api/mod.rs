@@ -20,7 +20,7 @@ use axum::{
     http::header,
     middleware::Next,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{any, get},
 };
 use rembuk_domain::{AppError, Lang};
 use utoipa::{
@@ -97,10 +97,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/openapi.json",
             get(move || async move { Json(doc.as_ref().clone()) }),
         )
-        .fallback_service(
-            Router::new()
-                .fallback(|| async { ApiError(AppError::not_found(rembuk_domain::Entity::Page)) }),
-        )
+        .route("/api/v1/{*rest}", any(|| async { ApiError(AppError::not_found(rembuk_domain::Entity::Page)) }))
         .layer(axum::middleware::from_fn(localize_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
