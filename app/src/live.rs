@@ -106,8 +106,10 @@ pub fn LiveNotice(status: RwSignal<LiveStatus>) -> impl IntoView {
                 LiveStatus::Reconnecting => Some(view! {
                     <p class="banner warn">{t.live_reconnecting} " " <a href="" rel="external">{t.live_refresh}</a></p>
                 }.into_any()),
+                // Until scripts run (or when they never do), say how to see
+                // new cards: reload.
                 LiveStatus::Idle => Some(view! {
-                    <noscript><p class="banner">{t.live_noscript} " " <a href="">{t.live_refresh}</a></p></noscript>
+                    <p class="banner quiet">{t.live_noscript} " " <a href="" rel="external">{t.live_refresh}</a></p>
                 }.into_any()),
                 LiveStatus::Connected => None,
             }}

@@ -1,0 +1,63 @@
+import { APIRequestContext, Page, expect } from "@playwright/test";
+
+export const ADMIN = { email: "admin@acehselatankab.go.id", password: "kopi-sanger-pagi" };
+
+/** Signs the admin in (creating the account on a fresh server). */
+export async function adminToken(request: APIRequestContext): Promise<string> {
+  const setup = await request.post("/api/v1/setup", { data: ADMIN });
+  if (setup.status() === 201) return (await setup.json()).token;
+  const login = await request.post("/api/v1/auth/login", { data: ADMIN });
+  expect(login.status()).toBe(200);
+  return (await login.json()).token;
+}
+
+export interface Room {
+  token: string;
+  workshop: string;
+  session: string;
+  code: string;
+  question: string;
+}
+
+/** A workshop with one session and one open "problems" question. */
+export async function prepareRoom(request: APIRequestContext, prompt: string): Promise<Room> {
+  const token = await adminToken(request);
+  const auth = { Authorization: `Bearer ${token}` };
+  const workshop = await (
+    await request.post("/api/v1/workshops", {
+      headers: auth,
+      data: { title: "FGD Rencana Induk Smart City", place: "Tapaktuan", language: "id" },
+    })
+  ).json();
+  const session = await (
+    await request.post(`/api/v1/workshops/${workshop.id}/sessions`, { headers: auth, data: { title: "Hari 1" } })
+  ).json();
+  const question = await (
+    await request.post(`/api/v1/sessions/${session.id}/questions`, {
+      headers: auth,
+      data: { dimension: "governance", sub_element: "public_service", prompt, kind: "problems" },
+    })
+  ).json();
+  return { token, workshop: workshop.id, session: session.id, code: session.join_code, question: question.id };
+}
+
+export async function setPhase(request: APIRequestContext, room: Room, phase: string) {
+  const r = await request.put(`/api/v1/questions/${room.question}/phase`, {
+    headers: { Authorization: `Bearer ${room.token}` },
+    data: { phase },
+  });
+  expect(r.status()).toBe(200);
+}
+
+export async function snapshot(request: APIRequestContext, room: Room) {
+  const r = await request.get(`/api/v1/sessions/${room.session}`, {
+    headers: { Authorization: `Bearer ${room.token}` },
+  });
+  expect(r.status()).toBe(200);
+  return r.json();
+}
+
+/** Waits until the page has hydrated and its live stream is open. */
+export async function waitLive(page: Page) {
+  await expect(page.locator("main[data-live='connected']")).toBeVisible();
+}
