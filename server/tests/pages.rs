@@ -16,11 +16,18 @@ struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     fn new(app: &'a support::TestApp) -> Self {
-        Browser { app, cookies: vec![] }
+        Browser {
+            app,
+            cookies: vec![],
+        }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep_cookies(&mut self, r: &reqwest::Response) {
@@ -64,8 +71,16 @@ impl<'a> Browser<'a> {
             .await
             .unwrap();
         self.keep_cookies(&r);
-        assert_eq!(r.status(), StatusCode::FOUND, "a form post answers with a redirect");
-        r.headers()["location"].to_str().unwrap().trim_start_matches(&self.app.base).to_string()
+        assert_eq!(
+            r.status(),
+            StatusCode::FOUND,
+            "a form post answers with a redirect"
+        );
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .trim_start_matches(&self.app.base)
+            .to_string()
     }
 }
 
@@ -73,18 +88,39 @@ impl<'a> Browser<'a> {
 async fn a_fresh_instance_sends_the_first_visitor_to_setup() {
     let app = spawn_app().await;
     let mut b = Browser::new(&app);
-    let r = app.client.get(app.url("/")).header("accept", "text/html").send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()["location"], "/setup");
     let (status, html) = b.get("/setup").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Siapkan Rembuk"));
-    let next = b.post_form("/setup", "/fn/set_up", &[("email", "admin@example.id"), ("password", "kopi-sanger-pagi")]).await;
+    let next = b
+        .post_form(
+            "/setup",
+            "/fn/set_up",
+            &[
+                ("email", "admin@example.id"),
+                ("password", "kopi-sanger-pagi"),
+            ],
+        )
+        .await;
     assert_eq!(next, "/admin");
     let (_, html) = b.get("/admin").await;
     assert!(html.contains("admin@example.id"), "signed in after setup");
     // Setup is gone now.
-    let r = app.client.get(app.url("/setup")).header("accept", "text/html").send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/setup"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/login");
 }
 
@@ -92,7 +128,13 @@ async fn a_fresh_instance_sends_the_first_visitor_to_setup() {
 async fn staff_pages_send_strangers_to_the_login_page() {
     let app = spawn_app().await;
     app.admin().await;
-    let r = app.client.get(app.url("/admin")).header("accept", "text/html").send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/admin"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::FOUND);
     assert_eq!(r.headers()["location"], "/login?next=/admin");
 }
@@ -107,7 +149,15 @@ async fn join_write_vote_and_take_back_all_work_without_javascript() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Akademisi") && html.contains("name=\"consent\""));
     let next = phone
-        .post_form(&format!("/j/{}", room.code), "/fn/join_session", &[("code", &room.code), ("group", "academia"), ("consent", "yes")])
+        .post_form(
+            &format!("/j/{}", room.code),
+            "/fn/join_session",
+            &[
+                ("code", &room.code),
+                ("group", "academia"),
+                ("consent", "yes"),
+            ],
+        )
         .await;
     assert_eq!(next, format!("/s/{}", room.code));
     assert!(phone.cookies.iter().any(|(k, _)| k == "rembuk_p"));
@@ -115,27 +165,70 @@ async fn join_write_vote_and_take_back_all_work_without_javascript() {
     let page = next.clone();
     let (_, html) = phone.get(&page).await;
     assert!(html.contains("Apa masalah utama pelayanan publik?"));
-    let key = html.split("name=\"idempotency_key\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let fields = [("question_id", room.question.as_str()), ("text", "Antrean KTP di kecamatan sangat panjang"), ("idempotency_key", &key)];
+    let key = html
+        .split("name=\"idempotency_key\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let fields = [
+        ("question_id", room.question.as_str()),
+        ("text", "Antrean KTP di kecamatan sangat panjang"),
+        ("idempotency_key", &key),
+    ];
     let back = phone.post_form(&page, "/fn/submit_card", &fields).await;
     assert!(back.starts_with(&page), "{back}");
     // The same form sent twice (a double tap, a resend) makes one card.
     phone.post_form(&page, "/fn/submit_card", &fields).await;
     let (_, html) = phone.get(&page).await;
-    assert_eq!(html.matches("<p class=\"card-text\">Antrean KTP").count(), 1, "one card, shown once");
+    assert_eq!(
+        html.matches("<p class=\"card-text\">Antrean KTP").count(),
+        1,
+        "one card, shown once"
+    );
 
     app.phase(&room.admin, &room.question, "voting").await;
-    let snap: Value = app.get(&format!("/api/v1/sessions/{}", room.session), Some(&room.admin)).await.json().await.unwrap();
+    let snap: Value = app
+        .get(
+            &format!("/api/v1/sessions/{}", room.session),
+            Some(&room.admin),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let card = snap["cards"][0]["id"].as_str().unwrap().to_string();
     let (_, html) = phone.get(&page).await;
-    assert!(html.contains("action=\"/fn/set_vote\""), "vote buttons are forms");
-    phone.post_form(&page, "/fn/set_vote", &[("card_id", &card), ("dots", "1")]).await;
-    phone.post_form(&page, "/fn/set_vote", &[("card_id", &card), ("dots", "2")]).await;
+    assert!(
+        html.contains("action=\"/fn/set_vote\""),
+        "vote buttons are forms"
+    );
+    phone
+        .post_form(&page, "/fn/set_vote", &[("card_id", &card), ("dots", "1")])
+        .await;
+    phone
+        .post_form(&page, "/fn/set_vote", &[("card_id", &card), ("dots", "2")])
+        .await;
     let (_, html) = phone.get(&page).await;
-    assert!(html.contains(&format!("data-my-dots=\"{card}\">2<")), "the page shows my two dots");
+    assert!(
+        html.contains(&format!("data-my-dots=\"{card}\">2<")),
+        "the page shows my two dots"
+    );
     assert!(html.contains("Sisa suara: 1 dari 3"));
-    phone.post_form(&page, "/fn/set_vote", &[("card_id", &card), ("dots", "0")]).await;
-    let snap: Value = app.get(&format!("/api/v1/sessions/{}", room.session), Some(&room.admin)).await.json().await.unwrap();
+    phone
+        .post_form(&page, "/fn/set_vote", &[("card_id", &card), ("dots", "0")])
+        .await;
+    let snap: Value = app
+        .get(
+            &format!("/api/v1/sessions/{}", room.session),
+            Some(&room.admin),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(snap["cards"][0]["dots"], 0, "unvote works too");
 }
 
@@ -146,10 +239,19 @@ async fn a_refused_form_post_shows_its_error_on_the_page() {
     let mut phone = Browser::new(&app);
     let join_page = format!("/j/{}", room.code);
     // No consent ticked.
-    let back = phone.post_form(&join_page, "/fn/join_session", &[("code", &room.code), ("group", "media")]).await;
+    let back = phone
+        .post_form(
+            &join_page,
+            "/fn/join_session",
+            &[("code", &room.code), ("group", "media")],
+        )
+        .await;
     assert!(back.contains("__err="), "{back}");
     let (_, html) = phone.get(&back).await;
-    assert!(html.contains("Anda perlu menyetujui pernyataan persetujuan untuk ikut serta."), "the error is shown in Indonesian");
+    assert!(
+        html.contains("Anda perlu menyetujui pernyataan persetujuan untuk ikut serta."),
+        "the error is shown in Indonesian"
+    );
 }
 
 #[tokio::test]
@@ -157,7 +259,11 @@ async fn the_join_page_speaks_the_workshops_language_until_the_reader_chooses() 
     let app = spawn_app().await;
     let admin = app.admin().await;
     let w: Value = app
-        .post("/api/v1/workshops", Some(&admin), json!({"title": "Smart City FGD", "language": "en"}))
+        .post(
+            "/api/v1/workshops",
+            Some(&admin),
+            json!({"title": "Smart City FGD", "language": "en"}),
+        )
         .await
         .json()
         .await
@@ -200,8 +306,12 @@ async fn the_projector_shows_the_code_qr_question_and_ranked_cards() {
     let app = spawn_app().await;
     let room = app.room().await;
     let p = app.join(&room.code, "media").await;
-    let a = app.card(&p, &room.question, "Kartu dengan sedikit suara").await;
-    let b = app.card(&p, &room.question, "Kartu dengan banyak suara").await;
+    let a = app
+        .card(&p, &room.question, "Kartu dengan sedikit suara")
+        .await;
+    let b = app
+        .card(&p, &room.question, "Kartu dengan banyak suara")
+        .await;
     app.phase(&room.admin, &room.question, "voting").await;
     app.vote(&p, a["id"].as_str().unwrap(), 1).await;
     app.vote(&p, b["id"].as_str().unwrap(), 2).await;

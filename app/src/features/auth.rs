@@ -39,7 +39,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Ui
         let login = s.log_in(&email, &password).await?;
         let ttl = s.config().staff_session_ttl.as_secs() as i64;
         crate::ssr::set_cookie(&s.cookies().staff_cookie(&login.token, ttl));
-        crate::ssr::redirect(&local_path(next.as_deref()).unwrap_or("/admin"));
+        crate::ssr::redirect(local_path(next.as_deref()).unwrap_or("/admin"));
         Ok(())
     })
     .await

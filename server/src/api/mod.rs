@@ -97,7 +97,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/openapi.json",
             get(move || async move { Json(doc.as_ref().clone()) }),
         )
-        .route("/api/v1/{*rest}", any(|| async { ApiError(AppError::not_found(rembuk_domain::Entity::Page)) }))
+        .route(
+            "/api/v1/{*rest}",
+            any(|| async { ApiError(AppError::not_found(rembuk_domain::Entity::Page)) }),
+        )
         .layer(axum::middleware::from_fn(localize_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
@@ -132,10 +135,10 @@ pub fn error_response(error: &AppError, lang: Lang) -> Response {
     let status = http::StatusCode::from_u16(error.status())
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Json(serde_json::json!({ "error": detail }))).into_response();
-    if let AppError::RateLimited { retry_after_secs } = error {
-        if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
+    if let AppError::RateLimited { retry_after_secs } = error
+        && let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
     }
     response
 }

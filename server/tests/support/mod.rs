@@ -28,10 +28,24 @@ pub async fn spawn_app() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app.router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            app.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { base: format!("http://{addr}"), client, db_path, _dir: dir }
+    let client = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        client,
+        db_path,
+        _dir: dir,
+    }
 }
 
 impl TestApp {
@@ -40,7 +54,10 @@ impl TestApp {
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
-        let mut r = self.client.request(method, self.url(path)).header("accept-language", "en");
+        let mut r = self
+            .client
+            .request(method, self.url(path))
+            .header("accept-language", "en");
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
@@ -51,8 +68,18 @@ impl TestApp {
         self.request(Method::GET, path, token).send().await.unwrap()
     }
 
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Value) -> Response {
-        self.request(method, path, token).json(&body).send().await.unwrap()
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> Response {
+        self.request(method, path, token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
@@ -65,19 +92,46 @@ impl TestApp {
 
     /// Creates the first admin; returns their token.
     pub async fn admin(&self) -> String {
-        let r = self.post("/api/v1/setup", None, json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})).await;
+        let r = self
+            .post(
+                "/api/v1/setup",
+                None,
+                json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::CREATED);
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Adds a staff account and signs it in; returns its token.
     pub async fn staff(&self, admin: &str, email: &str, role: &str) -> String {
         let r = self
-            .post("/api/v1/users", Some(admin), json!({"email": email, "role": role, "password": "rahasia-sekali-123"}))
+            .post(
+                "/api/v1/users",
+                Some(admin),
+                json!({"email": email, "role": role, "password": "rahasia-sekali-123"}),
+            )
             .await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
-        let r = self.post("/api/v1/auth/login", None, json!({"email": email, "password": "rahasia-sekali-123"})).await;
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        let r = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": "rahasia-sekali-123"}),
+            )
+            .await;
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn workshop(&self, token: &str) -> Value {
@@ -94,7 +148,13 @@ impl TestApp {
     }
 
     pub async fn session(&self, token: &str, workshop: &str) -> Value {
-        let r = self.post(&format!("/api/v1/workshops/{workshop}/sessions"), Some(token), json!({"title": "Hari 1"})).await;
+        let r = self
+            .post(
+                &format!("/api/v1/workshops/{workshop}/sessions"),
+                Some(token),
+                json!({"title": "Hari 1"}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::CREATED);
         r.json().await.unwrap()
     }
@@ -113,25 +173,56 @@ impl TestApp {
     }
 
     pub async fn phase(&self, token: &str, question: &str, phase: &str) {
-        let r = self.put(&format!("/api/v1/questions/{question}/phase"), Some(token), json!({"phase": phase})).await;
+        let r = self
+            .put(
+                &format!("/api/v1/questions/{question}/phase"),
+                Some(token),
+                json!({"phase": phase}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     }
 
     /// Joins a session; returns the participant's token.
     pub async fn join(&self, code: &str, group: &str) -> String {
-        let r = self.post("/api/v1/join", None, json!({"code": code, "group": group, "consent": true})).await;
+        let r = self
+            .post(
+                "/api/v1/join",
+                None,
+                json!({"code": code, "group": group, "consent": true}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::CREATED);
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+        r.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     pub async fn card(&self, token: &str, question: &str, text: &str) -> Value {
-        let r = self.post(&format!("/api/v1/questions/{question}/cards"), Some(token), json!({"text": text})).await;
-        assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+        let r = self
+            .post(
+                &format!("/api/v1/questions/{question}/cards"),
+                Some(token),
+                json!({"text": text}),
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
         r.json().await.unwrap()
     }
 
     pub async fn vote(&self, token: &str, card: &str, dots: i64) -> Response {
-        self.put(&format!("/api/v1/cards/{card}/vote"), Some(token), json!({"dots": dots})).await
+        self.put(
+            &format!("/api/v1/cards/{card}/vote"),
+            Some(token),
+            json!({"dots": dots}),
+        )
+        .await
     }
 
     /// A whole prepared room: admin, workshop, session, one problems question.
@@ -139,7 +230,9 @@ impl TestApp {
         let admin = self.admin().await;
         let workshop = self.workshop(&admin).await;
         let session = self.session(&admin, workshop["id"].as_str().unwrap()).await;
-        let question = self.question(&admin, session["id"].as_str().unwrap(), "problems").await;
+        let question = self
+            .question(&admin, session["id"].as_str().unwrap(), "problems")
+            .await;
         Room {
             admin,
             workshop: workshop["id"].as_str().unwrap().into(),
@@ -163,7 +256,12 @@ pub async fn assert_error(r: Response, status: StatusCode, code: &str) -> Value 
     assert_eq!(r.status(), status);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     body
 }
 
