@@ -128,6 +128,17 @@ pub fn parse_key(raw: &str, field: Field) -> Result<String, AppError> {
     }
 }
 
+/// Whether `path` is a path on this site that is safe to redirect to: no
+/// other site (`//host`, `/\\host`), nothing that could break a `Location`
+/// header. Used for `next=` parameters.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && path.len() <= 2048
+        && path.chars().all(|c| !c.is_control())
+}
+
 fn fold_accent(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' => 'a',
@@ -205,6 +216,21 @@ mod tests {
         assert_eq!(slug("  Tata--Kelola (OPD) "), "tata_kelola_opd");
         assert_eq!(slug("Café"), "cafe");
         assert_eq!(slug("!!!"), "");
+    }
+
+    #[test]
+    fn only_paths_on_this_site_are_local() {
+        assert!(is_local_path("/s/482913"));
+        assert!(is_local_path("/admin?next=%2F"));
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/a\r\nSet-Cookie: x",
+            "",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
     }
 
     #[test]

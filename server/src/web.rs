@@ -15,7 +15,7 @@ use rembuk_app::{App, shell};
 use rembuk_domain::Lang;
 use rembuk_service::{ServiceConfig, Services};
 use serde::Deserialize;
-use tower_http::compression::CompressionLayer;
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use crate::{Config, api, middleware};
 
@@ -83,6 +83,9 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
         .layer(axum::middleware::from_fn(middleware::check_origin))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
+        // Method, path, status and latency at debug level (REMBUK_LOG=debug);
+        // headers and bodies, where tokens and card texts live, are not logged.
+        .layer(TraceLayer::new_for_http())
         .with_state(state);
     Ok(BuiltApp {
         router,

@@ -78,6 +78,7 @@ impl Services {
     /// Joins a session by its code. A device that joined before stays the
     /// same participant (its group and name are updated); its token is
     /// kept, so one phone is one participant across a workshop's sessions.
+    #[tracing::instrument(skip_all, fields(code = %input.code))]
     pub async fn join(
         &self,
         caller: &Caller,
@@ -247,6 +248,7 @@ impl Services {
     /// Submits a card to a question. With an idempotency key, a retry of an
     /// accepted submission returns the first card instead of a second one,
     /// even if the question has closed meanwhile.
+    #[tracing::instrument(skip_all, fields(%question))]
     pub async fn submit_card(
         &self,
         caller: &Caller,
@@ -368,6 +370,7 @@ impl Services {
     /// Sets the caller's dots on a card to `dots` (0 takes them back),
     /// within the question's budget. Setting the same number again changes
     /// nothing, so retries and duplicates count once.
+    #[tracing::instrument(skip_all, fields(card = %card_id, dots))]
     pub async fn vote(
         &self,
         caller: &Caller,

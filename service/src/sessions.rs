@@ -33,6 +33,7 @@ const CODE_ATTEMPTS: usize = 32;
 
 impl Services {
     /// Adds a session to a workshop, with a fresh join code.
+    #[tracing::instrument(skip_all, fields(%workshop))]
     pub async fn create_session(
         &self,
         caller: &Caller,
@@ -147,6 +148,7 @@ impl Services {
 
     /// A session as its screens show it, for staff who may read its
     /// workshop and for its participants (with their own votes).
+    #[tracing::instrument(skip_all, fields(session = %id))]
     pub async fn session_snapshot(
         &self,
         caller: &Caller,
@@ -225,6 +227,7 @@ impl Services {
     }
 
     /// Posts a question to a session. It opens for cards at once.
+    #[tracing::instrument(skip_all, fields(%session))]
     pub async fn create_question(
         &self,
         caller: &Caller,
@@ -277,6 +280,7 @@ impl Services {
 
     /// Moves a question to a phase. Setting the phase it already has
     /// changes nothing (the request is idempotent).
+    #[tracing::instrument(skip_all, fields(question = %id, phase))]
     pub async fn set_phase(
         &self,
         caller: &Caller,

@@ -63,6 +63,7 @@ impl Services {
     }
 
     /// Adds a staff account. Only administrators (and the command line) may.
+    #[tracing::instrument(skip_all, fields(role))]
     pub async fn add_user(
         &self,
         caller: &Caller,
@@ -109,6 +110,7 @@ impl Services {
 
     /// Signs a staff member in. Wrong email and wrong password give the same
     /// answer and take the same time.
+    #[tracing::instrument(skip_all)]
     pub async fn log_in(&self, email: &str, password: &str) -> Result<Login, AppError> {
         let email = parse_email(email).map_err(|_| AppError::BadCredentials)?;
         let found = {

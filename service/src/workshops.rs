@@ -37,6 +37,7 @@ pub struct WorkshopInput {
 
 impl Services {
     /// Creates a workshop; its creator becomes its facilitator.
+    #[tracing::instrument(skip_all)]
     pub async fn create_workshop(
         &self,
         caller: &Caller,
@@ -102,6 +103,7 @@ impl Services {
 
     /// Replaces a workshop's dimensions. A dimension or sub-element that a
     /// question uses cannot be removed (rename it instead).
+    #[tracing::instrument(skip_all, fields(workshop = %id))]
     pub async fn set_dimensions(
         &self,
         caller: &Caller,
@@ -141,6 +143,7 @@ impl Services {
 
     /// Replaces a workshop's stakeholder groups. A group that participants
     /// chose cannot be removed (rename it instead).
+    #[tracing::instrument(skip_all, fields(workshop = %id))]
     pub async fn set_groups(
         &self,
         caller: &Caller,

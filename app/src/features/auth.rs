@@ -65,7 +65,7 @@ pub async fn log_out() -> UiResult<()> {
 /// `next` if it is a path on this site (never another site: no open
 /// redirects).
 pub fn local_path(next: Option<&str>) -> Option<&str> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| rembuk_domain::text::is_local_path(n))
 }
 
 /// The first-run page that creates the administrator.
