@@ -1,8 +1,9 @@
 //! Rembuk's user interface.
 //!
-//! Pages are rendered on the server (every form works before, or without,
-//! WebAssembly) and hydrated in the browser, which then follows the
-//! session live. Pages, components and server functions are grouped by
+//! Pages are rendered on the server, and every form works before, or
+//! without, WebAssembly. Only the live parts are islands hydrated in the
+//! browser: the participant's session, the facilitator's console and the
+//! projector, which follow the session over Server-Sent Events. Pages, components and server functions are grouped by
 //! feature under [`features`]; server functions are thin shells over
 //! `rembuk_service::Services`.
 
@@ -19,10 +20,11 @@ pub mod ssr;
 
 pub use app::{App, shell};
 
-/// Starts the browser side: hydrates the server-rendered page.
+/// Starts the browser side: brings the page's islands (its live parts) to
+/// life. Everything else on the page is plain server-rendered HTML.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
 }

@@ -330,7 +330,9 @@ async fn the_projector_shows_the_code_qr_question_and_ranked_cards() {
     assert!(html.contains(&spaced), "the code is on screen");
     assert!(html.contains("<svg"), "the QR code is on screen");
     assert!(html.contains("Apa masalah utama pelayanan publik?"));
-    let many = html.find("Kartu dengan banyak suara").unwrap();
-    let few = html.find("Kartu dengan sedikit suara").unwrap();
+    // Look in the rendered list, not in the island's data.
+    let list = &html[html.find("class=\"projector-cards\"").unwrap()..];
+    let many = list.find("Kartu dengan banyak suara").unwrap();
+    let few = list.find("Kartu dengan sedikit suara").unwrap();
     assert!(many < few, "ranked by votes");
 }

@@ -29,7 +29,7 @@ pub fn ProjectorPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => view! { <Projector view/> }.into_any(),
+                    Ok(data) => view! { <ProjectorLive data/> }.into_any(),
                     Err(error) => view! { <PageError error/> }.into_any(),
                 }
             })}
@@ -37,8 +37,11 @@ pub fn ProjectorPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Projector(view: ConsoleData) -> impl IntoView {
+/// The live projector screen (an island).
+#[island]
+fn ProjectorLive(data: ConsoleData) -> impl IntoView {
+    crate::i18n::provide_lang();
+    let view = data;
     let t = use_t();
     let lang = use_lang();
     let id = view.snapshot.session.id;

@@ -126,7 +126,10 @@ pub fn ConsolePage() -> impl IntoView {
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(view) => view! { <Console view/> }.into_any(),
+                        Ok(data) => {
+                            let title = data.snapshot.session.title.clone();
+                            view! { <Title text=title/><ConsoleLive data/> }.into_any()
+                        }
                         Err(error) => view! { <Title text=t.console_title/><PageError error/> }.into_any(),
                     }
                 })}
@@ -141,8 +144,11 @@ struct ConsoleCtx {
     phase: ServerAction<SetPhase>,
 }
 
-#[component]
-fn Console(view: ConsoleData) -> impl IntoView {
+/// The live console (an island).
+#[island]
+fn ConsoleLive(data: ConsoleData) -> impl IntoView {
+    crate::i18n::provide_lang();
+    let view = data;
     let t = use_t();
     let lang = use_lang();
     let id = view.snapshot.session.id;
@@ -180,7 +186,6 @@ fn Console(view: ConsoleData) -> impl IntoView {
         })
     };
     view! {
-        <Title text=title.clone()/>
         <main id="main" class="page console" data-live=move || format!("{:?}", status.get()).to_lowercase()>
             <LiveNotice status/>
             <p class="eyebrow"><a href=format!("/admin/workshops/{workshop_id}")>{workshop_title}</a></p>

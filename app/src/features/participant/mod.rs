@@ -76,7 +76,16 @@ pub fn ParticipantPage() -> impl IntoView {
         <Suspense fallback=move || view! { <Header/><main id="main" class="page"><Loading/></main> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(snapshot) if snapshot.me.is_some() => view! { <Session snapshot code=code()/> }.into_any(),
+                    Ok(snapshot) if snapshot.me.is_some() => {
+                        let title = snapshot.session.title.clone();
+                        let workshop = snapshot.workshop.title.clone();
+                        view! {
+                            <Title text=title/>
+                            <Header context=workshop/>
+                            <ParticipantSession snapshot code=code()/>
+                        }
+                        .into_any()
+                    }
                     Ok(_) | Err(UiError(AppError::NotJoined | AppError::Unauthenticated | AppError::Forbidden)) => {
                         view! { <Redirect path=format!("/j/{}", code())/> }.into_any()
                     }
@@ -102,8 +111,11 @@ pub struct ParticipantActions {
     pub vote: ServerAction<SetVote>,
 }
 
-#[component]
-fn Session(snapshot: SessionSnapshot, code: String) -> impl IntoView {
+/// The live part of the participant's page (an island: the only code the
+/// phone downloads for it).
+#[island]
+fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView {
+    crate::i18n::provide_lang();
     let t = use_t();
     let snapshot = RwSignal::new(snapshot);
     let refetch_code = code.clone();
@@ -120,7 +132,6 @@ fn Session(snapshot: SessionSnapshot, code: String) -> impl IntoView {
     provide_context(ParticipantActions { snapshot, vote });
 
     let title = snapshot.with_untracked(|s| s.session.title.clone());
-    let workshop = snapshot.with_untracked(|s| s.workshop.title.clone());
     let me = move || {
         snapshot.with(|s| {
             s.me.as_ref()
@@ -149,8 +160,6 @@ fn Session(snapshot: SessionSnapshot, code: String) -> impl IntoView {
         })
     });
     view! {
-        <Title text=title.clone()/>
-        <Header context=workshop/>
         <main id="main" class="page participant" data-live=move || format!("{:?}", status.get()).to_lowercase()>
             <LiveNotice status/>
             <div class="session-head">
