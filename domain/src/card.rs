@@ -49,10 +49,52 @@ impl FromStr for CardKind {
     }
 }
 
-/// A card as everyone in the session sees it: no author, only their
-/// stakeholder group.
+/// Where a card stands in moderation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CardStatus {
+    /// Everyone sees it.
+    #[default]
+    Visible,
+    /// Waiting for a facilitator's approval (pre-moderation); only staff and
+    /// its writer see it.
+    Pending,
+    /// Hidden by a facilitator (with a reason); its votes are suspended.
+    Hidden,
+    /// Merged into another card; its votes moved there.
+    Merged,
+}
+
+impl CardStatus {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardStatus::Visible => "visible",
+            CardStatus::Pending => "pending",
+            CardStatus::Hidden => "hidden",
+            CardStatus::Merged => "merged",
+        }
+    }
+}
+
+impl FromStr for CardStatus {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "visible" => Ok(CardStatus::Visible),
+            "pending" => Ok(CardStatus::Pending),
+            "hidden" => Ok(CardStatus::Hidden),
+            "merged" => Ok(CardStatus::Merged),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A card. Participants see it without its author (only their stakeholder
+/// group) and without the moderation fields; staff see everything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Card {
     pub id: CardId,
     pub question_id: QuestionId,
@@ -63,9 +105,64 @@ pub struct Card {
     pub group: String,
     /// Problem cards this idea answers (always empty for problems).
     pub answers: Vec<CardId>,
-    /// Dots on this card, all participants together.
+    /// Dots on this card: participants' and those recorded from paper.
     pub dots: u32,
     pub created_at: Timestamp,
+    #[serde(default)]
+    pub status: CardStatus,
+    /// Highlighted on the projector.
+    #[serde(default)]
+    pub pinned: bool,
+    /// Sub-element a facilitator tagged the card with.
+    #[serde(default)]
+    pub sub_element: Option<String>,
+    /// A facilitator typed it in from paper.
+    #[serde(default)]
+    pub on_behalf: bool,
+    /// A facilitator edited the text.
+    #[serde(default)]
+    pub edited: bool,
+    /// The cards merged into this one.
+    #[serde(default)]
+    pub merged_from: Vec<CardId>,
+    /// Staff only: the merge that made this card (to undo it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_id: Option<String>,
+    /// Staff only: why it was hidden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden_reason: Option<String>,
+    /// Staff only: the text as written, when a facilitator edited it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_text: Option<String>,
+}
+
+impl Card {
+    /// Whether everyone sees it.
+    pub fn is_visible(&self) -> bool {
+        self.status == CardStatus::Visible
+    }
+
+    /// The card as participants may see it: no moderation details, and no
+    /// tally while the question hides tallies.
+    pub fn public(&self, tallies_public: bool) -> Card {
+        Card {
+            hidden_reason: None,
+            original_text: None,
+            merge_id: None,
+            dots: if tallies_public { self.dots } else { 0 },
+            ..self.clone()
+        }
+    }
+}
+
+/// Checks a moderator's reason (for hiding a card).
+pub fn parse_reason(raw: Option<&str>) -> Result<Option<String>, AppError> {
+    text::clean_optional_line(raw, Field::Reason, text::Limits { min: 2, max: 200 })
+}
+
+/// Checks a moderator's edit of a card's text (same limits as writing it).
+pub fn parse_text(raw: &str) -> Result<String, AppError> {
+    text::clean(raw, Field::Text, CARD_TEXT)
 }
 
 /// Most problem cards one idea may point at.

@@ -62,6 +62,13 @@ pub enum AppError {
     /// A dimension or group that questions or participants still use (409).
     #[error("{name} is in use")]
     InUse { name: String },
+    /// A card that was merged into another cannot be hidden or restored on
+    /// its own; undo the merge instead (409).
+    #[error("card merged")]
+    CardMerged,
+    /// The merge was undone already (409).
+    #[error("already undone")]
+    AlreadyUndone,
     /// The request body is larger than allowed (413).
     #[error("too large: limit {limit_bytes} bytes")]
     TooLarge { limit_bytes: u64 },
@@ -105,6 +112,9 @@ pub enum Field {
     Dimensions,
     Groups,
     IdempotencyKey,
+    Seconds,
+    Reason,
+    Cards,
 }
 
 /// What is wrong with a [`Field`].
@@ -143,6 +153,7 @@ pub enum Entity {
     Card,
     User,
     Page,
+    Merge,
 }
 
 impl AppError {
@@ -168,7 +179,9 @@ impl AppError {
             | AppError::PhaseForbids { .. }
             | AppError::AlreadySetUp
             | AppError::EmailTaken
-            | AppError::InUse { .. } => 409,
+            | AppError::InUse { .. }
+            | AppError::CardMerged
+            | AppError::AlreadyUndone => 409,
             AppError::TooLarge { .. } => 413,
             AppError::RateLimited { .. } => 429,
             AppError::Internal => 500,
@@ -191,6 +204,8 @@ impl AppError {
             AppError::AlreadySetUp => "already_set_up",
             AppError::EmailTaken => "email_taken",
             AppError::InUse { .. } => "in_use",
+            AppError::CardMerged => "card_merged",
+            AppError::AlreadyUndone => "already_undone",
             AppError::TooLarge { .. } => "too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal => "internal",
@@ -257,6 +272,8 @@ impl AppError {
             AppError::AlreadySetUp => t.error_already_set_up.to_string(),
             AppError::EmailTaken => t.error_email_taken.to_string(),
             AppError::InUse { name } => fill(t.error_in_use, &[("name", name)]),
+            AppError::CardMerged => t.error_card_merged.to_string(),
+            AppError::AlreadyUndone => t.error_already_undone.to_string(),
             AppError::TooLarge { limit_bytes } => fill(
                 t.error_too_large,
                 &[("kb", &lang.number((*limit_bytes / 1024).max(1) as i64))],
@@ -309,6 +326,9 @@ impl Field {
             Field::Dimensions => t.field_dimensions,
             Field::Groups => t.field_groups,
             Field::IdempotencyKey => t.field_idempotency_key,
+            Field::Seconds => t.field_seconds,
+            Field::Reason => t.field_reason,
+            Field::Cards => t.field_cards,
         }
     }
 }
@@ -324,6 +344,7 @@ impl Entity {
             Entity::Card => t.entity_card,
             Entity::User => t.entity_user,
             Entity::Page => t.entity_page,
+            Entity::Merge => t.entity_merge,
         }
     }
 }
@@ -374,6 +395,8 @@ mod tests {
             AppError::AlreadySetUp,
             AppError::EmailTaken,
             AppError::InUse { name: "k".into() },
+            AppError::CardMerged,
+            AppError::AlreadyUndone,
             AppError::TooLarge { limit_bytes: 1 },
             AppError::RateLimited {
                 retry_after_secs: 1,

@@ -1,13 +1,16 @@
 //! What happens in a session, as stored and as sent live.
 //!
 //! Every committed change gets the session's next sequence number and is
-//! stored as a [`Change`]. Live connections receive [`LiveEvent`]s built
-//! from runs of changes by [`coalesce`]: changes that carry absolute counts
-//! (a card's tally, a group's head-count) are folded so that a burst of a
-//! thousand votes becomes one message, while every other change passes
-//! through in order. Because counts are absolute, folding never loses
-//! information: the state after a folded event is the state after its last
-//! change.
+//! stored as a [`StoredEvent`]: the [`Change`] as staff see it, and what
+//! participants may see of it ([`Visibility`]) — a pending card, a tally of
+//! a question that hides its tallies, a moderator's reason are for staff
+//! only. Live connections receive [`Frame`]s built by [`coalesce`]: runs of
+//! changes that carry absolute counts (a card's tally, a group's
+//! head-count) are folded so that a burst of a thousand votes becomes one
+//! message, every other change passes through in order, and each frame has
+//! a staff and a participant version covering the same sequence numbers,
+//! so both kinds of connection can resume from the same `Last-Event-ID`.
+//! Because counts are absolute, folding never loses information.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,12 +20,14 @@ use crate::{
     question::{Phase, Question},
 };
 
-/// One committed change to a session.
+/// One committed change to a session, as staff see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     /// A question was posted.
     QuestionAdded { question: Question },
+    /// A question's settings or countdown changed.
+    QuestionUpdated { question: Question },
     /// A question moved to another phase.
     PhaseChanged {
         question_id: QuestionId,
@@ -30,10 +35,17 @@ pub enum Change {
     },
     /// A card was submitted.
     CardAdded { card: Card },
+    /// A card was moderated (approved, hidden, restored, edited, pinned,
+    /// tagged, merged).
+    CardUpdated { card: Card },
+    /// A card left the participants' view (only ever a participant version).
+    CardRemoved { card_id: CardId },
     /// A card's total dots are now `dots`.
     Tally { card_id: CardId, dots: u32 },
     /// A stakeholder group now has `count` participants.
     Joined { group: String, count: u32 },
+    /// The session's pre-moderation switch.
+    SessionUpdated { premoderate: bool },
 }
 
 impl Change {
@@ -47,12 +59,51 @@ impl Change {
     pub fn kind(&self) -> &'static str {
         match self {
             Change::QuestionAdded { .. } => "question_added",
+            Change::QuestionUpdated { .. } => "question_updated",
             Change::PhaseChanged { .. } => "phase_changed",
             Change::CardAdded { .. } => "card_added",
+            Change::CardUpdated { .. } => "card_updated",
+            Change::CardRemoved { .. } => "card_removed",
             Change::Tally { .. } => "tally",
             Change::Joined { .. } => "joined",
+            Change::SessionUpdated { .. } => "session_updated",
         }
     }
+
+    /// The live event that carries this change.
+    pub fn to_live(&self) -> LiveEvent {
+        match self.clone() {
+            Change::QuestionAdded { question } => LiveEvent::QuestionAdded { question },
+            Change::QuestionUpdated { question } => LiveEvent::QuestionUpdated { question },
+            Change::PhaseChanged { question_id, phase } => {
+                LiveEvent::PhaseChanged { question_id, phase }
+            }
+            Change::CardAdded { card } => LiveEvent::CardAdded { card },
+            Change::CardUpdated { card } => LiveEvent::CardUpdated { card },
+            Change::CardRemoved { card_id } => LiveEvent::CardRemoved { card_id },
+            Change::Tally { card_id, dots } => LiveEvent::Counts {
+                cards: vec![CardTally { card_id, dots }],
+                groups: vec![],
+            },
+            Change::Joined { group, count } => LiveEvent::Counts {
+                cards: vec![],
+                groups: vec![GroupCount { group, count }],
+            },
+            Change::SessionUpdated { premoderate } => LiveEvent::SessionUpdated { premoderate },
+        }
+    }
+}
+
+/// What participants see of a change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "visibility", content = "change", rename_all = "snake_case")]
+pub enum Visibility {
+    /// The same as staff.
+    All,
+    /// Nothing.
+    Staff,
+    /// Another change (a card without its moderation details, a removal…).
+    Masked(Change),
 }
 
 /// A change with its place in the session's history.
@@ -60,19 +111,50 @@ impl Change {
 pub struct StoredEvent {
     pub seq: u64,
     pub change: Change,
+    pub public: Visibility,
+}
+
+impl StoredEvent {
+    /// The change as participants see it, if at all.
+    pub fn public_change(&self) -> Option<&Change> {
+        match &self.public {
+            Visibility::All => Some(&self.change),
+            Visibility::Staff => None,
+            Visibility::Masked(c) => Some(c),
+        }
+    }
+}
+
+/// What participants may see of a card change: the card itself when it is
+/// visible (without moderation details, and without its tally while
+/// tallies are hidden), else its removal (or nothing for a card they never
+/// saw).
+pub fn card_visibility(card: &Card, tallies_public: bool, was_public: bool) -> Visibility {
+    if card.is_visible() {
+        let public = card.public(tallies_public);
+        if was_public {
+            Visibility::Masked(Change::CardUpdated { card: public })
+        } else {
+            Visibility::Masked(Change::CardAdded { card: public })
+        }
+    } else if was_public {
+        Visibility::Masked(Change::CardRemoved { card_id: card.id })
+    } else {
+        Visibility::Staff
+    }
 }
 
 /// A card's tally.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardTally {
     pub card_id: CardId,
     pub dots: u32,
 }
 
 /// A stakeholder group's head-count.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupCount {
     pub group: String,
     pub count: u32,
@@ -95,6 +177,9 @@ pub enum LiveEvent {
     QuestionAdded {
         question: Question,
     },
+    QuestionUpdated {
+        question: Question,
+    },
     PhaseChanged {
         question_id: QuestionId,
         phase: Phase,
@@ -102,19 +187,70 @@ pub enum LiveEvent {
     CardAdded {
         card: Card,
     },
+    CardUpdated {
+        card: Card,
+    },
+    CardRemoved {
+        card_id: CardId,
+    },
     /// New totals for some cards and groups (only those that changed).
     Counts {
         cards: Vec<CardTally>,
         groups: Vec<GroupCount>,
     },
+    SessionUpdated {
+        premoderate: bool,
+    },
 }
 
-/// A live event together with the range of sequence numbers it covers.
+/// The live events covering the sequence numbers `first_seq..=last_seq`:
+/// one for staff, and one for participants (`None` when they see nothing
+/// of these changes; they still learn the id, so they resume after it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
     pub first_seq: u64,
     pub last_seq: u64,
-    pub event: LiveEvent,
+    pub staff: LiveEvent,
+    pub public: Option<LiveEvent>,
+}
+
+#[derive(Default)]
+struct CountsRun {
+    cards: Vec<CardTally>,
+    groups: Vec<GroupCount>,
+}
+
+impl CountsRun {
+    fn add(&mut self, change: &Change) {
+        match change {
+            Change::Tally { card_id, dots } => {
+                match self.cards.iter_mut().find(|t| t.card_id == *card_id) {
+                    Some(t) => t.dots = *dots,
+                    None => self.cards.push(CardTally {
+                        card_id: *card_id,
+                        dots: *dots,
+                    }),
+                }
+            }
+            Change::Joined { group, count } => {
+                match self.groups.iter_mut().find(|g| g.group == *group) {
+                    Some(g) => g.count = *count,
+                    None => self.groups.push(GroupCount {
+                        group: group.clone(),
+                        count: *count,
+                    }),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn into_event(self) -> Option<LiveEvent> {
+        (!self.cards.is_empty() || !self.groups.is_empty()).then_some(LiveEvent::Counts {
+            cards: self.cards,
+            groups: self.groups,
+        })
+    }
 }
 
 /// Turns consecutive stored events into live frames, folding each run of
@@ -122,61 +258,39 @@ pub struct Frame {
 /// per card and group (in order of first appearance).
 pub fn coalesce(events: &[StoredEvent]) -> Vec<Frame> {
     let mut frames = Vec::new();
-    let mut run: Option<(u64, u64, Vec<CardTally>, Vec<GroupCount>)> = None;
-    let flush = |run: &mut Option<(u64, u64, Vec<CardTally>, Vec<GroupCount>)>,
-                 frames: &mut Vec<Frame>| {
-        if let Some((first_seq, last_seq, cards, groups)) = run.take() {
+    let mut run: Option<(u64, u64, CountsRun, CountsRun)> = None;
+    let flush = |run: &mut Option<(u64, u64, CountsRun, CountsRun)>, frames: &mut Vec<Frame>| {
+        if let Some((first_seq, last_seq, staff, public)) = run.take() {
+            let staff = staff.into_event().unwrap_or(LiveEvent::Counts {
+                cards: vec![],
+                groups: vec![],
+            });
             frames.push(Frame {
                 first_seq,
                 last_seq,
-                event: LiveEvent::Counts { cards, groups },
+                staff,
+                public: public.into_event(),
             });
         }
     };
     for ev in events {
-        match &ev.change {
-            Change::Tally { card_id, dots } => {
-                let (_, last, cards, _) =
-                    run.get_or_insert_with(|| (ev.seq, ev.seq, vec![], vec![]));
-                *last = ev.seq;
-                match cards.iter_mut().find(|t| t.card_id == *card_id) {
-                    Some(t) => t.dots = *dots,
-                    None => cards.push(CardTally {
-                        card_id: *card_id,
-                        dots: *dots,
-                    }),
-                }
+        if ev.change.is_count() {
+            let (_, last, staff, public) = run.get_or_insert_with(|| {
+                (ev.seq, ev.seq, CountsRun::default(), CountsRun::default())
+            });
+            *last = ev.seq;
+            staff.add(&ev.change);
+            if let Some(c) = ev.public_change().filter(|c| c.is_count()) {
+                public.add(c);
             }
-            Change::Joined { group, count } => {
-                let (_, last, _, groups) =
-                    run.get_or_insert_with(|| (ev.seq, ev.seq, vec![], vec![]));
-                *last = ev.seq;
-                match groups.iter_mut().find(|g| g.group == *group) {
-                    Some(g) => g.count = *count,
-                    None => groups.push(GroupCount {
-                        group: group.clone(),
-                        count: *count,
-                    }),
-                }
-            }
-            other => {
-                flush(&mut run, &mut frames);
-                let event = match other.clone() {
-                    Change::QuestionAdded { question } => LiveEvent::QuestionAdded { question },
-                    Change::PhaseChanged { question_id, phase } => {
-                        LiveEvent::PhaseChanged { question_id, phase }
-                    }
-                    Change::CardAdded { card } => LiveEvent::CardAdded { card },
-                    Change::Tally { .. } | Change::Joined { .. } => {
-                        unreachable!("counts are folded above")
-                    }
-                };
-                frames.push(Frame {
-                    first_seq: ev.seq,
-                    last_seq: ev.seq,
-                    event,
-                });
-            }
+        } else {
+            flush(&mut run, &mut frames);
+            frames.push(Frame {
+                first_seq: ev.seq,
+                last_seq: ev.seq,
+                staff: ev.change.to_live(),
+                public: ev.public_change().map(Change::to_live),
+            });
         }
     }
     flush(&mut run, &mut frames);
@@ -186,6 +300,7 @@ pub fn coalesce(events: &[StoredEvent]) -> Vec<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{SessionId, card::CardKind, card::CardStatus, time::Timestamp};
     use uuid::Uuid;
 
     fn tally(seq: u64, card: u128, dots: u32) -> StoredEvent {
@@ -195,6 +310,14 @@ mod tests {
                 card_id: CardId(Uuid::from_u128(card)),
                 dots,
             },
+            public: Visibility::All,
+        }
+    }
+
+    fn hidden_tally(seq: u64, card: u128, dots: u32) -> StoredEvent {
+        StoredEvent {
+            public: Visibility::Staff,
+            ..tally(seq, card, dots)
         }
     }
 
@@ -205,6 +328,30 @@ mod tests {
                 question_id: QuestionId(Uuid::nil()),
                 phase: Phase::Voting,
             },
+            public: Visibility::All,
+        }
+    }
+
+    fn card(status: CardStatus) -> Card {
+        Card {
+            id: CardId(Uuid::from_u128(9)),
+            question_id: QuestionId(Uuid::nil()),
+            session_id: SessionId(Uuid::nil()),
+            kind: CardKind::Problem,
+            text: "Jalan rusak".into(),
+            group: "media".into(),
+            answers: vec![],
+            dots: 4,
+            created_at: Timestamp(0),
+            status,
+            pinned: false,
+            sub_element: None,
+            on_behalf: false,
+            edited: false,
+            merged_from: vec![],
+            merge_id: None,
+            hidden_reason: Some("duplikat".into()),
+            original_text: None,
         }
     }
 
@@ -216,7 +363,7 @@ mod tests {
         let frames = coalesce(&events);
         assert_eq!(frames.len(), 1);
         assert_eq!((frames[0].first_seq, frames[0].last_seq), (1, 1000));
-        let LiveEvent::Counts { cards, groups } = &frames[0].event else {
+        let LiveEvent::Counts { cards, groups } = &frames[0].staff else {
             panic!()
         };
         assert!(groups.is_empty());
@@ -229,14 +376,7 @@ mod tests {
                 .dots,
             1000
         );
-        assert_eq!(
-            cards
-                .iter()
-                .find(|t| t.card_id == CardId(Uuid::from_u128(0)))
-                .unwrap()
-                .dots,
-            999
-        );
+        assert_eq!(frames[0].public, Some(frames[0].staff.clone()));
     }
 
     #[test]
@@ -245,18 +385,16 @@ mod tests {
         let frames = coalesce(&events);
         let spans: Vec<_> = frames.iter().map(|f| (f.first_seq, f.last_seq)).collect();
         assert_eq!(spans, [(1, 2), (3, 3), (4, 4)]);
-        assert!(matches!(frames[1].event, LiveEvent::PhaseChanged { .. }));
+        assert!(matches!(frames[1].staff, LiveEvent::PhaseChanged { .. }));
     }
 
     #[test]
-    fn frames_cover_every_sequence_number_exactly_once() {
-        let events: Vec<_> = (1..=50)
-            .map(|i| {
-                if i % 7 == 0 {
-                    phase(i)
-                } else {
-                    tally(i, u128::from(i % 4), i as u32)
-                }
+    fn frames_cover_every_sequence_number_exactly_once_for_both_audiences() {
+        let events: Vec<_> = (1..=60)
+            .map(|i| match i % 7 {
+                0 => phase(i),
+                3 => hidden_tally(i, u128::from(i % 4), i as u32),
+                _ => tally(i, u128::from(i % 4), i as u32),
             })
             .collect();
         let frames = coalesce(&events);
@@ -266,36 +404,74 @@ mod tests {
             assert!(f.last_seq >= f.first_seq);
             expected = f.last_seq + 1;
         }
-        assert_eq!(expected, 51);
+        assert_eq!(expected, 61);
+    }
+
+    #[test]
+    fn staff_only_tallies_never_reach_participants() {
+        let frames = coalesce(&[hidden_tally(1, 1, 5), hidden_tally(2, 2, 7)]);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(frames[0].public, None, "participants only learn the id");
+        let LiveEvent::Counts { cards, .. } = &frames[0].staff else {
+            panic!()
+        };
+        assert_eq!(cards.len(), 2);
+        let mixed = coalesce(&[hidden_tally(1, 1, 5), tally(2, 2, 7)]);
+        let Some(LiveEvent::Counts { cards, .. }) = &mixed[0].public else {
+            panic!()
+        };
+        assert_eq!(
+            cards,
+            &vec![CardTally {
+                card_id: CardId(Uuid::from_u128(2)),
+                dots: 7
+            }]
+        );
+    }
+
+    #[test]
+    fn participants_see_cards_without_moderation_details() {
+        let visible = card(CardStatus::Visible);
+        let Visibility::Masked(Change::CardAdded { card: public }) =
+            card_visibility(&visible, true, false)
+        else {
+            panic!()
+        };
+        assert_eq!(public.hidden_reason, None);
+        assert_eq!(public.dots, 4);
+        let Visibility::Masked(Change::CardUpdated { card: public }) =
+            card_visibility(&visible, false, true)
+        else {
+            panic!()
+        };
+        assert_eq!(public.dots, 0, "hidden tallies stay hidden");
+        let hidden = card(CardStatus::Hidden);
+        assert_eq!(
+            card_visibility(&hidden, true, true),
+            Visibility::Masked(Change::CardRemoved { card_id: hidden.id })
+        );
+        assert_eq!(
+            card_visibility(&card(CardStatus::Pending), true, false),
+            Visibility::Staff
+        );
     }
 
     #[test]
     fn joins_fold_per_group() {
-        let events = vec![
-            StoredEvent {
-                seq: 5,
-                change: Change::Joined {
-                    group: "media".into(),
-                    count: 1,
-                },
+        let join = |seq, group: &str, count| StoredEvent {
+            seq,
+            change: Change::Joined {
+                group: group.into(),
+                count,
             },
-            StoredEvent {
-                seq: 6,
-                change: Change::Joined {
-                    group: "academia".into(),
-                    count: 1,
-                },
-            },
-            StoredEvent {
-                seq: 7,
-                change: Change::Joined {
-                    group: "media".into(),
-                    count: 2,
-                },
-            },
-        ];
-        let frames = coalesce(&events);
-        let LiveEvent::Counts { groups, .. } = &frames[0].event else {
+            public: Visibility::All,
+        };
+        let frames = coalesce(&[
+            join(5, "media", 1),
+            join(6, "academia", 1),
+            join(7, "media", 2),
+        ]);
+        let LiveEvent::Counts { groups, .. } = &frames[0].staff else {
             panic!()
         };
         assert_eq!(
@@ -314,14 +490,18 @@ mod tests {
     }
 
     #[test]
-    fn live_events_serialise_with_a_type_tag() {
+    fn events_serialise_with_type_tags() {
         let json = serde_json::to_value(LiveEvent::Resync { seq: 9 }).unwrap();
         assert_eq!(json, serde_json::json!({"type": "resync", "seq": 9}));
-        let change = Change::Tally {
+        let stored = hidden_tally(3, 1, 2);
+        let back: StoredEvent =
+            serde_json::from_str(&serde_json::to_string(&stored).unwrap()).unwrap();
+        assert_eq!(back, stored);
+        let masked = Visibility::Masked(Change::CardRemoved {
             card_id: CardId(Uuid::nil()),
-            dots: 2,
-        };
-        let back: Change = serde_json::from_str(&serde_json::to_string(&change).unwrap()).unwrap();
-        assert_eq!(back, change);
+        });
+        let back: Visibility =
+            serde_json::from_str(&serde_json::to_string(&masked).unwrap()).unwrap();
+        assert_eq!(back, masked);
     }
 }

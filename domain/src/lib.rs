@@ -3,6 +3,7 @@
 //! the server, the browser (WASM) and the tests share one definition of what
 //! a vote budget, a phase or a join code is.
 
+pub mod audit;
 pub mod card;
 pub mod dimension;
 pub mod error;
@@ -10,8 +11,10 @@ pub mod event;
 pub mod group;
 pub mod i18n;
 pub mod ids;
+pub mod moderation;
 pub mod question;
 pub mod session;
+pub mod similar;
 pub mod snapshot;
 pub mod tally;
 pub mod text;

@@ -200,8 +200,8 @@ impl Default for VoteBudget {
 }
 
 /// A question posted to a session.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Question {
     pub id: QuestionId,
     pub session_id: SessionId,
@@ -216,6 +216,109 @@ pub struct Question {
     /// Order within the session (0 first).
     pub position: u32,
     pub created_at: Timestamp,
+    /// Participants see no tallies until the question closes, so that early
+    /// votes do not sway later ones.
+    #[serde(default)]
+    pub hide_tallies: bool,
+    /// The facilitator shows the hidden tallies on the projector anyway.
+    #[serde(default)]
+    pub tallies_revealed: bool,
+    /// New cards are still accepted while voting.
+    #[serde(default)]
+    pub cards_while_voting: bool,
+    /// Votes are already accepted while collecting.
+    #[serde(default)]
+    pub votes_while_collecting: bool,
+    /// When the countdown ends (and the question moves to its next phase).
+    #[serde(default)]
+    pub timer_ends_at: Option<Timestamp>,
+}
+
+impl Question {
+    /// Whether `action` is allowed now, given the phase and the question's
+    /// settings.
+    pub fn allows(&self, action: Action) -> bool {
+        match (self.phase, action) {
+            (Phase::Collecting, Action::SubmitCard) | (Phase::Voting, Action::Vote) => true,
+            (Phase::Collecting, Action::Vote) => self.votes_while_collecting,
+            (Phase::Voting, Action::SubmitCard) => self.cards_while_voting,
+            (Phase::Closed, _) => false,
+        }
+    }
+
+    /// Fails with a [`AppError::PhaseForbids`] unless `action` is allowed.
+    pub fn check(&self, action: Action) -> Result<(), AppError> {
+        if self.allows(action) {
+            Ok(())
+        } else {
+            Err(AppError::PhaseForbids {
+                phase: self.phase,
+                action,
+            })
+        }
+    }
+
+    /// Whether participants may see the tallies now.
+    pub fn tallies_public(&self) -> bool {
+        !self.hide_tallies || self.phase == Phase::Closed
+    }
+
+    /// Whether the projector shows the tallies now.
+    pub fn tallies_on_projector(&self) -> bool {
+        self.tallies_public() || self.tallies_revealed
+    }
+}
+
+/// Settings a facilitator changes on a question; `None` leaves one as is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuestionSettings {
+    #[serde(default)]
+    pub hide_tallies: Option<bool>,
+    #[serde(default)]
+    pub tallies_revealed: Option<bool>,
+    #[serde(default)]
+    pub cards_while_voting: Option<bool>,
+    #[serde(default)]
+    pub votes_while_collecting: Option<bool>,
+}
+
+impl QuestionSettings {
+    /// Applies the settings to a question; returns whether anything changed.
+    pub fn apply(&self, q: &mut Question) -> bool {
+        let before = q.clone();
+        if let Some(v) = self.hide_tallies {
+            q.hide_tallies = v;
+        }
+        if let Some(v) = self.tallies_revealed {
+            q.tallies_revealed = v;
+        }
+        if let Some(v) = self.cards_while_voting {
+            q.cards_while_voting = v;
+        }
+        if let Some(v) = self.votes_while_collecting {
+            q.votes_while_collecting = v;
+        }
+        *q != before
+    }
+}
+
+/// Longest countdown a question may have (two hours).
+pub const MAX_TIMER_SECONDS: i64 = 2 * 3600;
+
+/// Checks a countdown length; 0 clears the countdown.
+pub fn parse_timer_seconds(seconds: i64) -> Result<Option<u32>, AppError> {
+    match seconds {
+        0 => Ok(None),
+        s if (1..=MAX_TIMER_SECONDS).contains(&s) => Ok(Some(s as u32)),
+        _ => Err(AppError::invalid(
+            Field::Seconds,
+            Problem::OutOfRange {
+                min: 0,
+                max: MAX_TIMER_SECONDS,
+            },
+        )),
+    }
 }
 
 /// Checks a question's prompt.
@@ -278,6 +381,86 @@ mod tests {
         for bad in [0, -1, 21, 1000] {
             assert!(VoteBudget::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    fn question(phase: Phase) -> Question {
+        Question {
+            id: QuestionId(uuid::Uuid::nil()),
+            session_id: SessionId(uuid::Uuid::nil()),
+            dimension: "living".into(),
+            sub_element: None,
+            prompt: "Apa?".into(),
+            kind: QuestionKind::Problems,
+            vote_budget: VoteBudget::DEFAULT,
+            phase,
+            position: 0,
+            created_at: Timestamp(0),
+            hide_tallies: false,
+            tallies_revealed: false,
+            cards_while_voting: false,
+            votes_while_collecting: false,
+            timer_ends_at: None,
+        }
+    }
+
+    #[test]
+    fn settings_can_open_cards_while_voting_and_votes_while_collecting() {
+        let mut q = question(Phase::Voting);
+        assert!(!q.allows(Action::SubmitCard));
+        q.cards_while_voting = true;
+        assert!(q.allows(Action::SubmitCard));
+        let mut q = question(Phase::Collecting);
+        assert!(!q.allows(Action::Vote));
+        q.votes_while_collecting = true;
+        assert!(q.allows(Action::Vote));
+        let mut q = question(Phase::Closed);
+        q.cards_while_voting = true;
+        q.votes_while_collecting = true;
+        assert!(
+            !q.allows(Action::Vote) && !q.allows(Action::SubmitCard),
+            "closed is closed"
+        );
+    }
+
+    #[test]
+    fn hidden_tallies_show_once_closed_and_on_the_projector_when_revealed() {
+        let mut q = question(Phase::Voting);
+        assert!(q.tallies_public());
+        q.hide_tallies = true;
+        assert!(!q.tallies_public() && !q.tallies_on_projector());
+        q.tallies_revealed = true;
+        assert!(!q.tallies_public() && q.tallies_on_projector());
+        q.phase = Phase::Closed;
+        assert!(q.tallies_public());
+    }
+
+    #[test]
+    fn settings_change_only_what_is_given() {
+        let mut q = question(Phase::Voting);
+        assert!(!QuestionSettings::default().apply(&mut q));
+        assert!(
+            QuestionSettings {
+                hide_tallies: Some(true),
+                ..Default::default()
+            }
+            .apply(&mut q)
+        );
+        assert!(q.hide_tallies && !q.cards_while_voting);
+        assert!(
+            !QuestionSettings {
+                hide_tallies: Some(true),
+                ..Default::default()
+            }
+            .apply(&mut q)
+        );
+    }
+
+    #[test]
+    fn timers_are_bounded_and_zero_clears() {
+        assert_eq!(parse_timer_seconds(0).unwrap(), None);
+        assert_eq!(parse_timer_seconds(90).unwrap(), Some(90));
+        assert!(parse_timer_seconds(-1).is_err());
+        assert!(parse_timer_seconds(MAX_TIMER_SECONDS + 1).is_err());
     }
 
     #[test]

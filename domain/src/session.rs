@@ -18,6 +18,9 @@ pub struct Session {
     pub title: String,
     pub join_code: JoinCode,
     pub created_at: Timestamp,
+    /// Participants' cards wait for a facilitator's approval.
+    #[serde(default)]
+    pub premoderate: bool,
 }
 
 /// Checks a session's title.

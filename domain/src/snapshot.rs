@@ -9,13 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     CardId, Lang, QuestionId, WorkshopId,
-    card::Card,
+    card::{Card, CardStatus},
     dimension::Dimension,
     event::{GroupCount, LiveEvent},
     group::StakeholderGroup,
     question::{Phase, Question},
     session::{Participant, Session},
     tally,
+    time::Timestamp,
     vote::VoteOutcome,
 };
 
@@ -64,6 +65,10 @@ pub struct SessionSnapshot {
     pub participants: Vec<GroupCount>,
     /// The caller, when the caller is a participant.
     pub me: Option<Me>,
+    /// The server's clock when the snapshot was taken, so that screens can
+    /// show countdowns right even when the phone's clock is off.
+    #[serde(default)]
+    pub server_now: Timestamp,
 }
 
 /// What applying a live event asks of the screen.
@@ -81,7 +86,7 @@ impl SessionSnapshot {
         match event {
             LiveEvent::Ready { .. } => {}
             LiveEvent::Resync { .. } => return Applied::NeedsResync,
-            LiveEvent::QuestionAdded { question } => {
+            LiveEvent::QuestionAdded { question } | LiveEvent::QuestionUpdated { question } => {
                 match self.questions.iter_mut().find(|q| q.id == question.id) {
                     Some(q) => *q = question.clone(),
                     None => self.questions.push(question.clone()),
@@ -93,10 +98,20 @@ impl SessionSnapshot {
                     q.phase = *phase;
                 }
             }
-            LiveEvent::CardAdded { card } => {
+            LiveEvent::CardAdded { card } | LiveEvent::CardUpdated { card } => {
                 match self.cards.iter_mut().find(|c| c.id == card.id) {
                     Some(c) => *c = card.clone(),
                     None => self.cards.push(card.clone()),
+                }
+            }
+            LiveEvent::CardRemoved { card_id } => {
+                // The writer keeps seeing their own card, marked as not shown.
+                if self.is_mine(*card_id) {
+                    if let Some(c) = self.cards.iter_mut().find(|c| c.id == *card_id) {
+                        c.status = CardStatus::Hidden;
+                    }
+                } else {
+                    self.cards.retain(|c| c.id != *card_id);
                 }
             }
             LiveEvent::Counts { cards, groups } => {
@@ -112,18 +127,43 @@ impl SessionSnapshot {
                     }
                 }
             }
+            LiveEvent::SessionUpdated { premoderate } => self.session.premoderate = *premoderate,
         }
         self.seq = self.seq.max(seq);
         Applied::Ok
     }
 
+    /// The snapshot as one participant may see it: visible cards (and their
+    /// own, whatever their state), no moderation details, no tallies of
+    /// questions that hide them.
+    pub fn for_participant(mut self) -> SessionSnapshot {
+        let mine: Vec<CardId> = self
+            .me
+            .as_ref()
+            .map(|m| m.cards.clone())
+            .unwrap_or_default();
+        let public_tallies: Vec<QuestionId> = self
+            .questions
+            .iter()
+            .filter(|q| q.tallies_public())
+            .map(|q| q.id)
+            .collect();
+        self.cards
+            .retain(|c| c.is_visible() || mine.contains(&c.id));
+        for c in &mut self.cards {
+            *c = c.public(public_tallies.contains(&c.question_id));
+        }
+        self
+    }
+
     /// Records the caller's own vote as the server confirmed it.
     pub fn apply_vote(&mut self, outcome: &VoteOutcome) {
-        if let Some(card) = self.cards.iter_mut().find(|c| c.id == outcome.card_id) {
+        if let Some(card) = self.cards.iter_mut().find(|c| c.id == outcome.card_id)
+            && let Some(total) = outcome.total
             // A live event may already carry a newer total; never go back.
-            if outcome.seq >= self.seq {
-                card.dots = outcome.total;
-            }
+            && outcome.seq >= self.seq
+        {
+            card.dots = total;
         }
         if let Some(me) = &mut self.me {
             me.votes.retain(|v| v.card_id != outcome.card_id);
@@ -163,28 +203,38 @@ impl SessionSnapshot {
             .or_else(|| self.questions.last())
     }
 
-    /// The cards of a question, ranked by dots.
+    /// The visible cards of a question, ranked by dots.
     pub fn ranked_cards(&self, question: QuestionId) -> Vec<Card> {
-        let mut cards: Vec<Card> = self
-            .cards
-            .iter()
-            .filter(|c| c.question_id == question)
-            .cloned()
-            .collect();
+        let mut cards = self.cards_with(question, CardStatus::Visible);
         tally::rank(&mut cards);
         cards
     }
 
-    /// The cards of a question, newest first.
+    /// The visible cards of a question, newest first.
     pub fn newest_cards(&self, question: QuestionId) -> Vec<Card> {
+        self.cards_with(question, CardStatus::Visible)
+    }
+
+    /// The cards of a question in a moderation state, newest first.
+    pub fn cards_with(&self, question: QuestionId, status: CardStatus) -> Vec<Card> {
         let mut cards: Vec<Card> = self
             .cards
             .iter()
-            .filter(|c| c.question_id == question)
+            .filter(|c| c.question_id == question && c.status == status)
             .cloned()
             .collect();
         cards.sort_by(tally::newest_first);
         cards
+    }
+
+    /// The caller's own cards of a question that others do not see (waiting
+    /// for approval, or hidden).
+    pub fn my_unseen_cards(&self, question: QuestionId) -> Vec<Card> {
+        self.cards
+            .iter()
+            .filter(|c| c.question_id == question && !c.is_visible() && self.is_mine(c.id))
+            .cloned()
+            .collect()
     }
 
     /// The caller's dots on a card.
@@ -195,7 +245,8 @@ impl SessionSnapshot {
             .map_or(0, |v| v.dots)
     }
 
-    /// The caller's dots on a whole question.
+    /// The caller's dots on a whole question (dots on hidden or merged
+    /// cards are given back).
     pub fn my_used(&self, question: QuestionId) -> u32 {
         let Some(me) = &self.me else { return 0 };
         me.votes
@@ -203,7 +254,7 @@ impl SessionSnapshot {
             .filter(|v| {
                 self.cards
                     .iter()
-                    .any(|c| c.id == v.card_id && c.question_id == question)
+                    .any(|c| c.id == v.card_id && c.question_id == question && c.is_visible())
             })
             .map(|v| v.dots)
             .sum()
@@ -261,11 +312,10 @@ mod tests {
         ParticipantId, SessionId,
         card::CardKind,
         dimension::default_dimensions,
-        event::{CardTally, Change, StoredEvent, coalesce},
+        event::{CardTally, Change, StoredEvent, Visibility, coalesce},
         group::default_groups,
         question::{QuestionKind, VoteBudget},
         session::JoinCode,
-        time::Timestamp,
     };
     use uuid::Uuid;
 
@@ -286,6 +336,7 @@ mod tests {
                 title: "Hari 1".into(),
                 join_code: JoinCode::from_random(7),
                 created_at: Timestamp(0),
+                premoderate: false,
             },
             questions: vec![],
             cards: vec![],
@@ -302,6 +353,7 @@ mod tests {
                 votes: vec![],
                 cards: vec![],
             }),
+            server_now: Timestamp(0),
         }
     }
 
@@ -317,6 +369,11 @@ mod tests {
             phase,
             position: n as u32,
             created_at: Timestamp(n as i64),
+            hide_tallies: false,
+            tallies_revealed: false,
+            cards_while_voting: false,
+            votes_while_collecting: false,
+            timer_ends_at: None,
         }
     }
 
@@ -331,6 +388,15 @@ mod tests {
             answers: vec![],
             dots: 0,
             created_at: Timestamp(n as i64),
+            status: CardStatus::Visible,
+            pinned: false,
+            sub_element: None,
+            on_behalf: false,
+            edited: false,
+            merged_from: vec![],
+            merge_id: None,
+            hidden_reason: None,
+            original_text: None,
         }
     }
 
@@ -377,18 +443,19 @@ mod tests {
             .map(|(i, change)| StoredEvent {
                 seq: i as u64 + 1,
                 change,
+                public: Visibility::All,
             })
             .collect();
 
         let mut one_by_one = snapshot();
         for ev in &events {
             for frame in coalesce(std::slice::from_ref(ev)) {
-                one_by_one.apply(frame.last_seq, &frame.event);
+                one_by_one.apply(frame.last_seq, &frame.staff);
             }
         }
         let mut folded = snapshot();
         for frame in coalesce(&events) {
-            folded.apply(frame.last_seq, &frame.event);
+            folded.apply(frame.last_seq, &frame.staff);
         }
         assert_eq!(one_by_one, folded);
         assert_eq!(folded.seq, 9);
@@ -441,7 +508,7 @@ mod tests {
             card_id: CardId(Uuid::from_u128(card)),
             question_id: QuestionId(Uuid::from_u128(10)),
             dots,
-            total,
+            total: Some(total),
             budget: 3,
             used: 0,
             remaining: 0,
@@ -481,7 +548,7 @@ mod tests {
             card_id: CardId(Uuid::from_u128(100)),
             question_id: QuestionId(Uuid::from_u128(10)),
             dots: 1,
-            total: 5,
+            total: Some(5),
             budget: 3,
             used: 1,
             remaining: 2,
@@ -489,6 +556,67 @@ mod tests {
         });
         assert_eq!(s.cards[0].dots, 7);
         assert_eq!(s.my_dots(CardId(Uuid::from_u128(100))), 1);
+    }
+
+    #[test]
+    fn hidden_cards_leave_phones_and_give_their_dots_back() {
+        let mut s = snapshot();
+        s.apply(
+            1,
+            &LiveEvent::QuestionAdded {
+                question: question(10, Phase::Voting),
+            },
+        );
+        s.apply(
+            2,
+            &LiveEvent::CardAdded {
+                card: card(100, 10),
+            },
+        );
+        s.apply(
+            3,
+            &LiveEvent::CardAdded {
+                card: card(101, 10),
+            },
+        );
+        s.me.as_mut().unwrap().votes = vec![MyVote {
+            card_id: CardId(Uuid::from_u128(100)),
+            dots: 2,
+        }];
+        let q = QuestionId(Uuid::from_u128(10));
+        assert_eq!(s.my_remaining(q), 1);
+        s.apply(
+            4,
+            &LiveEvent::CardRemoved {
+                card_id: CardId(Uuid::from_u128(100)),
+            },
+        );
+        assert_eq!(s.cards.len(), 1);
+        assert_eq!(s.my_remaining(q), 3);
+    }
+
+    #[test]
+    fn participants_get_no_hidden_tallies_and_no_one_elses_pending_cards() {
+        let mut s = snapshot();
+        let mut q = question(10, Phase::Voting);
+        q.hide_tallies = true;
+        s.questions.push(q);
+        let mut a = card(100, 10);
+        a.dots = 5;
+        let mut pending = card(101, 10);
+        pending.status = CardStatus::Pending;
+        let mut mine = card(102, 10);
+        mine.status = CardStatus::Pending;
+        let mut hidden = card(103, 10);
+        hidden.status = CardStatus::Hidden;
+        hidden.hidden_reason = Some("ujaran kebencian".into());
+        s.cards = vec![a, pending, mine, hidden];
+        s.me.as_mut().unwrap().cards = vec![CardId(Uuid::from_u128(102))];
+        let p = s.for_participant();
+        let ids: Vec<_> = p.cards.iter().map(|c| c.id.0.as_u128()).collect();
+        assert_eq!(ids, [100, 102]);
+        assert_eq!(p.cards[0].dots, 0);
+        assert_eq!(p.my_unseen_cards(QuestionId(Uuid::from_u128(10))).len(), 1);
     }
 
     #[test]

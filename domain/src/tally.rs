@@ -51,6 +51,15 @@ mod tests {
             answers: vec![],
             dots,
             created_at: Timestamp(at),
+            status: crate::card::CardStatus::Visible,
+            pinned: false,
+            sub_element: None,
+            on_behalf: false,
+            edited: false,
+            merged_from: vec![],
+            merge_id: None,
+            hidden_reason: None,
+            original_text: None,
         }
     }
 

@@ -49,8 +49,9 @@ pub struct VoteOutcome {
     pub question_id: QuestionId,
     /// The caller's dots on this card now.
     pub dots: u32,
-    /// All dots on this card now.
-    pub total: u32,
+    /// All dots on this card now (absent while the question hides its
+    /// tallies from participants).
+    pub total: Option<u32>,
     /// The question's budget.
     pub budget: u32,
     /// The caller's dots on the whole question now.

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod auth;
 pub mod live;
+pub mod moderation;
 mod participation;
 pub mod qr;
 mod sessions;
@@ -18,6 +19,7 @@ mod users;
 mod workshops;
 
 pub use access::Caller;
+pub use moderation::{CardPatch, Merged};
 pub use participation::{CardInput, JoinInput, Joined, Submitted};
 pub use sessions::QuestionInput;
 pub use users::Login;
@@ -56,11 +58,12 @@ pub struct Services {
 }
 
 #[derive(Debug)]
-struct Inner {
+pub(crate) struct Inner {
     store: Store,
     live: LiveHub,
     cookies: Cookies,
     config: ServiceConfig,
+    timers: moderation::Timers,
 }
 
 impl Services {
@@ -80,14 +83,15 @@ impl Services {
             .is_some_and(|u| u.starts_with("https://"));
         let cookies = Cookies::new(&secret, secure);
         let live = LiveHub::start(store.clone()).await?;
-        Ok(Services {
-            inner: Arc::new(Inner {
-                store,
-                live,
-                cookies,
-                config,
-            }),
-        })
+        let inner = Arc::new(Inner {
+            store,
+            live,
+            cookies,
+            config,
+            timers: Default::default(),
+        });
+        moderation::Timers::start(Arc::downgrade(&inner));
+        Ok(Services { inner })
     }
 
     /// The database.

@@ -35,14 +35,36 @@ use tokio::{
 
 use crate::storage::{Store, events, sessions};
 
-/// A frame ready to write to every subscriber of its session.
+/// Who a live connection belongs to, which decides what it may see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// Facilitators, the secretariat, the projector: everything.
+    Staff,
+    /// Participants: no pending or hidden cards, no moderation details, no
+    /// tallies a question hides.
+    Participant,
+}
+
+/// A frame ready to write to every subscriber of its session, serialised
+/// once per audience.
 #[derive(Debug)]
 pub struct WireFrame {
     pub session: SessionId,
     pub first_seq: u64,
     pub last_seq: u64,
-    /// The complete SSE message (`id:`, `data:`, blank line).
-    pub bytes: Bytes,
+    /// The complete SSE message for staff (`id:`, `data:`, blank line).
+    pub staff: Bytes,
+    /// The same for participants (only `id:` when they see nothing of it).
+    pub public: Bytes,
+}
+
+impl WireFrame {
+    fn bytes(&self, audience: Audience) -> &Bytes {
+        match audience {
+            Audience::Staff => &self.staff,
+            Audience::Participant => &self.public,
+        }
+    }
 }
 
 /// Most changes one catch-up replays before the client is asked to
@@ -118,6 +140,7 @@ impl LiveHub {
         &self,
         session: SessionId,
         after: Option<u64>,
+        audience: Audience,
     ) -> impl Stream<Item = Bytes> + Send + 'static {
         let hub = self.clone();
         let mut rx = self.inner.frames.subscribe();
@@ -146,7 +169,7 @@ impl LiveHub {
             match catch_up(&store, session, sent).await {
                 CatchUp::Frames(frames) => for f in frames {
                     sent = f.last_seq;
-                    yield encode_frame(&f);
+                    yield encode_frame(&f, audience);
                 },
                 CatchUp::TooFar(seq) => {
                     sent = seq;
@@ -171,12 +194,12 @@ impl LiveHub {
                 match frame {
                     Some(frame) => {
                         sent = frame.last_seq;
-                        yield frame.bytes.clone();
+                        yield frame.bytes(audience).clone();
                     }
                     None => match catch_up(&store, session, sent).await {
                         CatchUp::Frames(frames) => for f in frames {
                             sent = f.last_seq;
-                            yield encode_frame(&f);
+                            yield encode_frame(&f, audience);
                         },
                         CatchUp::TooFar(seq) => {
                             sent = seq;
@@ -327,7 +350,8 @@ async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
             session,
             first_seq: frame.first_seq,
             last_seq: frame.last_seq,
-            bytes: encode_frame(&frame),
+            staff: encode_frame(&frame, Audience::Staff),
+            public: encode_frame(&frame, Audience::Participant),
         };
         // No subscribers is not an error.
         let _ = hub.inner.frames.send(Arc::new(wire));
@@ -338,8 +362,16 @@ async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
     }
 }
 
-fn encode_frame(frame: &Frame) -> Bytes {
-    encode_event(frame.last_seq, &frame.event)
+fn encode_frame(frame: &Frame, audience: Audience) -> Bytes {
+    match audience {
+        Audience::Staff => encode_event(frame.last_seq, &frame.staff),
+        Audience::Participant => match &frame.public {
+            Some(event) => encode_event(frame.last_seq, event),
+            // An id with no data: the browser records it as the last event
+            // id (so it resumes after it) without dispatching anything.
+            None => Bytes::from(format!("id: {}\n\n", frame.last_seq)),
+        },
+    }
 }
 
 /// One SSE message: `id` is the last sequence number it covers.

@@ -1,22 +1,25 @@
-//! What participants do: join, write cards, spend dots.
+//! What participants do: join, write cards, spend dots. Facilitators use
+//! the same card path to type in paper cards.
 
 use rembuk_domain::{
     AppError, CardId, Entity, Field, Lang, ParticipantId, Problem, QuestionId,
-    card::{Card, check_answers, parse_new_card},
-    event::Change,
+    card::{Card, CardStatus, check_answers, parse_new_card},
+    event::{Change, Visibility, card_visibility},
     group,
-    question::Action,
+    question::{Action, Phase},
     session::{CONSENT_VERSION, Participant, parse_join},
+    user::User,
     vote::{VoteOutcome, check_budget, parse_dots},
 };
 use serde::{Deserialize, Serialize};
 
 use crate::{
     Caller, Services,
+    access::Access,
     auth::{self, TokenKind, hash_token},
     storage::{
-        self, CardInsert, ParticipantInsert, cards, events, participants, questions, sessions,
-        workshops,
+        self, CardInsert, ParticipantInsert, Tx, cards, events::Recorder, participants, questions,
+        sessions, workshops,
     },
 };
 
@@ -52,7 +55,8 @@ impl std::fmt::Debug for Joined {
     }
 }
 
-/// A new card as a form or the API sends it.
+/// A new card as a form or the API sends it. A facilitator typing in a
+/// paper card sets `on_behalf` and the writer's `group`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CardInput {
@@ -61,6 +65,12 @@ pub struct CardInput {
     pub text: String,
     #[serde(default)]
     pub answers: Vec<CardId>,
+    /// Paper cards: the stakeholder group of whoever wrote it.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Paper cards: entered by a facilitator on someone's behalf.
+    #[serde(default)]
+    pub on_behalf: bool,
 }
 
 /// The result of submitting a card.
@@ -73,6 +83,12 @@ pub struct Submitted {
 
 /// Longest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 128;
+
+/// Who writes a card.
+enum Writer {
+    Participant(Participant),
+    Facilitator(User),
+}
 
 impl Services {
     /// Joins a session by its code. A device that joined before stays the
@@ -112,8 +128,33 @@ impl Services {
         let hash = hash_token(&token);
         let now = storage::now();
         let existing = participants::participant_by_token(tx.conn(), session.id, &hash).await?;
-        let seq = sessions::next_seq(tx.conn(), session.id).await?;
-        let mut last_seq = seq;
+        if let Some(old) = &existing
+            && old.group == group
+        {
+            // Nothing others see changes: no live event.
+            participants::update_participant(
+                tx.conn(),
+                old.id,
+                &group,
+                request.name.as_deref(),
+                language,
+                CONSENT_VERSION,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            let participant = Participant {
+                name: request.name,
+                language: language.or(old.language),
+                ..old.clone()
+            };
+            return Ok(Joined {
+                participant,
+                token,
+                created: false,
+            });
+        }
+        let mut rec = Recorder::begin(tx.conn(), session.id).await?;
         let (participant, created) = match existing {
             Some(old) => {
                 participants::update_participant(
@@ -126,40 +167,14 @@ impl Services {
                     now,
                 )
                 .await?;
-                if old.group != group {
-                    // Both groups' head-counts change.
-                    let count =
-                        participants::group_count(tx.conn(), session.id, &old.group).await?;
-                    let change = Change::Joined {
-                        group: old.group.clone(),
-                        count,
-                    };
-                    events::append_event(tx.conn(), session.id, seq, &change, now).await?;
-                    last_seq = sessions::next_seq(tx.conn(), session.id).await?;
-                    let count = participants::group_count(tx.conn(), session.id, &group).await?;
-                    events::append_event(
-                        tx.conn(),
-                        session.id,
-                        last_seq,
-                        &Change::Joined {
-                            group: group.clone(),
-                            count,
-                        },
-                        now,
-                    )
+                // Both groups' head-counts change.
+                let count = participants::group_count(tx.conn(), session.id, &old.group).await?;
+                let change = Change::Joined {
+                    group: old.group.clone(),
+                    count,
+                };
+                rec.record(tx.conn(), &change, &Visibility::All, now)
                     .await?;
-                } else {
-                    // Nothing others see changed: give the number back.
-                    tx.rollback().await?;
-                    let participant = Participant {
-                        name: request.name,
-                        language: language.or(old.language),
-                        ..old
-                    };
-                    return self
-                        .finish_rejoin(participant, &group, token, language)
-                        .await;
-                }
                 let participant = Participant {
                     group: group.clone(),
                     name: request.name,
@@ -191,23 +206,22 @@ impl Services {
                     },
                 )
                 .await?;
-                let count = participants::group_count(tx.conn(), session.id, &group).await?;
-                events::append_event(
-                    tx.conn(),
-                    session.id,
-                    seq,
-                    &Change::Joined {
-                        group: group.clone(),
-                        count,
-                    },
-                    now,
-                )
-                .await?;
                 (participant, true)
             }
         };
+        let count = participants::group_count(tx.conn(), session.id, &group).await?;
+        rec.record(
+            tx.conn(),
+            &Change::Joined {
+                group: group.clone(),
+                count,
+            },
+            &Visibility::All,
+            now,
+        )
+        .await?;
         tx.commit().await?;
-        self.live().notify(session.id, last_seq);
+        self.live().notify(session.id, rec.last());
         if created {
             tracing::info!(session = %session.id, group = %group, "participant joined");
         }
@@ -218,36 +232,11 @@ impl Services {
         })
     }
 
-    /// A rejoin that changes only the name or language: no live event.
-    async fn finish_rejoin(
-        &self,
-        participant: Participant,
-        group: &str,
-        token: String,
-        language: Option<Lang>,
-    ) -> Result<Joined, AppError> {
-        let mut tx = self.store().write().await?;
-        participants::update_participant(
-            tx.conn(),
-            participant.id,
-            group,
-            participant.name.as_deref(),
-            language,
-            CONSENT_VERSION,
-            storage::now(),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(Joined {
-            participant,
-            token,
-            created: false,
-        })
-    }
-
     /// Submits a card to a question. With an idempotency key, a retry of an
     /// accepted submission returns the first card instead of a second one,
-    /// even if the question has closed meanwhile.
+    /// even if the question has closed meanwhile. In a pre-moderated session
+    /// a participant's card waits for approval; a facilitator's paper card
+    /// (`on_behalf`) never does.
     #[tracing::instrument(skip_all, fields(%question))]
     pub async fn submit_card(
         &self,
@@ -281,6 +270,29 @@ impl Services {
         }
     }
 
+    async fn writer(
+        &self,
+        tx: &mut Tx,
+        caller: &Caller,
+        question: &rembuk_domain::question::Question,
+        on_behalf: bool,
+    ) -> Result<Writer, AppError> {
+        if on_behalf {
+            let session = sessions::session(tx.conn(), question.session_id)
+                .await?
+                .ok_or(AppError::Internal)?;
+            let user = self
+                .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
+                .await?;
+            Ok(Writer::Facilitator(user.clone()))
+        } else {
+            Ok(Writer::Participant(
+                self.participant_in(tx.conn(), caller, question.session_id)
+                    .await?,
+            ))
+        }
+    }
+
     async fn try_submit_card(
         &self,
         caller: &Caller,
@@ -292,11 +304,16 @@ impl Services {
         let question = questions::question(tx.conn(), question_id)
             .await?
             .ok_or(AppError::not_found(Entity::Question))?;
-        let participant = self
-            .participant_in(tx.conn(), caller, question.session_id)
+        let writer = self
+            .writer(&mut tx, caller, &question, input.on_behalf)
             .await?;
+        let (participant, entered_by) = match &writer {
+            Writer::Participant(p) => (Some(p.id), None),
+            Writer::Facilitator(u) => (None, Some(u.id)),
+        };
         if let Some(key) = key
-            && let Some(id) = cards::card_by_idempotency_key(tx.conn(), participant.id, key).await?
+            && let Some(id) =
+                cards::card_by_idempotency_key(tx.conn(), participant, entered_by, key).await?
         {
             let card = cards::card(tx.conn(), id)
                 .await?
@@ -306,7 +323,36 @@ impl Services {
                 created: false,
             });
         }
-        question.phase.check(Action::SubmitCard)?;
+        let session = sessions::session(tx.conn(), question.session_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let (group, status) = match &writer {
+            Writer::Participant(p) => {
+                question.check(Action::SubmitCard)?;
+                let status = if session.premoderate {
+                    CardStatus::Pending
+                } else {
+                    CardStatus::Visible
+                };
+                (p.group.clone(), status)
+            }
+            Writer::Facilitator(_) => {
+                if question.phase == Phase::Closed {
+                    return Err(AppError::PhaseForbids {
+                        phase: Phase::Closed,
+                        action: Action::SubmitCard,
+                    }
+                    .into());
+                }
+                let workshop = workshops::workshop(tx.conn(), session.workshop_id)
+                    .await?
+                    .ok_or(AppError::Internal)?;
+                let group = group::resolve(&workshop.groups, input.group.as_deref().unwrap_or(""))?
+                    .key
+                    .clone();
+                (group, CardStatus::Visible)
+            }
+        };
         let new = parse_new_card(
             question.kind,
             input.kind.as_deref(),
@@ -318,30 +364,23 @@ impl Services {
                 cards::problem_cards_among(tx.conn(), question.session_id, &new.answers).await?;
             check_answers(&new.answers, &known)?;
         }
-        let seq = sessions::next_seq(tx.conn(), question.session_id).await?;
-        let card = Card {
-            id: CardId(uuid::Uuid::new_v4()),
-            question_id,
-            session_id: question.session_id,
-            kind: new.kind,
-            text: new.text,
-            group: participant.group.clone(),
-            answers: new.answers,
-            dots: 0,
-            created_at: storage::now(),
-        };
+        let mut rec = Recorder::begin(tx.conn(), question.session_id).await?;
+        let now = storage::now();
+        let id = CardId(uuid::Uuid::new_v4());
         let inserted = cards::insert_card(
             tx.conn(),
             &CardInsert {
-                id: card.id,
+                id,
                 question: question_id,
-                session: card.session_id,
-                participant: Some(participant.id),
-                group: &card.group,
-                kind: card.kind,
-                text: &card.text,
+                session: question.session_id,
+                participant,
+                entered_by,
+                group: &group,
+                kind: new.kind,
+                text: &new.text,
+                status,
                 idempotency_key: key,
-                now: card.created_at,
+                now,
             },
         )
         .await;
@@ -350,26 +389,43 @@ impl Services {
             Err(e) if e.is_unique_violation() => return Err(SubmitError::Duplicate),
             Err(e) => return Err(e.into()),
         }
-        cards::insert_answers(tx.conn(), card.id, &card.answers).await?;
-        events::append_event(
+        cards::insert_answers(tx.conn(), id, &new.answers).await?;
+        let card = cards::card(tx.conn(), id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let public = card_visibility(&card, question.tallies_public(), false);
+        rec.record(
             tx.conn(),
-            card.session_id,
-            seq,
             &Change::CardAdded { card: card.clone() },
-            card.created_at,
+            &public,
+            now,
         )
         .await?;
+        if let Writer::Facilitator(user) = &writer {
+            let detail = format!("{group}: {}", card.text);
+            self.audit(
+                &mut tx,
+                question.session_id,
+                user,
+                rembuk_domain::audit::AuditAction::PaperCard,
+                Some(id.to_string()),
+                None,
+                Some(detail),
+            )
+            .await?;
+        }
         tx.commit().await?;
-        self.live().notify(card.session_id, seq);
+        self.live().notify(card.session_id, rec.last());
         Ok(Submitted {
             card,
             created: true,
         })
     }
 
-    /// Sets the caller's dots on a card to `dots` (0 takes them back),
-    /// within the question's budget. Setting the same number again changes
-    /// nothing, so retries and duplicates count once.
+    /// Sets the caller's dots on a visible card to `dots` (0 takes them
+    /// back), within the question's budget. Setting the same number again
+    /// changes nothing, so retries and duplicates count once. While a
+    /// question hides its tallies, the answer carries no total.
     #[tracing::instrument(skip_all, fields(card = %card_id, dots))]
     pub async fn vote(
         &self,
@@ -388,11 +444,17 @@ impl Services {
             .session_id;
         let participant = self.participant_in(tx.conn(), caller, session).await?;
         // Take the session's lock before reading what the rule depends on.
-        let seq = sessions::next_seq(tx.conn(), session).await?;
+        let mut rec = Recorder::begin(tx.conn(), session).await?;
         let question = questions::question(tx.conn(), question_id)
             .await?
             .ok_or(AppError::Internal)?;
-        question.phase.check(Action::Vote)?;
+        let card = cards::card(tx.conn(), card_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        if !card.is_visible() {
+            return Err(AppError::not_found(Entity::Card));
+        }
+        question.check(Action::Vote)?;
         let mine = cards::dots_on_question(tx.conn(), participant.id, question_id).await?;
         let current = mine
             .iter()
@@ -405,11 +467,12 @@ impl Services {
             .sum();
         check_budget(question.vote_budget, current, elsewhere, requested)?;
         let budget = question.vote_budget.get();
+        let public = question.tallies_public();
         let outcome = |total: u32, seq: u64| VoteOutcome {
             card_id,
             question_id,
             dots: requested,
-            total,
+            total: public.then_some(total),
             budget,
             used: elsewhere + requested,
             remaining: budget.saturating_sub(elsewhere + requested),
@@ -431,17 +494,22 @@ impl Services {
         )
         .await?;
         let total = cards::card_total(tx.conn(), card_id).await?;
-        events::append_event(
-            tx.conn(),
-            session,
-            seq,
-            &Change::Tally {
-                card_id,
-                dots: total,
-            },
-            now,
-        )
-        .await?;
+        let visibility = if public {
+            Visibility::All
+        } else {
+            Visibility::Staff
+        };
+        let seq = rec
+            .record(
+                tx.conn(),
+                &Change::Tally {
+                    card_id,
+                    dots: total,
+                },
+                &visibility,
+                now,
+            )
+            .await?;
         tx.commit().await?;
         self.live().notify(session, seq);
         Ok(outcome(total, seq))

@@ -1,8 +1,11 @@
 //! Sessions, questions and phases; the session snapshot.
 
 use rembuk_domain::{
-    AppError, Entity, QuestionId, SessionId, WorkshopId, dimension,
+    AppError, Entity, QuestionId, SessionId, WorkshopId,
+    audit::AuditAction,
+    dimension,
     event::Change,
+    event::Visibility,
     question::{Phase, Question, QuestionKind, VoteBudget, parse_prompt},
     session::{JoinCode, JoinInfo, Participant, Session, parse_title},
     snapshot::{Me, SessionSnapshot, WorkshopBrief},
@@ -12,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Caller, Services,
     access::Access,
-    storage::{self, cards, events, participants, questions, sessions, workshops},
+    live::Audience,
+    storage::{self, Tx, cards, events::Recorder, participants, questions, sessions, workshops},
 };
 
 /// A new question as a form or the API sends it.
@@ -26,6 +30,15 @@ pub struct QuestionInput {
     pub kind: String,
     #[serde(default)]
     pub vote_budget: Option<i64>,
+    /// Hide tallies from participants until the question closes.
+    #[serde(default)]
+    pub hide_tallies: Option<bool>,
+    /// Keep accepting cards while voting.
+    #[serde(default)]
+    pub cards_while_voting: Option<bool>,
+    /// Accept votes while collecting.
+    #[serde(default)]
+    pub votes_while_collecting: Option<bool>,
 }
 
 /// How many times a new session tries another random join code.
@@ -57,6 +70,7 @@ impl Services {
                 title: title.clone(),
                 join_code: JoinCode::from_random(rand::random()),
                 created_at: storage::now(),
+                premoderate: false,
             };
             let mut tx = self.store().write().await?;
             match sessions::insert_session(tx.conn(), &session).await {
@@ -147,7 +161,8 @@ impl Services {
     }
 
     /// A session as its screens show it, for staff who may read its
-    /// workshop and for its participants (with their own votes).
+    /// workshop (everything, with moderation states) and for its
+    /// participants (what they may see, and their own dots and cards).
     #[tracing::instrument(skip_all, fields(session = %id))]
     pub async fn session_snapshot(
         &self,
@@ -159,18 +174,21 @@ impl Services {
         let session = sessions::session(tx.conn(), id)
             .await?
             .ok_or(AppError::not_found(Entity::Session))?;
-        let me = match self
+        let (me, staff) = match self
             .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Read)
             .await
         {
             Ok(_) => match caller.device_hash() {
                 // A facilitator who also joined from this browser sees their
                 // own votes too.
-                Some(hash) => participants::participant_by_token(tx.conn(), id, &hash).await?,
-                None => None,
+                Some(hash) => (
+                    participants::participant_by_token(tx.conn(), id, &hash).await?,
+                    true,
+                ),
+                None => (None, true),
             },
             Err(staff_error) => match self.participant_in(tx.conn(), caller, id).await {
-                Ok(p) => Some(p),
+                Ok(p) => (Some(p), false),
                 Err(AppError::NotJoined) => return Err(AppError::NotJoined),
                 Err(_) => return Err(staff_error),
             },
@@ -190,7 +208,7 @@ impl Services {
             None => None,
         };
         tx.rollback().await?;
-        Ok(SessionSnapshot {
+        let snapshot = SessionSnapshot {
             seq,
             workshop: WorkshopBrief {
                 id: workshop.id,
@@ -204,11 +222,22 @@ impl Services {
             cards,
             participants,
             me,
+            server_now: storage::now(),
+        };
+        Ok(if staff {
+            snapshot
+        } else {
+            snapshot.for_participant()
         })
     }
 
-    /// Checks that the caller may watch a session's live stream.
-    pub async fn authorize_live(&self, caller: &Caller, id: SessionId) -> Result<(), AppError> {
+    /// Checks that the caller may watch a session's live stream, and says
+    /// what they may see of it.
+    pub async fn authorize_live(
+        &self,
+        caller: &Caller,
+        id: SessionId,
+    ) -> Result<Audience, AppError> {
         let mut conn = self.store().read().await?;
         let session = sessions::session(&mut conn, id)
             .await?
@@ -217,9 +246,9 @@ impl Services {
             .authorize_workshop(&mut conn, caller, session.workshop_id, Access::Read)
             .await
         {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(Audience::Staff),
             Err(staff_error) => match self.participant_in(&mut conn, caller, id).await {
-                Ok(_) => Ok(()),
+                Ok(_) => Ok(Audience::Participant),
                 Err(AppError::NotJoined) => Err(AppError::NotJoined),
                 Err(_) => Err(staff_error),
             },
@@ -255,7 +284,7 @@ impl Services {
             &input.dimension,
             input.sub_element.as_deref(),
         )?;
-        let seq = sessions::next_seq(tx.conn(), session).await?;
+        let mut rec = Recorder::begin(tx.conn(), session).await?;
         let question = Question {
             id: QuestionId(uuid::Uuid::new_v4()),
             session_id: session,
@@ -267,19 +296,27 @@ impl Services {
             phase: Phase::Collecting,
             position: questions::next_position(tx.conn(), session).await?,
             created_at: storage::now(),
+            hide_tallies: input.hide_tallies.unwrap_or(false),
+            tallies_revealed: false,
+            cards_while_voting: input.cards_while_voting.unwrap_or(false),
+            votes_while_collecting: input.votes_while_collecting.unwrap_or(false),
+            timer_ends_at: None,
         };
         questions::insert_question(tx.conn(), &question, s.workshop_id).await?;
+        questions::update_settings(tx.conn(), &question).await?;
         let change = Change::QuestionAdded {
             question: question.clone(),
         };
-        events::append_event(tx.conn(), session, seq, &change, question.created_at).await?;
+        rec.record(tx.conn(), &change, &Visibility::All, question.created_at)
+            .await?;
         tx.commit().await?;
-        self.live().notify(session, seq);
+        self.live().notify(session, rec.last());
         Ok(question)
     }
 
     /// Moves a question to a phase. Setting the phase it already has
-    /// changes nothing (the request is idempotent).
+    /// changes nothing (the request is idempotent). A running countdown
+    /// stops; a question that hid its tallies shows them when it closes.
     #[tracing::instrument(skip_all, fields(question = %id, phase))]
     pub async fn set_phase(
         &self,
@@ -287,9 +324,9 @@ impl Services {
         id: QuestionId,
         phase: &str,
     ) -> Result<Question, AppError> {
-        caller.require_staff()?;
+        let user = caller.require_staff()?;
         let mut tx = self.store().write().await?;
-        let mut question = questions::question(tx.conn(), id)
+        let question = questions::question(tx.conn(), id)
             .await?
             .ok_or(AppError::not_found(Entity::Question))?;
         let s = sessions::session(tx.conn(), question.session_id)
@@ -301,24 +338,80 @@ impl Services {
         if question.phase == phase {
             return Ok(question);
         }
-        let seq = sessions::next_seq(tx.conn(), s.id).await?;
-        let now = storage::now();
-        questions::set_phase(tx.conn(), id, phase, now).await?;
-        events::append_event(
-            tx.conn(),
+        let mut rec = Recorder::begin(tx.conn(), s.id).await?;
+        let question = self
+            .change_phase(&mut tx, &mut rec, question, phase)
+            .await?;
+        self.audit(
+            &mut tx,
             s.id,
-            seq,
-            &Change::PhaseChanged {
-                question_id: id,
-                phase,
-            },
-            now,
+            user,
+            AuditAction::Phase,
+            Some(id.to_string()),
+            None,
+            Some(phase.as_str().into()),
         )
         .await?;
         tx.commit().await?;
-        self.live().notify(s.id, seq);
+        self.live().notify(s.id, rec.last());
+        self.timers().changed();
         tracing::info!(question = %id, phase = phase.as_str(), "phase changed");
-        question.phase = phase;
         Ok(question)
+    }
+
+    /// Changes a question's phase inside a transaction: stores it, stops a
+    /// countdown, records the changes, and reveals hidden tallies on close.
+    pub(crate) async fn change_phase(
+        &self,
+        tx: &mut Tx,
+        rec: &mut Recorder,
+        mut question: Question,
+        phase: Phase,
+    ) -> Result<Question, AppError> {
+        let now = storage::now();
+        let was_public = question.tallies_public();
+        questions::set_phase(tx.conn(), question.id, phase, now).await?;
+        question.phase = phase;
+        let change = Change::PhaseChanged {
+            question_id: question.id,
+            phase,
+        };
+        rec.record(tx.conn(), &change, &Visibility::All, now)
+            .await?;
+        if question.timer_ends_at.take().is_some() {
+            questions::set_timer(tx.conn(), question.id, None).await?;
+            let change = Change::QuestionUpdated {
+                question: question.clone(),
+            };
+            rec.record(tx.conn(), &change, &Visibility::All, now)
+                .await?;
+        }
+        if !was_public && question.tallies_public() {
+            self.reveal_tallies(tx, rec, &question).await?;
+        }
+        Ok(question)
+    }
+
+    /// Sends participants the tallies of a question that hid them.
+    pub(crate) async fn reveal_tallies(
+        &self,
+        tx: &mut Tx,
+        rec: &mut Recorder,
+        question: &Question,
+    ) -> Result<(), AppError> {
+        let now = storage::now();
+        let all = cards::cards_of_session(tx.conn(), question.session_id).await?;
+        for card in all
+            .iter()
+            .filter(|c| c.question_id == question.id && c.is_visible())
+        {
+            let change = Change::Tally {
+                card_id: card.id,
+                dots: card.dots,
+            };
+            rec.record(tx.conn(), &change, &Visibility::All, now)
+                .await?;
+        }
+        Ok(())
     }
 }

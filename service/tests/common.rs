@@ -82,7 +82,7 @@ impl World {
             sub_element: Some("public_service".into()),
             prompt: "Apa masalah utama pelayanan publik?".into(),
             kind: kind.into(),
-            vote_budget: None,
+            ..Default::default()
         };
         self.services
             .create_question(by, session, &input)
@@ -112,7 +112,7 @@ impl World {
         CardInput {
             kind: None,
             text: text.into(),
-            answers: vec![],
+            ..Default::default()
         }
     }
 }

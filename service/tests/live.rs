@@ -7,6 +7,7 @@ use std::time::Duration;
 use common::{World, world};
 use futures::{Stream, StreamExt};
 use rembuk_domain::{event::LiveEvent, snapshot::Applied};
+use rembuk_service::live::Audience;
 
 /// One parsed SSE message.
 #[derive(Debug)]
@@ -59,7 +60,11 @@ async fn a_stream_delivers_every_change_in_order_and_screens_converge() {
     let w = world().await;
     let (_, s) = w.session(&w.admin).await;
     let mut screen = w.services.session_snapshot(&w.admin, s.id).await.unwrap();
-    let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(screen.seq)));
+    let mut stream = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(screen.seq), Audience::Staff),
+    );
 
     let q = w.question(&w.admin, s.id, "problems").await;
     let p = w.participant(&s, "community").await;
@@ -125,7 +130,11 @@ async fn resuming_from_any_point_replays_exactly_what_was_missed() {
         .unwrap()
         .seq;
     for resume_at in 0..end {
-        let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(resume_at)));
+        let mut stream = Box::pin(w.services.live().subscribe(
+            s.id,
+            Some(resume_at),
+            Audience::Staff,
+        ));
         let messages = read_until(&mut stream, |m| last_id(m) >= end).await;
         let ids: Vec<u64> = messages.iter().filter_map(|m| m.id).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
@@ -148,7 +157,11 @@ async fn a_client_from_another_history_is_told_to_resync() {
     let w = world().await;
     let (_, s) = w.session(&w.admin).await;
     w.question(&w.admin, s.id, "problems").await;
-    let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(999)));
+    let mut stream = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(999), Audience::Staff),
+    );
     let messages = read_until(&mut stream, |m| !m.is_empty()).await;
     assert!(
         matches!(messages[0].event, Some(LiveEvent::Resync { seq: 1 })),
@@ -160,7 +173,7 @@ async fn a_client_from_another_history_is_told_to_resync() {
 async fn a_new_stream_starts_with_ready_and_then_follows() {
     let w = world().await;
     let (_, s) = w.session(&w.admin).await;
-    let mut stream = Box::pin(w.services.live().subscribe(s.id, None));
+    let mut stream = Box::pin(w.services.live().subscribe(s.id, None, Audience::Staff));
     let first = read_until(&mut stream, |m| !m.is_empty()).await;
     assert!(matches!(first[0].event, Some(LiveEvent::Ready { seq: 0 })));
     w.question(&w.admin, s.id, "ideas").await;
@@ -196,7 +209,11 @@ async fn a_burst_of_votes_arrives_as_few_messages() {
         .await
         .unwrap()
         .seq;
-    let mut stream = Box::pin(w.services.live().subscribe(s.id, Some(start)));
+    let mut stream = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(start), Audience::Staff),
+    );
     let tasks: Vec<_> = voters
         .into_iter()
         .map(|v| {

@@ -47,7 +47,7 @@ async fn events(
     Query(query): Query<EventsQuery>,
 ) -> Result<Response, ApiError> {
     let id: SessionId = parse_id(&id, Entity::Session)?;
-    state.services.authorize_live(&auth.caller, id).await?;
+    let audience = state.services.authorize_live(&auth.caller, id).await?;
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -55,7 +55,7 @@ async fn events(
     let stream = state
         .services
         .live()
-        .subscribe(id, last_event_id.or(query.after))
+        .subscribe(id, last_event_id.or(query.after), audience)
         .map(Ok::<_, Infallible>);
     let mut response = Response::new(Body::from_stream(stream));
     let h = response.headers_mut();

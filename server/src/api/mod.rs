@@ -8,6 +8,7 @@
 mod accounts;
 mod events;
 mod extract;
+mod moderation;
 mod participation;
 mod sessions;
 mod workshops;
@@ -51,6 +52,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "workshops", description = "Workshops, their dimensions, groups and sessions"),
         (name = "sessions", description = "Sessions, questions and phases"),
         (name = "participation", description = "Joining, cards and votes"),
+        (name = "moderation", description = "Approving, hiding, editing, merging cards; countdowns; the audit log"),
         (name = "live", description = "Server-Sent Events")
     )
 )]
@@ -84,6 +86,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(workshops::routes())
         .merge(sessions::routes())
         .merge(participation::routes())
+        .merge(moderation::routes())
         .merge(events::routes())
         .split_for_parts()
 }

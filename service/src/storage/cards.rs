@@ -1,10 +1,11 @@
-//! Cards, the problems ideas answer, and dots.
+//! Cards, the problems ideas answer, dots (participants' and paper), and
+//! merges.
 
 use std::collections::HashMap;
 
 use rembuk_domain::{
-    CardId, ParticipantId, QuestionId, SessionId,
-    card::{Card, CardKind},
+    CardId, ParticipantId, QuestionId, SessionId, UserId,
+    card::{Card, CardKind, CardStatus},
     snapshot::MyVote,
     time::Timestamp,
 };
@@ -15,9 +16,11 @@ use super::{
     rows::{AnswerRow, CardRow},
 };
 
-/// Card columns with the card's tally computed from its votes.
+/// Card columns with the card's tally: participants' dots plus paper dots.
 const CARD_WITH_TALLY: &str = "SELECT c.id, c.question_id, c.session_id, c.kind, c.text, c.group_key, c.created_at,
-        CAST(COALESCE((SELECT SUM(v.dots) FROM votes v WHERE v.card_id = c.id), 0) AS BIGINT) AS dots
+        c.status, c.pinned, c.sub_element_key, c.on_behalf, c.hidden_reason, c.original_text,
+        CAST(COALESCE((SELECT SUM(v.dots) FROM votes v WHERE v.card_id = c.id), 0)
+           + COALESCE((SELECT SUM(p.dots) FROM paper_votes p WHERE p.card_id = c.id), 0) AS BIGINT) AS dots
      FROM cards c";
 
 /// A new card.
@@ -26,28 +29,34 @@ pub struct CardInsert<'a> {
     pub question: QuestionId,
     pub session: SessionId,
     pub participant: Option<ParticipantId>,
+    /// The facilitator who typed it in from paper.
+    pub entered_by: Option<UserId>,
     pub group: &'a str,
     pub kind: CardKind,
     pub text: &'a str,
+    pub status: CardStatus,
     pub idempotency_key: Option<&'a str>,
     pub now: Timestamp,
 }
 
-/// Stores a new card. A unique violation means the participant already
-/// sent a card with this idempotency key.
+/// Stores a new card. A unique violation means its writer already sent a
+/// card with this idempotency key.
 pub async fn insert_card(conn: &mut AnyConnection, c: &CardInsert<'_>) -> Result<()> {
     sqlx::query(
-        "INSERT INTO cards (id, question_id, session_id, participant_id, group_key, kind, text, idempotency_key,
-                            created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO cards (id, question_id, session_id, participant_id, entered_by, on_behalf, group_key, kind,
+                            text, status, idempotency_key, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(c.id.to_string())
     .bind(c.question.to_string())
     .bind(c.session.to_string())
     .bind(c.participant.map(|p| p.to_string()))
+    .bind(c.entered_by.map(|u| u.to_string()))
+    .bind(i64::from(c.entered_by.is_some()))
     .bind(c.group)
     .bind(c.kind.as_str())
     .bind(c.text)
+    .bind(c.status.as_str())
     .bind(c.idempotency_key)
     .bind(c.now.millis())
     .execute(conn)
@@ -55,39 +64,57 @@ pub async fn insert_card(conn: &mut AnyConnection, c: &CardInsert<'_>) -> Result
     Ok(())
 }
 
-/// Links an idea to the problems it answers.
+/// Links an idea to the problems it answers (links that exist are kept).
 pub async fn insert_answers(
     conn: &mut AnyConnection,
     idea: CardId,
     problems: &[CardId],
 ) -> Result<()> {
     for p in problems {
-        sqlx::query("INSERT INTO card_answers (idea_id, problem_id) VALUES ($1, $2)")
-            .bind(idea.to_string())
-            .bind(p.to_string())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO card_answers (idea_id, problem_id) VALUES ($1, $2) ON CONFLICT (idea_id, problem_id) DO NOTHING",
+        )
+        .bind(idea.to_string())
+        .bind(p.to_string())
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
 
-/// The card a participant already sent with this idempotency key.
+/// The card a participant (or, for paper cards, a facilitator) already sent
+/// with this idempotency key.
 pub async fn card_by_idempotency_key(
     conn: &mut AnyConnection,
-    participant: ParticipantId,
+    participant: Option<ParticipantId>,
+    entered_by: Option<UserId>,
     key: &str,
 ) -> Result<Option<CardId>> {
-    let id: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM cards WHERE participant_id = $1 AND idempotency_key = $2",
-    )
-    .bind(participant.to_string())
-    .bind(key)
-    .fetch_optional(conn)
-    .await?;
+    let id: Option<String> = match (participant, entered_by) {
+        (Some(p), _) => {
+            sqlx::query_scalar(
+                "SELECT id FROM cards WHERE participant_id = $1 AND idempotency_key = $2",
+            )
+            .bind(p.to_string())
+            .bind(key)
+            .fetch_optional(conn)
+            .await?
+        }
+        (None, Some(u)) => {
+            sqlx::query_scalar(
+                "SELECT id FROM cards WHERE entered_by = $1 AND idempotency_key = $2",
+            )
+            .bind(u.to_string())
+            .bind(key)
+            .fetch_optional(conn)
+            .await?
+        }
+        (None, None) => None,
+    };
     id.map(|id| parse_id(&id)).transpose()
 }
 
-/// A card with its tally and answers.
+/// A card with its tally, answers and merge sources.
 pub async fn card(conn: &mut AnyConnection, id: CardId) -> Result<Option<Card>> {
     let row: Option<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{CARD_WITH_TALLY} WHERE c.id = $1"
@@ -101,13 +128,26 @@ pub async fn card(conn: &mut AnyConnection, id: CardId) -> Result<Option<Card>> 
         "SELECT problem_id FROM card_answers WHERE idea_id = $1 ORDER BY problem_id",
     )
     .bind(id.to_string())
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
     card.answers = answers.iter().map(|a| parse_id(a)).collect::<Result<_>>()?;
+    let sources: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.id, s.card_id FROM merge_sources s JOIN merges m ON m.id = s.merge_id
+         WHERE m.card_id = $1 AND m.undone_at IS NULL ORDER BY s.card_id",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?;
+    card.merge_id = sources.first().map(|(m, _)| m.clone());
+    card.merged_from = sources
+        .iter()
+        .map(|(_, a)| parse_id(a))
+        .collect::<Result<_>>()?;
     Ok(Some(card))
 }
 
-/// Every card of a session with tallies and answers (two queries).
+/// Every card of a session, whatever its state, with tallies, answers and
+/// merge sources (three queries).
 pub async fn cards_of_session(conn: &mut AnyConnection, session: SessionId) -> Result<Vec<Card>> {
     let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{CARD_WITH_TALLY} WHERE c.session_id = $1 ORDER BY c.created_at, c.id"
@@ -122,6 +162,13 @@ pub async fn cards_of_session(conn: &mut AnyConnection, session: SessionId) -> R
     .bind(session.to_string())
     .fetch_all(&mut *conn)
     .await?;
+    let sources: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT m.card_id, m.id, s.card_id FROM merges m JOIN merge_sources s ON s.merge_id = m.id
+         WHERE m.session_id = $1 AND m.undone_at IS NULL ORDER BY s.card_id",
+    )
+    .bind(session.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
     let mut by_idea: HashMap<String, Vec<CardId>> = HashMap::new();
     for a in answers {
         by_idea
@@ -129,17 +176,30 @@ pub async fn cards_of_session(conn: &mut AnyConnection, session: SessionId) -> R
             .or_default()
             .push(parse_id(&a.problem_id)?);
     }
+    let mut by_merged: HashMap<String, (String, Vec<CardId>)> = HashMap::new();
+    for (merged, merge, source) in sources {
+        by_merged
+            .entry(merged)
+            .or_insert_with(|| (merge, Vec::new()))
+            .1
+            .push(parse_id(&source)?);
+    }
     rows.into_iter()
         .map(|row| {
             let answers = by_idea.remove(&row.id).unwrap_or_default();
+            let merged = by_merged.remove(&row.id);
             let mut card = row.into_card()?;
             card.answers = answers;
+            if let Some((merge, sources)) = merged {
+                card.merge_id = Some(merge);
+                card.merged_from = sources;
+            }
             Ok(card)
         })
         .collect()
 }
 
-/// Of `ids`, those that are problem cards of `session`.
+/// Of `ids`, those that are visible problem cards of `session`.
 pub async fn problem_cards_among(
     conn: &mut AnyConnection,
     session: SessionId,
@@ -148,7 +208,7 @@ pub async fn problem_cards_among(
     let mut found = Vec::with_capacity(ids.len());
     for id in ids {
         let hit: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM cards WHERE id = $1 AND session_id = $2 AND kind = 'problem'",
+            "SELECT id FROM cards WHERE id = $1 AND session_id = $2 AND kind = 'problem' AND status = 'visible'",
         )
         .bind(id.to_string())
         .bind(session.to_string())
@@ -173,17 +233,35 @@ pub async fn question_of_card(
     id.map(|id| parse_id(&id)).transpose()
 }
 
-/// A participant's dots per card on one question.
+/// A participant's dots per visible card on one question (dots on hidden or
+/// merged cards are suspended and do not count).
 pub async fn dots_on_question(
     conn: &mut AnyConnection,
     participant: ParticipantId,
     question: QuestionId,
 ) -> Result<Vec<(CardId, u32)>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT card_id, dots FROM votes WHERE participant_id = $1 AND question_id = $2",
+        "SELECT v.card_id, v.dots FROM votes v JOIN cards c ON c.id = v.card_id
+         WHERE v.participant_id = $1 AND v.question_id = $2 AND c.status = 'visible'",
     )
     .bind(participant.to_string())
     .bind(question.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, dots)| Ok((parse_id(&id)?, dots as u32)))
+        .collect()
+}
+
+/// Every participant's stored dots on a card (also while it is not visible).
+pub async fn votes_on_card(
+    conn: &mut AnyConnection,
+    card: CardId,
+) -> Result<Vec<(ParticipantId, u32)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT participant_id, dots FROM votes WHERE card_id = $1 ORDER BY participant_id",
+    )
+    .bind(card.to_string())
     .fetch_all(conn)
     .await?;
     rows.into_iter()
@@ -222,10 +300,11 @@ pub async fn set_dots(
     Ok(())
 }
 
-/// All dots on a card.
+/// All dots on a card: participants' and paper.
 pub async fn card_total(conn: &mut AnyConnection, card: CardId) -> Result<u32> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(dots), 0) AS BIGINT) FROM votes WHERE card_id = $1",
+        "SELECT CAST(COALESCE((SELECT SUM(dots) FROM votes WHERE card_id = $1), 0)
+                   + COALESCE((SELECT SUM(dots) FROM paper_votes WHERE card_id = $1), 0) AS BIGINT)",
     )
     .bind(card.to_string())
     .fetch_one(conn)
@@ -259,4 +338,247 @@ pub async fn cards_by(conn: &mut AnyConnection, participant: ParticipantId) -> R
             .fetch_all(conn)
             .await?;
     ids.iter().map(|id| parse_id(id)).collect()
+}
+
+/// Moves a card to a moderation state, with the reason for hiding it.
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    card: CardId,
+    status: CardStatus,
+    reason: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE cards SET status = $2, hidden_reason = $3 WHERE id = $1")
+        .bind(card.to_string())
+        .bind(status.as_str())
+        .bind(reason)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a card's text, keeping the text as first written.
+pub async fn set_text(conn: &mut AnyConnection, card: CardId, text: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE cards SET original_text = COALESCE(original_text, text), text = $2 WHERE id = $1",
+    )
+    .bind(card.to_string())
+    .bind(text)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Pins or unpins a card.
+pub async fn set_pinned(conn: &mut AnyConnection, card: CardId, pinned: bool) -> Result<()> {
+    sqlx::query("UPDATE cards SET pinned = $2 WHERE id = $1")
+        .bind(card.to_string())
+        .bind(i64::from(pinned))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Tags a card with a sub-element (or clears the tag).
+pub async fn set_sub_element(
+    conn: &mut AnyConnection,
+    card: CardId,
+    sub_element: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE cards SET sub_element_key = $2 WHERE id = $1")
+        .bind(card.to_string())
+        .bind(sub_element)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Paper dots of a card per group.
+pub async fn paper_votes(conn: &mut AnyConnection, card: CardId) -> Result<Vec<(String, u32)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT group_key, dots FROM paper_votes WHERE card_id = $1 ORDER BY group_key",
+    )
+    .bind(card.to_string())
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(g, d)| (g, d as u32)).collect())
+}
+
+/// Sets a card's paper dots for a group (0 removes them).
+pub async fn set_paper_votes(
+    conn: &mut AnyConnection,
+    card: CardId,
+    group: &str,
+    dots: u32,
+    now: Timestamp,
+) -> Result<()> {
+    if dots == 0 {
+        sqlx::query("DELETE FROM paper_votes WHERE card_id = $1 AND group_key = $2")
+            .bind(card.to_string())
+            .bind(group)
+            .execute(conn)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO paper_votes (card_id, group_key, dots, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (card_id, group_key) DO UPDATE SET dots = excluded.dots, updated_at = excluded.updated_at",
+        )
+        .bind(card.to_string())
+        .bind(group)
+        .bind(i64::from(dots))
+        .bind(now.millis())
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Records a merge of `sources` into `card`, marks the sources merged, and
+/// moves idea → problem links from the sources to the merged card
+/// (remembering them for an undo).
+pub async fn record_merge(
+    conn: &mut AnyConnection,
+    merge: &str,
+    session: SessionId,
+    card: CardId,
+    sources: &[CardId],
+    by: Option<UserId>,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query("INSERT INTO merges (id, session_id, card_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(merge)
+        .bind(session.to_string())
+        .bind(card.to_string())
+        .bind(by.map(|u| u.to_string()))
+        .bind(now.millis())
+        .execute(&mut *conn)
+        .await?;
+    for source in sources {
+        sqlx::query("INSERT INTO merge_sources (merge_id, card_id) VALUES ($1, $2)")
+            .bind(merge)
+            .bind(source.to_string())
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("UPDATE cards SET status = 'merged', merge_id = $2 WHERE id = $1")
+            .bind(source.to_string())
+            .bind(merge)
+            .execute(&mut *conn)
+            .await?;
+        let links: Vec<String> =
+            sqlx::query_scalar("SELECT idea_id FROM card_answers WHERE problem_id = $1")
+                .bind(source.to_string())
+                .fetch_all(&mut *conn)
+                .await?;
+        for idea in links {
+            sqlx::query(
+                "INSERT INTO merge_answers (merge_id, idea_id, problem_id) VALUES ($1, $2, $3)
+                 ON CONFLICT (merge_id, idea_id, problem_id) DO NOTHING",
+            )
+            .bind(merge)
+            .bind(&idea)
+            .bind(source.to_string())
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO card_answers (idea_id, problem_id) VALUES ($1, $2) ON CONFLICT (idea_id, problem_id) DO NOTHING",
+            )
+            .bind(&idea)
+            .bind(card.to_string())
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM card_answers WHERE idea_id = $1 AND problem_id = $2")
+                .bind(&idea)
+                .bind(source.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A merge: its merged card, sources, and whether it was undone.
+pub struct MergeRow {
+    pub session: SessionId,
+    pub card: CardId,
+    pub sources: Vec<CardId>,
+    pub undone: bool,
+}
+
+/// A merge by id.
+pub async fn merge(conn: &mut AnyConnection, merge: &str) -> Result<Option<MergeRow>> {
+    let row: Option<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT session_id, card_id, undone_at FROM merges WHERE id = $1")
+            .bind(merge)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((session, card, undone_at)) = row else {
+        return Ok(None);
+    };
+    let sources: Vec<String> = sqlx::query_scalar(
+        "SELECT card_id FROM merge_sources WHERE merge_id = $1 ORDER BY card_id",
+    )
+    .bind(merge)
+    .fetch_all(conn)
+    .await?;
+    Ok(Some(MergeRow {
+        session: parse_id(&session)?,
+        card: parse_id(&card)?,
+        sources: sources.iter().map(|s| parse_id(s)).collect::<Result<_>>()?,
+        undone: undone_at.is_some(),
+    }))
+}
+
+/// Undoes a merge's bookkeeping: the sources are cards of their own again
+/// (their state is set by the caller), the moved links go back, and the
+/// merge is marked undone.
+pub async fn record_unmerge(
+    conn: &mut AnyConnection,
+    merge: &str,
+    by: Option<UserId>,
+    now: Timestamp,
+) -> Result<()> {
+    let card: String = sqlx::query_scalar("SELECT card_id FROM merges WHERE id = $1")
+        .bind(merge)
+        .fetch_one(&mut *conn)
+        .await?;
+    let moved: Vec<(String, String)> =
+        sqlx::query_as("SELECT idea_id, problem_id FROM merge_answers WHERE merge_id = $1")
+            .bind(merge)
+            .fetch_all(&mut *conn)
+            .await?;
+    for (idea, problem) in moved {
+        sqlx::query(
+            "INSERT INTO card_answers (idea_id, problem_id) VALUES ($1, $2) ON CONFLICT (idea_id, problem_id) DO NOTHING",
+        )
+        .bind(&idea)
+        .bind(&problem)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM card_answers WHERE idea_id = $1 AND problem_id = $2")
+            .bind(&idea)
+            .bind(&card)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("UPDATE cards SET merge_id = NULL WHERE merge_id = $1")
+        .bind(merge)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE merges SET undone_at = $2, undone_by = $3 WHERE id = $1")
+        .bind(merge)
+        .bind(now.millis())
+        .bind(by.map(|u| u.to_string()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The merge that merged a card away, if any.
+pub async fn merge_of_source(conn: &mut AnyConnection, card: CardId) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT merge_id FROM cards WHERE id = $1")
+            .bind(card.to_string())
+            .fetch_optional(conn)
+            .await?
+            .flatten(),
+    )
 }

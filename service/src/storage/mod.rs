@@ -13,6 +13,7 @@
 //! never interleave, so rules such as the vote budget are checked against
 //! data no one else is changing.
 
+pub mod audit;
 pub mod cards;
 pub mod events;
 pub mod participants;
@@ -23,7 +24,7 @@ mod settings;
 pub mod users;
 pub mod workshops;
 
-pub use cards::CardInsert;
+pub use cards::{CardInsert, MergeRow};
 pub use participants::ParticipantInsert;
 pub use users::StaffSessionRow;
 

@@ -9,7 +9,8 @@ use sqlx::AnyConnection;
 
 use super::{Result, rows::QuestionRow};
 
-const COLUMNS: &str = "id, session_id, dimension_key, sub_element_key, prompt, kind, vote_budget, phase, position, created_at";
+const COLUMNS: &str = "id, session_id, dimension_key, sub_element_key, prompt, kind, vote_budget, phase, position, \
+     created_at, hide_tallies, tallies_revealed, cards_while_voting, votes_while_collecting, timer_ends_at";
 
 /// Stores a new question.
 pub async fn insert_question(
@@ -85,4 +86,46 @@ pub async fn set_phase(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Stores a question's settings (the flags a facilitator can change).
+pub async fn update_settings(conn: &mut AnyConnection, q: &Question) -> Result<()> {
+    sqlx::query(
+        "UPDATE questions SET hide_tallies = $2, tallies_revealed = $3, cards_while_voting = $4,
+                              votes_while_collecting = $5
+         WHERE id = $1",
+    )
+    .bind(q.id.to_string())
+    .bind(i64::from(q.hide_tallies))
+    .bind(i64::from(q.tallies_revealed))
+    .bind(i64::from(q.cards_while_voting))
+    .bind(i64::from(q.votes_while_collecting))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets or clears a question's countdown.
+pub async fn set_timer(
+    conn: &mut AnyConnection,
+    id: QuestionId,
+    ends_at: Option<Timestamp>,
+) -> Result<()> {
+    sqlx::query("UPDATE questions SET timer_ends_at = $2 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(ends_at.map(Timestamp::millis))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every running countdown: question and when it ends.
+pub async fn running_timers(conn: &mut AnyConnection) -> Result<Vec<(QuestionId, Timestamp)>> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT id, timer_ends_at FROM questions WHERE timer_ends_at IS NOT NULL")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(id, at)| Ok((super::parse_id(&id)?, Timestamp(at))))
+        .collect()
 }

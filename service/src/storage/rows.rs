@@ -1,8 +1,8 @@
 //! Database rows and their conversion into domain types.
 
 use rembuk_domain::{
-    card::{Card, CardKind},
-    event::{Change, StoredEvent},
+    card::{Card, CardKind, CardStatus},
+    event::{Change, StoredEvent, Visibility},
     question::{Phase, Question, QuestionKind, VoteBudget},
     session::{JoinCode, Participant, Session},
     time::{Date, Timestamp},
@@ -80,6 +80,7 @@ pub(crate) struct SessionRow {
     pub title: String,
     pub join_code: i64,
     pub created_at: i64,
+    pub premoderate: i64,
 }
 
 impl SessionRow {
@@ -94,6 +95,7 @@ impl SessionRow {
             title: self.title,
             join_code: code,
             created_at: Timestamp(self.created_at),
+            premoderate: self.premoderate != 0,
         })
     }
 }
@@ -110,6 +112,11 @@ pub(crate) struct QuestionRow {
     pub phase: String,
     pub position: i64,
     pub created_at: i64,
+    pub hide_tallies: i64,
+    pub tallies_revealed: i64,
+    pub cards_while_voting: i64,
+    pub votes_while_collecting: i64,
+    pub timer_ends_at: Option<i64>,
 }
 
 impl QuestionRow {
@@ -132,6 +139,11 @@ impl QuestionRow {
             prompt: self.prompt,
             position: self.position as u32,
             created_at: Timestamp(self.created_at),
+            hide_tallies: self.hide_tallies != 0,
+            tallies_revealed: self.tallies_revealed != 0,
+            cards_while_voting: self.cards_while_voting != 0,
+            votes_while_collecting: self.votes_while_collecting != 0,
+            timer_ends_at: self.timer_ends_at.map(Timestamp),
         })
     }
 }
@@ -159,7 +171,8 @@ impl ParticipantRow {
     }
 }
 
-/// A card with its tally; its answers come from a second query.
+/// A card with its tally; its answers and merge sources come from other
+/// queries.
 #[derive(sqlx::FromRow)]
 pub(crate) struct CardRow {
     pub id: String,
@@ -170,6 +183,12 @@ pub(crate) struct CardRow {
     pub group_key: String,
     pub dots: i64,
     pub created_at: i64,
+    pub status: String,
+    pub pinned: i64,
+    pub sub_element_key: Option<String>,
+    pub on_behalf: i64,
+    pub hidden_reason: Option<String>,
+    pub original_text: Option<String>,
 }
 
 impl CardRow {
@@ -182,11 +201,23 @@ impl CardRow {
                 .kind
                 .parse::<CardKind>()
                 .map_err(|_| corrupt("card kind", &self.kind))?,
+            status: self
+                .status
+                .parse::<CardStatus>()
+                .map_err(|()| corrupt("card status", &self.status))?,
+            edited: self.original_text.is_some(),
             text: self.text,
             group: self.group_key,
             answers: Vec::new(),
             dots: u32::try_from(self.dots).map_err(|_| corrupt("dots", &self.dots.to_string()))?,
             created_at: Timestamp(self.created_at),
+            pinned: self.pinned != 0,
+            sub_element: self.sub_element_key,
+            on_behalf: self.on_behalf != 0,
+            merged_from: Vec::new(),
+            merge_id: None,
+            hidden_reason: self.hidden_reason,
+            original_text: self.original_text,
         })
     }
 }
@@ -201,15 +232,26 @@ pub(crate) struct AnswerRow {
 pub(crate) struct EventRow {
     pub seq: i64,
     pub payload: String,
+    pub audience: String,
+    pub public_payload: Option<String>,
 }
 
 impl EventRow {
     pub fn into_event(self) -> Result<StoredEvent> {
-        let change: Change = serde_json::from_str(&self.payload)
-            .map_err(|e| StorageError::Corrupt(format!("event {}: {e}", self.seq)))?;
+        let parse = |json: &str| -> Result<Change> {
+            serde_json::from_str(json)
+                .map_err(|e| StorageError::Corrupt(format!("event {}: {e}", self.seq)))
+        };
+        let change = parse(&self.payload)?;
+        let public = match (self.audience.as_str(), &self.public_payload) {
+            ("staff", _) => Visibility::Staff,
+            ("masked", Some(p)) => Visibility::Masked(parse(p)?),
+            _ => Visibility::All,
+        };
         Ok(StoredEvent {
             seq: self.seq as u64,
             change,
+            public,
         })
     }
 }

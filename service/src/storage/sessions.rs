@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 
 use super::{Result, parse_id, rows::SessionRow};
 
-const COLUMNS: &str = "id, workshop_id, title, join_code, created_at";
+const COLUMNS: &str = "id, workshop_id, title, join_code, created_at, premoderate";
 
 /// Stores a new session. Fails with a unique violation when the join code
 /// is taken; the caller picks another.
@@ -88,4 +88,14 @@ pub async fn all_last_seqs(conn: &mut AnyConnection) -> Result<Vec<(SessionId, u
     rows.into_iter()
         .map(|(id, seq)| Ok((parse_id(&id)?, seq as u64)))
         .collect()
+}
+
+/// Turns pre-moderation on or off.
+pub async fn set_premoderate(conn: &mut AnyConnection, session: SessionId, on: bool) -> Result<()> {
+    sqlx::query("UPDATE sessions SET premoderate = $2 WHERE id = $1")
+        .bind(session.to_string())
+        .bind(i64::from(on))
+        .execute(conn)
+        .await?;
+    Ok(())
 }

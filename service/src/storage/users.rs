@@ -140,3 +140,12 @@ pub async fn revoke_staff_session(
     .await?;
     Ok(())
 }
+
+/// An account by email.
+pub async fn user_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as("SELECT id, email, role FROM users WHERE email = $1")
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    row.map(UserRow::into_user).transpose()
+}

@@ -299,3 +299,20 @@ pub async fn replace_groups(
     }
     Ok(())
 }
+
+/// The staff accounts that run a workshop.
+pub async fn members_of(
+    conn: &mut AnyConnection,
+    workshop: WorkshopId,
+) -> Result<Vec<rembuk_domain::user::User>> {
+    let rows: Vec<super::rows::UserRow> = sqlx::query_as(
+        "SELECT u.id, u.email, u.role FROM users u JOIN workshop_members m ON m.user_id = u.id
+         WHERE m.workshop_id = $1 ORDER BY u.email",
+    )
+    .bind(workshop.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(super::rows::UserRow::into_user)
+        .collect()
+}

@@ -81,6 +81,7 @@ pub async fn create_question(
             prompt,
             kind,
             vote_budget,
+            ..Default::default()
         };
         s.create_question(&caller, session_id, &input).await
     })

@@ -49,6 +49,7 @@ pub async fn submit_card(
             kind,
             text,
             answers: answers.unwrap_or_default(),
+            ..Default::default()
         };
         Ok(
             s.submit_card(&caller, question_id, &input, idempotency_key.as_deref())
