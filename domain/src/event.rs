@@ -103,7 +103,7 @@ pub enum Visibility {
     /// Nothing.
     Staff,
     /// Another change (a card without its moderation details, a removal…).
-    Masked(Change),
+    Masked(Box<Change>),
 }
 
 /// A change with its place in the session's history.
@@ -120,7 +120,7 @@ impl StoredEvent {
         match &self.public {
             Visibility::All => Some(&self.change),
             Visibility::Staff => None,
-            Visibility::Masked(c) => Some(c),
+            Visibility::Masked(c) => Some(c.as_ref()),
         }
     }
 }
@@ -133,12 +133,12 @@ pub fn card_visibility(card: &Card, tallies_public: bool, was_public: bool) -> V
     if card.is_visible() {
         let public = card.public(tallies_public);
         if was_public {
-            Visibility::Masked(Change::CardUpdated { card: public })
+            Visibility::Masked(Box::new(Change::CardUpdated { card: public }))
         } else {
-            Visibility::Masked(Change::CardAdded { card: public })
+            Visibility::Masked(Box::new(Change::CardAdded { card: public }))
         }
     } else if was_public {
-        Visibility::Masked(Change::CardRemoved { card_id: card.id })
+        Visibility::Masked(Box::new(Change::CardRemoved { card_id: card.id }))
     } else {
         Visibility::Staff
     }
@@ -432,23 +432,25 @@ mod tests {
     #[test]
     fn participants_see_cards_without_moderation_details() {
         let visible = card(CardStatus::Visible);
-        let Visibility::Masked(Change::CardAdded { card: public }) =
-            card_visibility(&visible, true, false)
-        else {
+        let Visibility::Masked(change) = card_visibility(&visible, true, false) else {
+            panic!()
+        };
+        let Change::CardAdded { card: public } = *change else {
             panic!()
         };
         assert_eq!(public.hidden_reason, None);
         assert_eq!(public.dots, 4);
-        let Visibility::Masked(Change::CardUpdated { card: public }) =
-            card_visibility(&visible, false, true)
-        else {
+        let Visibility::Masked(change) = card_visibility(&visible, false, true) else {
+            panic!()
+        };
+        let Change::CardUpdated { card: public } = *change else {
             panic!()
         };
         assert_eq!(public.dots, 0, "hidden tallies stay hidden");
         let hidden = card(CardStatus::Hidden);
         assert_eq!(
             card_visibility(&hidden, true, true),
-            Visibility::Masked(Change::CardRemoved { card_id: hidden.id })
+            Visibility::Masked(Box::new(Change::CardRemoved { card_id: hidden.id }))
         );
         assert_eq!(
             card_visibility(&card(CardStatus::Pending), true, false),
@@ -497,9 +499,9 @@ mod tests {
         let back: StoredEvent =
             serde_json::from_str(&serde_json::to_string(&stored).unwrap()).unwrap();
         assert_eq!(back, stored);
-        let masked = Visibility::Masked(Change::CardRemoved {
+        let masked = Visibility::Masked(Box::new(Change::CardRemoved {
             card_id: CardId(Uuid::nil()),
-        });
+        }));
         let back: Visibility =
             serde_json::from_str(&serde_json::to_string(&masked).unwrap()).unwrap();
         assert_eq!(back, masked);

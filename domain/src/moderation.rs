@@ -20,6 +20,14 @@ use crate::{
     question::VoteBudget,
 };
 
+/// A merge: its id (to undo it) and the merged card.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Merged {
+    pub merge_id: String,
+    pub card: Card,
+}
+
 /// Dots a participant gets back on a card that becomes visible again:
 /// what they had, as far as the budget still allows.
 pub fn restored_dots(budget: VoteBudget, used_elsewhere: u32, suspended: u32) -> u32 {
@@ -145,14 +153,13 @@ mod tests {
                 Op::Hide(card) if card < n => self.visible[card] = false,
                 Op::Restore(card)
                     if card < n
+                        && !self.visible[card]
                         && !self
                             .merges
                             .iter()
                             .any(|(_, s, live)| *live && s.contains(&card)) =>
                 {
-                    if !self.visible[card] {
-                        self.make_visible(card, participants);
-                    }
+                    self.make_visible(card, participants);
                 }
                 Op::Merge(sources) => {
                     let mut sources: Vec<usize> = sources

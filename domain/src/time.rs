@@ -7,6 +7,9 @@ use std::fmt;
 
 use crate::Lang;
 
+/// Western Indonesian Time (WIB, UTC+7), Aceh's time zone, in minutes.
+pub const WIB: i32 = 7 * 60;
+
 /// An instant, in milliseconds since the Unix epoch (UTC). Serialised as an
 /// RFC 3339 string such as `2026-11-28T06:30:00.000Z`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -42,6 +45,19 @@ impl Timestamp {
         Some(Timestamp(
             ((days * 24 + h) * 60 + m) * 60_000 + sec * 1000 + millis,
         ))
+    }
+
+    /// The time of day (`HH:MM:SS`) of this instant at a fixed UTC offset in
+    /// minutes.
+    pub fn clock_at_offset(self, offset_minutes: i32) -> String {
+        let local = self.0 + i64::from(offset_minutes) * 60_000;
+        let ms = local.rem_euclid(86_400_000);
+        format!(
+            "{:02}:{:02}:{:02}",
+            ms / 3_600_000,
+            ms % 3_600_000 / 60_000,
+            ms % 60_000 / 1000
+        )
     }
 
     /// The calendar date of this instant at a fixed UTC offset in minutes
@@ -232,6 +248,13 @@ mod tests {
         let t = Timestamp::parse_rfc3339("2026-11-27T20:00:00Z").unwrap();
         assert_eq!(t.date_at_offset(0).to_string(), "2026-11-27");
         assert_eq!(t.date_at_offset(7 * 60).to_string(), "2026-11-28");
+    }
+
+    #[test]
+    fn clock_times_follow_the_offset() {
+        let t = Timestamp::parse_rfc3339("2026-11-27T20:05:09Z").unwrap();
+        assert_eq!(t.clock_at_offset(0), "20:05:09");
+        assert_eq!(t.clock_at_offset(7 * 60), "03:05:09");
     }
 
     #[test]

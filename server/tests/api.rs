@@ -766,6 +766,14 @@ async fn the_openapi_document_lists_every_contract_path() {
         ("/api/v1/questions/{id}/cards", "post"),
         ("/api/v1/cards/{id}/vote", "put"),
         ("/api/v1/sessions/{id}/events", "get"),
+        ("/api/v1/cards/{id}", "patch"),
+        ("/api/v1/cards/merge", "post"),
+        ("/api/v1/merges/{id}/undo", "post"),
+        ("/api/v1/questions/{id}/timer", "put"),
+        ("/api/v1/sessions/{id}/moderation", "put"),
+        ("/api/v1/cards/{id}/approve", "post"),
+        ("/api/v1/cards/{id}/paper-votes", "put"),
+        ("/api/v1/sessions/{id}/audit", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

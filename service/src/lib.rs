@@ -19,8 +19,9 @@ mod users;
 mod workshops;
 
 pub use access::Caller;
-pub use moderation::{CardPatch, Merged};
+pub use moderation::CardPatch;
 pub use participation::{CardInput, JoinInput, Joined, Submitted};
+pub use rembuk_domain::moderation::Merged;
 pub use sessions::QuestionInput;
 pub use users::Login;
 pub use workshops::WorkshopInput;

@@ -16,7 +16,7 @@ use rembuk_domain::{
     dimension,
     event::{Change, Visibility, card_visibility},
     group,
-    moderation::{check_merge, merged_dots, restored_dots},
+    moderation::{Merged, check_merge, merged_dots, restored_dots},
     question::{Question, QuestionSettings, parse_timer_seconds},
     session::Session,
     time::Timestamp,
@@ -50,14 +50,6 @@ pub struct CardPatch {
     /// Sub-element key of the question's dimension ("" clears it).
     #[serde(default)]
     pub sub_element: Option<String>,
-}
-
-/// A merge: its id (to undo it) and the merged card.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Merged {
-    pub merge_id: String,
-    pub card: Card,
 }
 
 /// Most paper dots recorded for one group on one card.

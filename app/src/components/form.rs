@@ -29,3 +29,18 @@ pub fn ErrorBox(#[prop(into)] message: String) -> impl IntoView {
 pub fn message(e: &AppError) -> String {
     e.message(crate::i18n::use_lang())
 }
+
+/// A key that makes one form submission idempotent (a double tap or a
+/// resent form gives one result). Uniqueness is all it needs, not secrecy.
+pub fn new_key() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let a = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
+        let b = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
+        format!("w-{a:x}-{b:x}")
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        format!("s-{}", uuid::Uuid::new_v4().simple())
+    }
+}

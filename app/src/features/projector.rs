@@ -1,13 +1,17 @@
 //! `/admin/sessions/:id/screen`: the full-screen projector view for the
-//! hall: join code and QR always visible, the current question, and its
-//! cards ranked by dots, live.
+//! hall: join code and QR always visible, the current question with its
+//! countdown, and its cards ranked by dots (pinned cards first), live.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use rembuk_domain::{question::Phase, snapshot::SessionSnapshot, tally::bar_percent};
 
 use crate::{
-    components::{badges::PhaseBadge, layout::Loading},
+    components::{
+        badges::PhaseBadge,
+        countdown::{Countdown, clock},
+        layout::Loading,
+    },
     features::admin::{
         PageError,
         console::{ConsoleData, console_resource, console_view},
@@ -41,11 +45,11 @@ pub fn ProjectorPage() -> impl IntoView {
 #[island]
 fn ProjectorLive(data: ConsoleData) -> impl IntoView {
     crate::i18n::provide_lang();
-    let view = data;
     let t = use_t();
     let lang = use_lang();
-    let id = view.snapshot.session.id;
-    let snapshot = RwSignal::new(view.snapshot);
+    let id = data.snapshot.session.id;
+    let now = clock(data.snapshot.server_now);
+    let snapshot = RwSignal::new(data.snapshot);
     let status = follow(snapshot, move || async move {
         console_view(id).await.ok().map(|v| v.snapshot)
     });
@@ -53,20 +57,28 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
     let current = Memo::new(move |_| snapshot.with(|s| s.current_question().cloned()));
     let phase =
         Signal::derive(move || current.with(|q| q.as_ref().map_or(Phase::Closed, |q| q.phase)));
+    let ends_at =
+        Signal::derive(move || current.with(|q| q.as_ref().and_then(|q| q.timer_ends_at)));
+    let show_tallies =
+        Memo::new(move |_| current.with(|q| q.as_ref().is_some_and(|q| q.tallies_on_projector())));
     let cards = Memo::new(move |_| {
         snapshot.with(|s| {
-            s.current_question()
-                .map(|q| {
-                    s.ranked_cards(q.id)
-                        .into_iter()
-                        .take(MAX_CARDS)
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+            let Some(q) = s.current_question() else {
+                return vec![];
+            };
+            let mut cards = if q.tallies_on_projector() {
+                s.ranked_cards(q.id)
+            } else {
+                s.newest_cards(q.id)
+            };
+            // Pinned cards lead, in their ranked order.
+            cards.sort_by_key(|c| !c.pinned);
+            cards.truncate(MAX_CARDS);
+            cards
         })
     });
     let max = Memo::new(move |_| cards.with(|c| c.iter().map(|c| c.dots).max().unwrap_or(0)));
-    let join_host = view
+    let join_host = data
         .join_url
         .split("/j/")
         .next()
@@ -80,7 +92,7 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
                 <p class="projector-host">{join_host}</p>
                 <p class="projector-label">{t.projector_code}</p>
                 <p class="projector-code">{code.spaced()}</p>
-                <div class="qr" inner_html=view.qr_svg.clone()></div>
+                <div class="qr" inner_html=data.qr_svg.clone()></div>
                 <p class="projector-count">
                     {move || rembuk_domain::i18n::fill(
                         t.projector_joined,
@@ -96,20 +108,26 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
                             <p class="projector-dimension">
                                 {snapshot.with_untracked(|s| s.dimension_name(&q.dimension).to_string())}
                                 " " <PhaseBadge phase/>
+                                <Countdown ends_at now/>
                             </p>
                             <h1>{q.prompt.clone()}</h1>
                         </header>
                     }
                     .into_any(),
                 }}
+                <Show when=move || !show_tallies.get() && current.with(Option::is_some)>
+                    <p class="projector-hidden">{t.projector_tallies_hidden}</p>
+                </Show>
                 <ol class="projector-cards">
-                    <For each=move || cards.get() key=|c| (c.id, c.dots) let(card)>
-                        <li>
+                    <For each=move || cards.get() key=|c| (c.id, c.dots, c.pinned, c.text.clone()) let(card)>
+                        <li class:pinned=card.pinned>
                             <span class="projector-card-text">{card.text.clone()}</span>
-                            <span class="projector-bar" aria-hidden="true">
-                                <span style=move || format!("width: {}%", bar_percent(card.dots, max.get()))></span>
-                            </span>
-                            <span class="projector-dots" data-tally=card.id.to_string()>{lang.number(i64::from(card.dots))}</span>
+                            <Show when=move || show_tallies.get()>
+                                <span class="projector-bar" aria-hidden="true">
+                                    <span style=move || format!("width: {}%", bar_percent(card.dots, max.get()))></span>
+                                </span>
+                                <span class="projector-dots" data-tally=card.id.to_string()>{lang.number(i64::from(card.dots))}</span>
+                            </Show>
                         </li>
                     </For>
                 </ol>

@@ -245,7 +245,7 @@ impl EventRow {
         let change = parse(&self.payload)?;
         let public = match (self.audience.as_str(), &self.public_payload) {
             ("staff", _) => Visibility::Staff,
-            ("masked", Some(p)) => Visibility::Masked(parse(p)?),
+            ("masked", Some(p)) => Visibility::Masked(Box::new(parse(p)?)),
             _ => Visibility::All,
         };
         Ok(StoredEvent {

@@ -6,21 +6,6 @@ use rembuk_domain::{QuestionId, card::CardKind, question::QuestionKind};
 use super::{ParticipantActions, SubmitCard};
 use crate::{components::form::ActionError, i18n::use_t};
 
-/// A key that makes one submission idempotent. Uniqueness is all it needs,
-/// not secrecy.
-fn new_key() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let a = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
-        let b = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64;
-        format!("w-{a:x}-{b:x}")
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        format!("s-{}", uuid::Uuid::new_v4().simple())
-    }
-}
-
 /// The card form of a question that collects cards. An idea may tick the
 /// problem cards (of this session) it answers.
 #[component]
@@ -28,12 +13,12 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     let t = use_t();
     let ParticipantActions { snapshot, .. } = expect_context();
     let action = ServerAction::<SubmitCard>::new();
-    let key = RwSignal::new(new_key());
+    let key = RwSignal::new(crate::components::form::new_key());
     let form = NodeRef::<html::Form>::new();
     Effect::new(move |_| {
         if let Some(Ok(card)) = action.value().get() {
             snapshot.update(|s| s.apply_own_card(&card));
-            key.set(new_key());
+            key.set(crate::components::form::new_key());
             if let Some(form) = form.get() {
                 form.reset();
             }
@@ -62,6 +47,9 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
                 <span>{label}</span>
             </label>
             <textarea id=field_id name="text" rows="3" maxlength="500" required placeholder=placeholder></textarea>
+            <Show when=move || snapshot.with(|s| s.session.premoderate)>
+                <p class="muted small">{t.participant_premoderated}</p>
+            </Show>
             {(kind == QuestionKind::Ideas).then(|| view! {
                 <Show when=move || !problems.with(Vec::is_empty)>
                     <details class="answers-picker">

@@ -110,6 +110,8 @@ pub fn ParticipantPage() -> impl IntoView {
 pub struct ParticipantActions {
     pub snapshot: RwSignal<SessionSnapshot>,
     pub vote: ServerAction<SetVote>,
+    /// The clock for countdowns.
+    pub now: Signal<i64>,
 }
 
 /// The live part of the participant's page (an island: the only code the
@@ -130,7 +132,12 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
             snapshot.update(|s| s.apply_vote(&outcome));
         }
     });
-    provide_context(ParticipantActions { snapshot, vote });
+    let now = crate::components::countdown::clock(snapshot.with_untracked(|s| s.server_now));
+    provide_context(ParticipantActions {
+        snapshot,
+        vote,
+        now,
+    });
 
     let title = snapshot.with_untracked(|s| s.session.title.clone());
     let me = move || {

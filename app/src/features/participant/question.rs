@@ -3,69 +3,83 @@
 use leptos::prelude::*;
 use rembuk_domain::{
     QuestionId,
-    card::{Card, CardKind},
-    question::Phase,
+    card::{Card, CardKind, CardStatus},
+    question::{Action, Phase},
     tally::bar_percent,
 };
 
 use super::{ParticipantActions, card_form::CardForm, vote::VoteControls};
 use crate::{
-    components::badges::{DimensionChip, PhaseBadge},
+    components::{
+        badges::{DimensionChip, PhaseBadge},
+        countdown::Countdown,
+    },
     i18n::{use_lang, use_t},
 };
 
-/// A question with what the participant can do in its current phase.
+/// A question with what the participant can do in its current phase. Only
+/// what changes re-renders, so a countdown or a tally never clears a card
+/// being typed.
 #[component]
 pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let ParticipantActions { snapshot, .. } = expect_context();
+    let ParticipantActions { snapshot, now, .. } = expect_context();
     let question = Memo::new(move |_| snapshot.with(|s| s.question(id).cloned()));
     let phase =
-        Signal::derive(move || question.with(|q| q.as_ref().map_or(Phase::Closed, |q| q.phase)));
+        Memo::new(move |_| question.with(|q| q.as_ref().map_or(Phase::Closed, |q| q.phase)));
+    let cards_open = Memo::new(move |_| {
+        question.with(|q| q.as_ref().is_some_and(|q| q.allows(Action::SubmitCard)))
+    });
+    let votes_open =
+        Memo::new(move |_| question.with(|q| q.as_ref().is_some_and(|q| q.allows(Action::Vote))));
+    let tallies =
+        Memo::new(move |_| question.with(|q| q.as_ref().is_some_and(|q| q.tallies_public())));
+    let ends_at =
+        Signal::derive(move || question.with(|q| q.as_ref().and_then(|q| q.timer_ends_at)));
+    let Some(q) = question.get_untracked() else {
+        return ().into_any();
+    };
+    let (dim, sub) = snapshot.with_untracked(|s| {
+        (
+            s.dimension_name(&q.dimension).to_string(),
+            q.sub_element
+                .as_deref()
+                .map(|sub| s.sub_element_name(&q.dimension, sub).to_string()),
+        )
+    });
     let heading = format!("q-{id}");
-    move || {
-        let q = question.get()?;
-        let (dim, sub) = snapshot.with_untracked(|s| {
-            (
-                s.dimension_name(&q.dimension).to_string(),
-                q.sub_element
-                    .as_deref()
-                    .map(|sub| s.sub_element_name(&q.dimension, sub).to_string()),
-            )
-        });
-        let body = match q.phase {
-            Phase::Collecting => view! {
-                <CardForm question=id kind=q.kind/>
-                <CardList question=id phase=Phase::Collecting/>
-            }
-            .into_any(),
-            Phase::Voting => view! {
+    let kind = q.kind;
+    view! {
+        <section class="question" aria-labelledby=format!("q-{id}") data-phase=move || phase.get().as_str()>
+            <div class="question-meta">
+                <DimensionChip name=dim sub=sub/>
+                <span class="chip kind">{kind.label(lang)}</span>
+                <PhaseBadge phase/>
+                <Countdown ends_at now/>
+            </div>
+            <h2 id=heading>{q.prompt.clone()}</h2>
+            <p class="phase-help">
+                {move || match phase.get() {
+                    Phase::Collecting => t.participant_help_collecting,
+                    Phase::Voting => t.participant_help_voting,
+                    Phase::Closed => t.participant_help_closed,
+                }}
+            </p>
+            <Show when=move || cards_open.get()>
+                <CardForm question=id kind/>
+            </Show>
+            <MyUnseenCards question=id/>
+            <Show when=move || votes_open.get()>
                 <BudgetMeter question=id/>
-                <CardList question=id phase=Phase::Voting/>
-            }
-            .into_any(),
-            Phase::Closed => view! { <CardList question=id phase=Phase::Closed/> }.into_any(),
-        };
-        Some(view! {
-            <section class="question" aria-labelledby=heading.clone() data-phase=q.phase.as_str()>
-                <div class="question-meta">
-                    <DimensionChip name=dim sub=sub/>
-                    <span class="chip kind">{q.kind.label(lang)}</span>
-                    <PhaseBadge phase/>
-                </div>
-                <h2 id=heading.clone()>{q.prompt.clone()}</h2>
-                <p class="phase-help">
-                    {match q.phase {
-                        Phase::Collecting => t.participant_help_collecting,
-                        Phase::Voting => t.participant_help_voting,
-                        Phase::Closed => t.participant_help_closed,
-                    }}
-                </p>
-                {body}
-            </section>
-        })
+            </Show>
+            <Show when=move || !tallies.get()>
+                <p class="notice small">{t.participant_tallies_hidden}</p>
+            </Show>
+            {move || view! { <CardList question=id phase=phase.get() votes=votes_open.get() tallies=tallies.get()/> }}
+        </section>
     }
+    .into_any()
 }
 
 /// "Your votes: ●●○, 1 left".
@@ -94,10 +108,33 @@ fn BudgetMeter(question: QuestionId) -> impl IntoView {
     }
 }
 
+/// The participant's own cards that others do not see: waiting for a
+/// facilitator's approval, or set aside.
+#[component]
+fn MyUnseenCards(question: QuestionId) -> impl IntoView {
+    let t = use_t();
+    let ParticipantActions { snapshot, .. } = expect_context();
+    let mine = Memo::new(move |_| snapshot.with(|s| s.my_unseen_cards(question)));
+    view! {
+        <Show when=move || !mine.with(Vec::is_empty)>
+            <ul class="my-unseen">
+                <For each=move || mine.get() key=|c| (c.id, c.status) let(card)>
+                    <li class="card mine unseen">
+                        <p class="card-text">{card.text.clone()}</p>
+                        <span class="chip waiting">
+                            {if card.status == CardStatus::Pending { t.participant_waiting_approval } else { t.participant_not_shown }}
+                        </span>
+                    </li>
+                </For>
+            </ul>
+        </Show>
+    }
+}
+
 /// The question's cards: newest first while collecting, in a stable order
 /// while voting (so nothing moves under a thumb), ranked once closed.
 #[component]
-fn CardList(question: QuestionId, phase: Phase) -> impl IntoView {
+fn CardList(question: QuestionId, phase: Phase, votes: bool, tallies: bool) -> impl IntoView {
     let t = use_t();
     let ParticipantActions { snapshot, .. } = expect_context();
     let cards = Memo::new(move |_| {
@@ -121,8 +158,8 @@ fn CardList(question: QuestionId, phase: Phase) -> impl IntoView {
             fallback=move || view! { <p class="empty">{t.participant_no_cards}</p> }
         >
             <ol class="cards">
-                <For each=move || cards.get() key=|c| (c.id, c.dots) let(card)>
-                    <CardItem card phase max=max/>
+                <For each=move || cards.get() key=|c| (c.id, c.dots, c.text.clone()) let(card)>
+                    <CardItem card phase votes tallies max=max/>
                 </For>
             </ol>
         </Show>
@@ -130,7 +167,7 @@ fn CardList(question: QuestionId, phase: Phase) -> impl IntoView {
 }
 
 #[component]
-fn CardItem(card: Card, phase: Phase, max: Memo<u32>) -> impl IntoView {
+fn CardItem(card: Card, phase: Phase, votes: bool, tallies: bool, max: Memo<u32>) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let ParticipantActions { snapshot, .. } = expect_context();
@@ -157,17 +194,19 @@ fn CardItem(card: Card, phase: Phase, max: Memo<u32>) -> impl IntoView {
             <div class="card-foot">
                 <span class="chip group">{group}</span>
                 {mine.then(|| view! { <span class="chip mine-tag">{t.participant_yours}</span> })}
-                <span class="tally" aria-label=t.participant_total_votes>
-                    <span class="tally-number" data-tally=id.to_string()>{lang.number(i64::from(dots))}</span>
-                    " " {t.participant_votes_unit}
-                </span>
+                {tallies.then(|| view! {
+                    <span class="tally" aria-label=t.participant_total_votes>
+                        <span class="tally-number" data-tally=id.to_string()>{lang.number(i64::from(dots))}</span>
+                        " " {t.participant_votes_unit}
+                    </span>
+                })}
             </div>
-            {(phase == Phase::Closed).then(|| view! {
+            {(phase == Phase::Closed && tallies).then(|| view! {
                 <div class="bar" aria-hidden="true">
                     <span style=move || format!("width: {}%", bar_percent(dots, max.get()))></span>
                 </div>
             })}
-            {(phase == Phase::Voting).then(|| view! { <VoteControls card=id/> })}
+            {votes.then(|| view! { <VoteControls card=id/> })}
         </li>
     }
 }

@@ -12,7 +12,7 @@ use crate::i18n::{use_lang, use_t};
 pub fn VoteControls(card: CardId) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
-    let ParticipantActions { snapshot, vote } = expect_context();
+    let ParticipantActions { snapshot, vote, .. } = expect_context();
     let mine = move || snapshot.with(|s| s.my_dots(card));
     let question =
         snapshot.with_untracked(|s| s.cards.iter().find(|c| c.id == card).map(|c| c.question_id));
