@@ -336,3 +336,28 @@ async fn the_projector_shows_the_code_qr_question_and_ranked_cards() {
     let few = list.find("Kartu dengan sedikit suara").unwrap();
     assert!(many < few, "ranked by votes");
 }
+
+#[tokio::test]
+async fn the_workshop_page_lists_its_facilitators_and_lets_the_admin_add_one() {
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let html = app
+        .client
+        .get(app.url(&format!("/admin/workshops/{}", room.workshop)))
+        .header("accept", "text/html")
+        .bearer_auth(&room.admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(support::ADMIN_EMAIL),
+        "the creator runs the workshop"
+    );
+    assert!(
+        html.contains("action=\"/fn/add_member\""),
+        "admins can add facilitators"
+    );
+}

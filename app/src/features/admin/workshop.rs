@@ -28,6 +28,10 @@ pub struct SessionLink {
 pub struct WorkshopData {
     pub workshop: Workshop,
     pub sessions: Vec<SessionLink>,
+    /// The facilitators who run it.
+    pub members: Vec<rembuk_domain::user::User>,
+    /// Whether the viewer may add facilitators (administrators).
+    pub can_add_members: bool,
 }
 
 /// A workshop and its sessions.
@@ -45,7 +49,17 @@ pub async fn workshop_view(id: WorkshopId) -> UiResult<WorkshopData> {
                 session,
             })
             .collect();
-        Ok(WorkshopData { workshop, sessions })
+        let members = s.members(&caller, id).await?;
+        let can_add_members = caller
+            .staff
+            .as_ref()
+            .is_some_and(|u| u.role == rembuk_domain::user::Role::Admin);
+        Ok(WorkshopData {
+            workshop,
+            sessions,
+            members,
+            can_add_members,
+        })
     })
     .await
 }
@@ -54,6 +68,16 @@ pub async fn workshop_view(id: WorkshopId) -> UiResult<WorkshopData> {
 #[server(prefix = "/fn", endpoint = "create_session")]
 pub async fn create_session(workshop_id: WorkshopId, title: String) -> UiResult<Session> {
     crate::ssr::run(|s, caller| async move { s.create_session(&caller, workshop_id, &title).await })
+        .await
+}
+
+/// Adds a co-facilitator (administrators only).
+#[server(prefix = "/fn", endpoint = "add_member")]
+pub async fn add_member(
+    workshop_id: WorkshopId,
+    email: String,
+) -> UiResult<Vec<rembuk_domain::user::User>> {
+    crate::ssr::run(|s, caller| async move { s.add_member(&caller, workshop_id, &email).await })
         .await
 }
 
@@ -71,6 +95,8 @@ pub fn WorkshopPage() -> impl IntoView {
     let create = ServerAction::<CreateSession>::new();
     let save_dims = ServerAction::<SaveDimensions>::new();
     let save_groups = ServerAction::<SaveGroups>::new();
+    let add = ServerAction::<AddMember>::new();
+    provide_context(add);
     let data = Resource::new(
         move || {
             (
@@ -165,8 +191,41 @@ fn Workshop(
             </section>
             <div class="grid two">
                 <DimensionsEditor workshop=w.id dimensions=w.dimensions.clone() action=save_dims/>
-                <GroupsEditor workshop=w.id groups=w.groups.clone() action=save_groups/>
+                <div>
+                    <GroupsEditor workshop=w.id groups=w.groups.clone() action=save_groups/>
+                    <Members workshop=w.id members=view.members.clone() can_add=view.can_add_members/>
+                </div>
             </div>
         </main>
+    }
+}
+
+/// The workshop's facilitators; administrators add co-facilitators here.
+#[component]
+fn Members(
+    workshop: WorkshopId,
+    members: Vec<rembuk_domain::user::User>,
+    can_add: bool,
+) -> impl IntoView {
+    let t = use_t();
+    let add: ServerAction<AddMember> = expect_context();
+    view! {
+        <section class="panel">
+            <h2>{t.members_title}</h2>
+            <ul class="rows">
+                {members.into_iter().map(|m| view! { <li>{m.email}</li> }).collect_view()}
+            </ul>
+            {can_add.then(|| view! {
+                <ActionForm action=add attr:class="inline-create">
+                    <ActionError result=add.value()/>
+                    <input type="hidden" name="workshop_id" value=workshop.to_string()/>
+                    <label class="field grow">
+                        <span>{t.members_add_label}</span>
+                        <input type="email" name="email" required placeholder="fasilitator@example.go.id"/>
+                    </label>
+                    <button class="button" type="submit">{t.members_add}</button>
+                </ActionForm>
+            })}
+        </section>
     }
 }
