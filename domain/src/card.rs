@@ -6,6 +6,7 @@ use std::str::FromStr;
 use crate::{
     AppError, CardId, Field, Lang, Problem, QuestionId, SessionId,
     question::QuestionKind,
+    rating::{IdeaScore, Programme, UsgScore},
     text::{self, CARD_TEXT},
     time::Timestamp,
 };
@@ -134,6 +135,26 @@ pub struct Card {
     /// Staff only: the text as written, when a facilitator edited it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_text: Option<String>,
+    /// Dots per stakeholder group (participants' and paper).
+    #[serde(default)]
+    pub dots_by_group: Vec<GroupDots>,
+    /// USG result (problem cards that were rated).
+    #[serde(default)]
+    pub usg: Option<UsgScore>,
+    /// Impact/effort result (idea cards that were rated).
+    #[serde(default)]
+    pub idea_score: Option<IdeaScore>,
+    /// Marked by a facilitator as a candidate programme (ideas).
+    #[serde(default)]
+    pub programme: Option<Programme>,
+}
+
+/// A card's dots from one stakeholder group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupDots {
+    pub group: String,
+    pub dots: u32,
 }
 
 impl Card {
@@ -150,6 +171,17 @@ impl Card {
             original_text: None,
             merge_id: None,
             dots: if tallies_public { self.dots } else { 0 },
+            dots_by_group: if tallies_public {
+                self.dots_by_group.clone()
+            } else {
+                vec![]
+            },
+            usg: if tallies_public { self.usg } else { None },
+            idea_score: if tallies_public {
+                self.idea_score
+            } else {
+                None
+            },
             ..self.clone()
         }
     }

@@ -115,6 +115,15 @@ pub enum Field {
     Seconds,
     Reason,
     Cards,
+    Urgency,
+    Seriousness,
+    Growth,
+    Impact,
+    Effort,
+    Horizon,
+    LeadOffice,
+    VotingMode,
+    Format,
 }
 
 /// What is wrong with a [`Field`].
@@ -329,6 +338,15 @@ impl Field {
             Field::Seconds => t.field_seconds,
             Field::Reason => t.field_reason,
             Field::Cards => t.field_cards,
+            Field::Urgency => t.field_urgency,
+            Field::Seriousness => t.field_seriousness,
+            Field::Growth => t.field_growth,
+            Field::Impact => t.field_impact,
+            Field::Effort => t.field_effort,
+            Field::Horizon => t.field_horizon,
+            Field::LeadOffice => t.field_lead_office,
+            Field::VotingMode => t.field_voting_mode,
+            Field::Format => t.field_format,
         }
     }
 }

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     CardId, QuestionId,
-    card::Card,
+    card::{Card, GroupDots},
     question::{Phase, Question},
+    rating::{IdeaScore, UsgScore},
 };
 
 /// One committed change to a session, as staff see it.
@@ -40,8 +41,8 @@ pub enum Change {
     CardUpdated { card: Card },
     /// A card left the participants' view (only ever a participant version).
     CardRemoved { card_id: CardId },
-    /// A card's total dots are now `dots`.
-    Tally { card_id: CardId, dots: u32 },
+    /// A card's dots (total and per group) and scores are now these.
+    Tally(CardTally),
     /// A stakeholder group now has `count` participants.
     Joined { group: String, count: u32 },
     /// The session's pre-moderation switch.
@@ -81,8 +82,8 @@ impl Change {
             Change::CardAdded { card } => LiveEvent::CardAdded { card },
             Change::CardUpdated { card } => LiveEvent::CardUpdated { card },
             Change::CardRemoved { card_id } => LiveEvent::CardRemoved { card_id },
-            Change::Tally { card_id, dots } => LiveEvent::Counts {
-                cards: vec![CardTally { card_id, dots }],
+            Change::Tally(tally) => LiveEvent::Counts {
+                cards: vec![tally],
                 groups: vec![],
             },
             Change::Joined { group, count } => LiveEvent::Counts {
@@ -150,6 +151,47 @@ pub fn card_visibility(card: &Card, tallies_public: bool, was_public: bool) -> V
 pub struct CardTally {
     pub card_id: CardId,
     pub dots: u32,
+    /// Dots per stakeholder group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_group: Vec<GroupDots>,
+    /// USG result (problem cards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usg: Option<UsgScore>,
+    /// Impact/effort result (idea cards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idea: Option<IdeaScore>,
+}
+
+impl CardTally {
+    /// Just a total (tests and simple callers).
+    pub fn dots(card_id: CardId, dots: u32) -> CardTally {
+        CardTally {
+            card_id,
+            dots,
+            by_group: vec![],
+            usg: None,
+            idea: None,
+        }
+    }
+
+    /// A card's current tally.
+    pub fn of(card: &Card) -> CardTally {
+        CardTally {
+            card_id: card.id,
+            dots: card.dots,
+            by_group: card.dots_by_group.clone(),
+            usg: card.usg,
+            idea: card.idea_score,
+        }
+    }
+
+    /// Writes this tally into a card.
+    pub fn apply_to(&self, card: &mut Card) {
+        card.dots = self.dots;
+        card.dots_by_group = self.by_group.clone();
+        card.usg = self.usg;
+        card.idea_score = self.idea;
+    }
 }
 
 /// A stakeholder group's head-count.
@@ -223,13 +265,10 @@ struct CountsRun {
 impl CountsRun {
     fn add(&mut self, change: &Change) {
         match change {
-            Change::Tally { card_id, dots } => {
-                match self.cards.iter_mut().find(|t| t.card_id == *card_id) {
-                    Some(t) => t.dots = *dots,
-                    None => self.cards.push(CardTally {
-                        card_id: *card_id,
-                        dots: *dots,
-                    }),
+            Change::Tally(tally) => {
+                match self.cards.iter_mut().find(|t| t.card_id == tally.card_id) {
+                    Some(t) => *t = tally.clone(),
+                    None => self.cards.push(tally.clone()),
                 }
             }
             Change::Joined { group, count } => {
@@ -306,10 +345,7 @@ mod tests {
     fn tally(seq: u64, card: u128, dots: u32) -> StoredEvent {
         StoredEvent {
             seq,
-            change: Change::Tally {
-                card_id: CardId(Uuid::from_u128(card)),
-                dots,
-            },
+            change: Change::Tally(CardTally::dots(CardId(Uuid::from_u128(card)), dots)),
             public: Visibility::All,
         }
     }
@@ -352,6 +388,10 @@ mod tests {
             merge_id: None,
             hidden_reason: Some("duplikat".into()),
             original_text: None,
+            dots_by_group: vec![],
+            usg: None,
+            idea_score: None,
+            programme: None,
         }
     }
 
@@ -420,13 +460,7 @@ mod tests {
         let Some(LiveEvent::Counts { cards, .. }) = &mixed[0].public else {
             panic!()
         };
-        assert_eq!(
-            cards,
-            &vec![CardTally {
-                card_id: CardId(Uuid::from_u128(2)),
-                dots: 7
-            }]
-        );
+        assert_eq!(cards, &vec![CardTally::dots(CardId(Uuid::from_u128(2)), 7)]);
     }
 
     #[test]

@@ -261,6 +261,10 @@ mod tests {
             merge_id: None,
             hidden_reason: None,
             original_text: None,
+            dots_by_group: vec![],
+            usg: None,
+            idea_score: None,
+            programme: None,
         }
     }
 

@@ -232,6 +232,67 @@ pub struct Question {
     /// When the countdown ends (and the question moves to its next phase).
     #[serde(default)]
     pub timer_ends_at: Option<Timestamp>,
+    /// Dots, scores (USG for problems, impact/effort for ideas), or both.
+    #[serde(default)]
+    pub voting_mode: VotingMode,
+}
+
+/// How participants weigh a question's cards while voting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VotingMode {
+    /// Dot voting only.
+    Dots,
+    /// Scores only: USG for problems, impact and effort for ideas.
+    Scores,
+    /// Both.
+    #[default]
+    Both,
+}
+
+impl VotingMode {
+    /// The API name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VotingMode::Dots => "dots",
+            VotingMode::Scores => "scores",
+            VotingMode::Both => "both",
+        }
+    }
+
+    /// Whether dots are given.
+    pub fn dots(self) -> bool {
+        self != VotingMode::Scores
+    }
+
+    /// Whether scores are given.
+    pub fn scores(self) -> bool {
+        self != VotingMode::Dots
+    }
+
+    /// Label for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        let t = lang.t();
+        match self {
+            VotingMode::Dots => t.mode_dots,
+            VotingMode::Scores => t.mode_scores,
+            VotingMode::Both => t.mode_both,
+        }
+    }
+}
+
+impl FromStr for VotingMode {
+    type Err = AppError;
+    fn from_str(s: &str) -> Result<Self, AppError> {
+        match s.trim() {
+            "dots" => Ok(VotingMode::Dots),
+            // "usg" (problems) and "rating" (ideas) name the same thing.
+            "scores" | "usg" | "rating" => Ok(VotingMode::Scores),
+            "both" | "" => Ok(VotingMode::Both),
+            _ => Err(AppError::invalid(Field::VotingMode, Problem::Unknown)),
+        }
+    }
 }
 
 impl Question {
@@ -281,6 +342,9 @@ pub struct QuestionSettings {
     pub cards_while_voting: Option<bool>,
     #[serde(default)]
     pub votes_while_collecting: Option<bool>,
+    /// `dots`, `scores` (`usg`, `rating`) or `both`.
+    #[serde(default)]
+    pub voting_mode: Option<VotingMode>,
 }
 
 impl QuestionSettings {
@@ -298,6 +362,9 @@ impl QuestionSettings {
         }
         if let Some(v) = self.votes_while_collecting {
             q.votes_while_collecting = v;
+        }
+        if let Some(v) = self.voting_mode {
+            q.voting_mode = v;
         }
         *q != before
     }
@@ -400,6 +467,7 @@ mod tests {
             cards_while_voting: false,
             votes_while_collecting: false,
             timer_ends_at: None,
+            voting_mode: VotingMode::Both,
         }
     }
 

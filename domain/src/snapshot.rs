@@ -14,6 +14,7 @@ use crate::{
     event::{GroupCount, LiveEvent},
     group::StakeholderGroup,
     question::{Phase, Question},
+    rating::{ImpactEffort, MyRating, MyUsg, Usg},
     session::{Participant, Session},
     tally,
     time::Timestamp,
@@ -47,6 +48,12 @@ pub struct Me {
     pub participant: Participant,
     pub votes: Vec<MyVote>,
     pub cards: Vec<CardId>,
+    /// The participant's own USG ratings.
+    #[serde(default)]
+    pub usg: Vec<MyUsg>,
+    /// The participant's own impact/effort ratings.
+    #[serde(default)]
+    pub ratings: Vec<MyRating>,
 }
 
 /// A session at one point in its history (`seq`).
@@ -117,7 +124,7 @@ impl SessionSnapshot {
             LiveEvent::Counts { cards, groups } => {
                 for t in cards {
                     if let Some(c) = self.cards.iter_mut().find(|c| c.id == t.card_id) {
-                        c.dots = t.dots;
+                        t.apply_to(c);
                     }
                 }
                 for g in groups {
@@ -174,6 +181,43 @@ impl SessionSnapshot {
                 });
             }
         }
+    }
+
+    /// Records the caller's own USG rating as the server confirmed it.
+    pub fn apply_my_usg(&mut self, card_id: CardId, usg: Usg) {
+        if let Some(me) = &mut self.me {
+            me.usg.retain(|r| r.card_id != card_id);
+            me.usg.push(MyUsg { card_id, usg });
+        }
+    }
+
+    /// Records the caller's own impact/effort rating as the server
+    /// confirmed it.
+    pub fn apply_my_rating(&mut self, card_id: CardId, rating: ImpactEffort) {
+        if let Some(me) = &mut self.me {
+            me.ratings.retain(|r| r.card_id != card_id);
+            me.ratings.push(MyRating { card_id, rating });
+        }
+    }
+
+    /// The caller's USG rating of a card.
+    pub fn my_usg(&self, card: CardId) -> Option<Usg> {
+        self.me
+            .as_ref()?
+            .usg
+            .iter()
+            .find(|r| r.card_id == card)
+            .map(|r| r.usg)
+    }
+
+    /// The caller's impact/effort rating of a card.
+    pub fn my_rating(&self, card: CardId) -> Option<ImpactEffort> {
+        self.me
+            .as_ref()?
+            .ratings
+            .iter()
+            .find(|r| r.card_id == card)
+            .map(|r| r.rating)
     }
 
     /// Records a card the caller just submitted.
@@ -352,6 +396,8 @@ mod tests {
                 },
                 votes: vec![],
                 cards: vec![],
+                usg: vec![],
+                ratings: vec![],
             }),
             server_now: Timestamp(0),
         }
@@ -374,6 +420,7 @@ mod tests {
             cards_while_voting: false,
             votes_while_collecting: false,
             timer_ends_at: None,
+            voting_mode: crate::question::VotingMode::Both,
         }
     }
 
@@ -397,6 +444,10 @@ mod tests {
             merge_id: None,
             hidden_reason: None,
             original_text: None,
+            dots_by_group: vec![],
+            usg: None,
+            idea_score: None,
+            programme: None,
         }
     }
 
@@ -420,18 +471,9 @@ mod tests {
                 question_id: QuestionId(Uuid::from_u128(10)),
                 phase: Phase::Voting,
             },
-            Change::Tally {
-                card_id: CardId(Uuid::from_u128(100)),
-                dots: 1,
-            },
-            Change::Tally {
-                card_id: CardId(Uuid::from_u128(101)),
-                dots: 2,
-            },
-            Change::Tally {
-                card_id: CardId(Uuid::from_u128(100)),
-                dots: 3,
-            },
+            Change::Tally(CardTally::dots(CardId(Uuid::from_u128(100)), 1)),
+            Change::Tally(CardTally::dots(CardId(Uuid::from_u128(101)), 2)),
+            Change::Tally(CardTally::dots(CardId(Uuid::from_u128(100)), 3)),
             Change::Joined {
                 group: "media".into(),
                 count: 2,
@@ -537,10 +579,7 @@ mod tests {
         s.apply(
             9,
             &LiveEvent::Counts {
-                cards: vec![CardTally {
-                    card_id: CardId(Uuid::from_u128(100)),
-                    dots: 7,
-                }],
+                cards: vec![CardTally::dots(CardId(Uuid::from_u128(100)), 7)],
                 groups: vec![],
             },
         );
