@@ -26,11 +26,14 @@ pub enum AuditAction {
     PaperVotes,
     Moderation,
     Settings,
+    Programme,
+    Cluster,
+    Uncluster,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 18] = [
         AuditAction::Approve,
         AuditAction::Hide,
         AuditAction::Restore,
@@ -46,6 +49,9 @@ impl AuditAction {
         AuditAction::PaperVotes,
         AuditAction::Moderation,
         AuditAction::Settings,
+        AuditAction::Programme,
+        AuditAction::Cluster,
+        AuditAction::Uncluster,
     ];
 
     /// The API name.
@@ -66,6 +72,9 @@ impl AuditAction {
             AuditAction::PaperVotes => "paper_votes",
             AuditAction::Moderation => "moderation",
             AuditAction::Settings => "settings",
+            AuditAction::Programme => "programme",
+            AuditAction::Cluster => "cluster",
+            AuditAction::Uncluster => "uncluster",
         }
     }
 
@@ -88,6 +97,9 @@ impl AuditAction {
             AuditAction::PaperVotes => t.audit_paper_votes,
             AuditAction::Moderation => t.audit_moderation,
             AuditAction::Settings => t.audit_settings,
+            AuditAction::Programme => t.audit_programme,
+            AuditAction::Cluster => t.audit_cluster,
+            AuditAction::Uncluster => t.audit_uncluster,
         }
     }
 }

@@ -69,6 +69,12 @@ pub enum AppError {
     /// The merge was undone already (409).
     #[error("already undone")]
     AlreadyUndone,
+    /// The question collects scores, not dots (409).
+    #[error("dots off")]
+    DotsOff,
+    /// The question collects dots, not scores (409).
+    #[error("scores off")]
+    ScoresOff,
     /// The request body is larger than allowed (413).
     #[error("too large: limit {limit_bytes} bytes")]
     TooLarge { limit_bytes: u64 },
@@ -190,7 +196,9 @@ impl AppError {
             | AppError::EmailTaken
             | AppError::InUse { .. }
             | AppError::CardMerged
-            | AppError::AlreadyUndone => 409,
+            | AppError::AlreadyUndone
+            | AppError::DotsOff
+            | AppError::ScoresOff => 409,
             AppError::TooLarge { .. } => 413,
             AppError::RateLimited { .. } => 429,
             AppError::Internal => 500,
@@ -215,6 +223,8 @@ impl AppError {
             AppError::InUse { .. } => "in_use",
             AppError::CardMerged => "card_merged",
             AppError::AlreadyUndone => "already_undone",
+            AppError::DotsOff => "dots_off",
+            AppError::ScoresOff => "scores_off",
             AppError::TooLarge { .. } => "too_large",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal => "internal",
@@ -283,6 +293,8 @@ impl AppError {
             AppError::InUse { name } => fill(t.error_in_use, &[("name", name)]),
             AppError::CardMerged => t.error_card_merged.to_string(),
             AppError::AlreadyUndone => t.error_already_undone.to_string(),
+            AppError::DotsOff => t.error_dots_off.to_string(),
+            AppError::ScoresOff => t.error_scores_off.to_string(),
             AppError::TooLarge { limit_bytes } => fill(
                 t.error_too_large,
                 &[("kb", &lang.number((*limit_bytes / 1024).max(1) as i64))],
@@ -415,6 +427,8 @@ mod tests {
             AppError::InUse { name: "k".into() },
             AppError::CardMerged,
             AppError::AlreadyUndone,
+            AppError::DotsOff,
+            AppError::ScoresOff,
             AppError::TooLarge { limit_bytes: 1 },
             AppError::RateLimited {
                 retry_after_secs: 1,

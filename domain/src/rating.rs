@@ -287,6 +287,23 @@ pub struct MyRating {
     pub rating: ImpactEffort,
 }
 
+/// What a participant's rating changed, as the API answers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScoreOutcome {
+    pub card_id: CardId,
+    /// The caller's USG rating now (problems).
+    pub usg: Option<Usg>,
+    /// The caller's impact/effort rating now (ideas).
+    pub rating: Option<ImpactEffort>,
+    /// The card's result now (absent while the question hides tallies).
+    pub usg_score: Option<UsgScore>,
+    pub idea_score: Option<IdeaScore>,
+    /// The session event that carries the new result (0 when nothing
+    /// changed).
+    pub seq: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,8 @@ pub mod live;
 pub mod moderation;
 mod participation;
 pub mod qr;
+mod reports;
+mod scores;
 mod sessions;
 pub mod storage;
 mod users;

@@ -14,7 +14,7 @@ use rembuk_domain::{
     audit::{AuditAction, AuditEntry},
     card::{Card, CardStatus, parse_reason, parse_text},
     dimension,
-    event::{Change, Visibility, card_visibility},
+    event::{CardTally, Change, Visibility, card_visibility},
     group,
     moderation::{Merged, check_merge, merged_dots, restored_dots},
     question::{Question, QuestionSettings, parse_timer_seconds},
@@ -244,10 +244,7 @@ impl Services {
             .record_card(&mut tx, &mut rec, &before, &question)
             .await?;
         if restored {
-            let change = Change::Tally {
-                card_id: card,
-                dots: after.dots,
-            };
+            let change = Change::Tally(CardTally::of(&after));
             let public = if question.tallies_public() {
                 Visibility::All
             } else {
@@ -557,10 +554,7 @@ impl Services {
         };
         rec.record(
             tx.conn(),
-            &Change::Tally {
-                card_id: card,
-                dots: after.dots,
-            },
+            &Change::Tally(CardTally::of(&after)),
             &public,
             now,
         )

@@ -455,6 +455,9 @@ impl Services {
             return Err(AppError::not_found(Entity::Card));
         }
         question.check(Action::Vote)?;
+        if !question.voting_mode.dots() {
+            return Err(AppError::DotsOff);
+        }
         let mine = cards::dots_on_question(tx.conn(), participant.id, question_id).await?;
         let current = mine
             .iter()
@@ -493,22 +496,17 @@ impl Services {
             now,
         )
         .await?;
-        let total = cards::card_total(tx.conn(), card_id).await?;
+        let tally = cards::card_tally(tx.conn(), card_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let total = tally.dots;
         let visibility = if public {
             Visibility::All
         } else {
             Visibility::Staff
         };
         let seq = rec
-            .record(
-                tx.conn(),
-                &Change::Tally {
-                    card_id,
-                    dots: total,
-                },
-                &visibility,
-                now,
-            )
+            .record(tx.conn(), &Change::Tally(tally), &visibility, now)
             .await?;
         tx.commit().await?;
         self.live().notify(session, seq);

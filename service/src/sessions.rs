@@ -6,7 +6,7 @@ use rembuk_domain::{
     dimension,
     event::Change,
     event::Visibility,
-    question::{Phase, Question, QuestionKind, VoteBudget, parse_prompt},
+    question::{Phase, Question, QuestionKind, VoteBudget, VotingMode, parse_prompt},
     session::{JoinCode, JoinInfo, Participant, Session, parse_title},
     snapshot::{Me, SessionSnapshot, WorkshopBrief},
 };
@@ -39,6 +39,10 @@ pub struct QuestionInput {
     /// Accept votes while collecting.
     #[serde(default)]
     pub votes_while_collecting: Option<bool>,
+    /// `dots`, `scores` (USG for problems, impact/effort for ideas) or
+    /// `both` (the default).
+    #[serde(default)]
+    pub voting_mode: Option<String>,
 }
 
 /// How many times a new session tries another random join code.
@@ -200,11 +204,16 @@ impl Services {
         let cards = cards::cards_of_session(tx.conn(), id).await?;
         let participants = participants::group_counts(tx.conn(), id).await?;
         let me = match me {
-            Some(participant) => Some(Me {
-                votes: cards::votes_of(tx.conn(), participant.id).await?,
-                cards: cards::cards_by(tx.conn(), participant.id).await?,
-                participant,
-            }),
+            Some(participant) => {
+                let (usg, ratings) = cards::ratings_of(tx.conn(), participant.id).await?;
+                Some(Me {
+                    votes: cards::votes_of(tx.conn(), participant.id).await?,
+                    cards: cards::cards_by(tx.conn(), participant.id).await?,
+                    usg,
+                    ratings,
+                    participant,
+                })
+            }
             None => None,
         };
         tx.rollback().await?;
@@ -301,6 +310,10 @@ impl Services {
             cards_while_voting: input.cards_while_voting.unwrap_or(false),
             votes_while_collecting: input.votes_while_collecting.unwrap_or(false),
             timer_ends_at: None,
+            voting_mode: match input.voting_mode.as_deref() {
+                Some(mode) => mode.parse()?,
+                None => VotingMode::Both,
+            },
         };
         questions::insert_question(tx.conn(), &question, s.workshop_id).await?;
         questions::update_settings(tx.conn(), &question).await?;
@@ -405,10 +418,7 @@ impl Services {
             .iter()
             .filter(|c| c.question_id == question.id && c.is_visible())
         {
-            let change = Change::Tally {
-                card_id: card.id,
-                dots: card.dots,
-            };
+            let change = Change::Tally(rembuk_domain::event::CardTally::of(card));
             rec.record(tx.conn(), &change, &Visibility::All, now)
                 .await?;
         }

@@ -10,6 +10,7 @@ mod events;
 mod extract;
 mod moderation;
 mod participation;
+mod scores;
 mod sessions;
 mod workshops;
 
@@ -87,6 +88,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sessions::routes())
         .merge(participation::routes())
         .merge(moderation::routes())
+        .merge(scores::routes())
         .merge(events::routes())
         .split_for_parts()
 }

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use rembuk_domain::{
     CardId, ParticipantId, QuestionId, SessionId, UserId,
-    card::{Card, CardKind, CardStatus},
+    card::{Card, CardKind, CardStatus, GroupDots},
+    event::CardTally,
+    rating::{IdeaScore, ImpactEffort, MyRating, MyUsg, Programme, Usg, UsgScore},
     snapshot::MyVote,
     time::Timestamp,
 };
@@ -18,7 +20,7 @@ use super::{
 
 /// Card columns with the card's tally: participants' dots plus paper dots.
 const CARD_WITH_TALLY: &str = "SELECT c.id, c.question_id, c.session_id, c.kind, c.text, c.group_key, c.created_at,
-        c.status, c.pinned, c.sub_element_key, c.on_behalf, c.hidden_reason, c.original_text,
+        c.status, c.pinned, c.sub_element_key, c.on_behalf, c.hidden_reason, c.original_text, c.horizon, c.lead_office,
         CAST(COALESCE((SELECT SUM(v.dots) FROM votes v WHERE v.card_id = c.id), 0)
            + COALESCE((SELECT SUM(p.dots) FROM paper_votes p WHERE p.card_id = c.id), 0) AS BIGINT) AS dots
      FROM cards c";
@@ -136,9 +138,13 @@ pub async fn card(conn: &mut AnyConnection, id: CardId) -> Result<Option<Card>> 
          WHERE m.card_id = $1 AND m.undone_at IS NULL ORDER BY s.card_id",
     )
     .bind(id.to_string())
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
     card.merge_id = sources.first().map(|(m, _)| m.clone());
+    let mut aggregates = aggregates(conn, Scope::Card(id)).await?;
+    if let Some(a) = aggregates.remove(&id) {
+        a.apply_to(&mut card);
+    }
     card.merged_from = sources
         .iter()
         .map(|(_, a)| parse_id(a))
@@ -184,6 +190,7 @@ pub async fn cards_of_session(conn: &mut AnyConnection, session: SessionId) -> R
             .1
             .push(parse_id(&source)?);
     }
+    let mut aggregates = aggregates(conn, Scope::Session(session)).await?;
     rows.into_iter()
         .map(|row| {
             let answers = by_idea.remove(&row.id).unwrap_or_default();
@@ -194,9 +201,215 @@ pub async fn cards_of_session(conn: &mut AnyConnection, session: SessionId) -> R
                 card.merge_id = Some(merge);
                 card.merged_from = sources;
             }
+            if let Some(a) = aggregates.remove(&card.id) {
+                a.apply_to(&mut card);
+            }
             Ok(card)
         })
         .collect()
+}
+
+/// Which cards [`aggregates`] covers.
+enum Scope {
+    Card(CardId),
+    Session(SessionId),
+}
+
+/// A card's dots per group and its scores.
+#[derive(Default)]
+struct Aggregates {
+    by_group: Vec<GroupDots>,
+    usg: Option<UsgScore>,
+    idea: Option<IdeaScore>,
+}
+
+impl Aggregates {
+    fn apply_to(self, card: &mut Card) {
+        card.dots_by_group = self.by_group;
+        card.usg = self.usg;
+        card.idea_score = self.idea;
+    }
+}
+
+/// Dots per group (participants' by their group, plus paper dots) and
+/// score sums, for one card or all cards of a session, in four grouped
+/// queries whatever the number of cards.
+async fn aggregates(conn: &mut AnyConnection, scope: Scope) -> Result<HashMap<CardId, Aggregates>> {
+    let (filter, key) = match &scope {
+        Scope::Card(id) => ("c.id = $1", id.to_string()),
+        Scope::Session(id) => ("c.session_id = $1", id.to_string()),
+    };
+    let mut out: HashMap<CardId, Aggregates> = HashMap::new();
+    let dots: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT v.card_id, p.group_key, CAST(SUM(v.dots) AS BIGINT) FROM votes v
+         JOIN participants p ON p.id = v.participant_id JOIN cards c ON c.id = v.card_id
+         WHERE {filter} GROUP BY v.card_id, p.group_key
+         UNION ALL
+         SELECT pv.card_id, pv.group_key, CAST(pv.dots AS BIGINT) FROM paper_votes pv JOIN cards c ON c.id = pv.card_id
+         WHERE {filter}"
+    )))
+    .bind(&key)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (card, group, n) in dots {
+        let entry = out.entry(parse_id(&card)?).or_default();
+        match entry.by_group.iter_mut().find(|g| g.group == group) {
+            Some(g) => g.dots += n as u32,
+            None => entry.by_group.push(GroupDots {
+                group,
+                dots: n as u32,
+            }),
+        }
+    }
+    for a in out.values_mut() {
+        a.by_group.sort_by(|x, y| x.group.cmp(&y.group));
+    }
+    let usg: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.card_id, CAST(SUM(r.urgency) AS BIGINT), CAST(SUM(r.seriousness) AS BIGINT),
+                CAST(SUM(r.growth) AS BIGINT), CAST(COUNT(*) AS BIGINT)
+         FROM usg_ratings r JOIN cards c ON c.id = r.card_id WHERE {filter} GROUP BY r.card_id"
+    )))
+    .bind(&key)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (card, u, s, g, n) in usg {
+        out.entry(parse_id(&card)?).or_default().usg =
+            UsgScore::from_sums(u as u64, s as u64, g as u64, n as u32);
+    }
+    let ideas: Vec<(String, i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT r.card_id, CAST(SUM(r.impact) AS BIGINT), CAST(SUM(r.effort) AS BIGINT), CAST(COUNT(*) AS BIGINT)
+         FROM idea_ratings r JOIN cards c ON c.id = r.card_id WHERE {filter} GROUP BY r.card_id"
+    )))
+    .bind(&key)
+    .fetch_all(conn)
+    .await?;
+    for (card, i, e, n) in ideas {
+        out.entry(parse_id(&card)?).or_default().idea =
+            IdeaScore::from_sums(i as u64, e as u64, n as u32);
+    }
+    Ok(out)
+}
+
+/// A card's current tally and scores, as a live event carries them.
+pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<CardTally>> {
+    Ok(card(conn, id).await?.map(|c| CardTally::of(&c)))
+}
+
+/// Sets a participant's USG rating of a card.
+pub async fn set_usg(
+    conn: &mut AnyConnection,
+    participant: ParticipantId,
+    card: CardId,
+    question: QuestionId,
+    usg: Usg,
+    now: Timestamp,
+) -> Result<bool> {
+    let changed = sqlx::query(
+        "INSERT INTO usg_ratings (participant_id, card_id, question_id, urgency, seriousness, growth, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (participant_id, card_id) DO UPDATE SET urgency = excluded.urgency,
+             seriousness = excluded.seriousness, growth = excluded.growth, updated_at = excluded.updated_at
+         WHERE usg_ratings.urgency <> excluded.urgency OR usg_ratings.seriousness <> excluded.seriousness
+             OR usg_ratings.growth <> excluded.growth",
+    )
+    .bind(participant.to_string())
+    .bind(card.to_string())
+    .bind(question.to_string())
+    .bind(i64::from(usg.urgency))
+    .bind(i64::from(usg.seriousness))
+    .bind(i64::from(usg.growth))
+    .bind(now.millis())
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+/// Sets a participant's impact/effort rating of a card.
+pub async fn set_idea_rating(
+    conn: &mut AnyConnection,
+    participant: ParticipantId,
+    card: CardId,
+    question: QuestionId,
+    rating: ImpactEffort,
+    now: Timestamp,
+) -> Result<bool> {
+    let changed = sqlx::query(
+        "INSERT INTO idea_ratings (participant_id, card_id, question_id, impact, effort, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (participant_id, card_id) DO UPDATE SET impact = excluded.impact, effort = excluded.effort,
+             updated_at = excluded.updated_at
+         WHERE idea_ratings.impact <> excluded.impact OR idea_ratings.effort <> excluded.effort",
+    )
+    .bind(participant.to_string())
+    .bind(card.to_string())
+    .bind(question.to_string())
+    .bind(i64::from(rating.impact))
+    .bind(i64::from(rating.effort))
+    .bind(now.millis())
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+/// A participant's ratings: USG and impact/effort.
+pub async fn ratings_of(
+    conn: &mut AnyConnection,
+    participant: ParticipantId,
+) -> Result<(Vec<MyUsg>, Vec<MyRating>)> {
+    let usg: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT card_id, urgency, seriousness, growth FROM usg_ratings WHERE participant_id = $1 ORDER BY card_id",
+    )
+    .bind(participant.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    let ideas: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT card_id, impact, effort FROM idea_ratings WHERE participant_id = $1 ORDER BY card_id")
+            .bind(participant.to_string())
+            .fetch_all(conn)
+            .await?;
+    let usg = usg
+        .into_iter()
+        .map(|(id, u, s, g)| {
+            Ok(MyUsg {
+                card_id: parse_id(&id)?,
+                usg: Usg {
+                    urgency: u as u8,
+                    seriousness: s as u8,
+                    growth: g as u8,
+                },
+            })
+        })
+        .collect::<Result<_>>()?;
+    let ideas = ideas
+        .into_iter()
+        .map(|(id, i, e)| {
+            Ok(MyRating {
+                card_id: parse_id(&id)?,
+                rating: ImpactEffort {
+                    impact: i as u8,
+                    effort: e as u8,
+                },
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok((usg, ideas))
+}
+
+/// Marks an idea as a candidate programme (or clears it with `None`).
+pub async fn set_programme(
+    conn: &mut AnyConnection,
+    card: CardId,
+    programme: Option<&Programme>,
+) -> Result<()> {
+    sqlx::query("UPDATE cards SET horizon = $2, lead_office = $3 WHERE id = $1")
+        .bind(card.to_string())
+        .bind(programme.map(|p| p.horizon.as_str()))
+        .bind(programme.and_then(|p| p.lead_office.as_deref()))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Of `ids`, those that are visible problem cards of `session`.

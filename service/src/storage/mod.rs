@@ -15,6 +15,7 @@
 
 pub mod audit;
 pub mod cards;
+pub mod clusters;
 pub mod events;
 pub mod participants;
 pub mod questions;

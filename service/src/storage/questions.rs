@@ -10,7 +10,8 @@ use sqlx::AnyConnection;
 use super::{Result, rows::QuestionRow};
 
 const COLUMNS: &str = "id, session_id, dimension_key, sub_element_key, prompt, kind, vote_budget, phase, position, \
-     created_at, hide_tallies, tallies_revealed, cards_while_voting, votes_while_collecting, timer_ends_at";
+     created_at, hide_tallies, tallies_revealed, cards_while_voting, votes_while_collecting, timer_ends_at, \
+     voting_mode";
 
 /// Stores a new question.
 pub async fn insert_question(
@@ -92,7 +93,7 @@ pub async fn set_phase(
 pub async fn update_settings(conn: &mut AnyConnection, q: &Question) -> Result<()> {
     sqlx::query(
         "UPDATE questions SET hide_tallies = $2, tallies_revealed = $3, cards_while_voting = $4,
-                              votes_while_collecting = $5
+                              votes_while_collecting = $5, voting_mode = $6
          WHERE id = $1",
     )
     .bind(q.id.to_string())
@@ -100,6 +101,7 @@ pub async fn update_settings(conn: &mut AnyConnection, q: &Question) -> Result<(
     .bind(i64::from(q.tallies_revealed))
     .bind(i64::from(q.cards_while_voting))
     .bind(i64::from(q.votes_while_collecting))
+    .bind(q.voting_mode.as_str())
     .execute(conn)
     .await?;
     Ok(())

@@ -3,7 +3,8 @@
 use rembuk_domain::{
     card::{Card, CardKind, CardStatus},
     event::{Change, StoredEvent, Visibility},
-    question::{Phase, Question, QuestionKind, VoteBudget},
+    question::{Phase, Question, QuestionKind, VoteBudget, VotingMode},
+    rating::{Horizon, Programme},
     session::{JoinCode, Participant, Session},
     time::{Date, Timestamp},
     user::{Role, User},
@@ -117,6 +118,7 @@ pub(crate) struct QuestionRow {
     pub cards_while_voting: i64,
     pub votes_while_collecting: i64,
     pub timer_ends_at: Option<i64>,
+    pub voting_mode: String,
 }
 
 impl QuestionRow {
@@ -144,6 +146,10 @@ impl QuestionRow {
             cards_while_voting: self.cards_while_voting != 0,
             votes_while_collecting: self.votes_while_collecting != 0,
             timer_ends_at: self.timer_ends_at.map(Timestamp),
+            voting_mode: self
+                .voting_mode
+                .parse::<VotingMode>()
+                .map_err(|_| corrupt("voting mode", &self.voting_mode))?,
         })
     }
 }
@@ -189,6 +195,8 @@ pub(crate) struct CardRow {
     pub on_behalf: i64,
     pub hidden_reason: Option<String>,
     pub original_text: Option<String>,
+    pub horizon: Option<String>,
+    pub lead_office: Option<String>,
 }
 
 impl CardRow {
@@ -218,6 +226,16 @@ impl CardRow {
             merge_id: None,
             hidden_reason: self.hidden_reason,
             original_text: self.original_text,
+            dots_by_group: Vec::new(),
+            usg: None,
+            idea_score: None,
+            programme: match self.horizon {
+                Some(h) => Some(Programme {
+                    horizon: h.parse::<Horizon>().map_err(|_| corrupt("horizon", &h))?,
+                    lead_office: self.lead_office,
+                }),
+                None => None,
+            },
         })
     }
 }

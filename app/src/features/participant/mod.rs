@@ -3,6 +3,7 @@
 
 mod card_form;
 mod question;
+mod score;
 mod vote;
 
 use leptos::prelude::*;
@@ -66,6 +67,32 @@ pub async fn set_vote(card_id: CardId, dots: i64) -> UiResult<VoteOutcome> {
     crate::ssr::run(|s, caller| async move { s.vote(&caller, card_id, dots).await }).await
 }
 
+/// Sets the participant's USG rating of a problem card.
+#[server(prefix = "/fn", endpoint = "rate_usg")]
+pub async fn rate_usg(
+    card_id: CardId,
+    urgency: i64,
+    seriousness: i64,
+    growth: i64,
+) -> UiResult<rembuk_domain::rating::ScoreOutcome> {
+    crate::ssr::run(|s, caller| async move {
+        s.rate_usg(&caller, card_id, urgency, seriousness, growth)
+            .await
+    })
+    .await
+}
+
+/// Sets the participant's impact and effort rating of an idea card.
+#[server(prefix = "/fn", endpoint = "rate_idea")]
+pub async fn rate_idea(
+    card_id: CardId,
+    impact: i64,
+    effort: i64,
+) -> UiResult<rembuk_domain::rating::ScoreOutcome> {
+    crate::ssr::run(|s, caller| async move { s.rate_idea(&caller, card_id, impact, effort).await })
+        .await
+}
+
 /// `/s/:code`: the participant's session page.
 #[component]
 pub fn ParticipantPage() -> impl IntoView {
@@ -110,6 +137,8 @@ pub fn ParticipantPage() -> impl IntoView {
 pub struct ParticipantActions {
     pub snapshot: RwSignal<SessionSnapshot>,
     pub vote: ServerAction<SetVote>,
+    pub usg: ServerAction<RateUsg>,
+    pub idea: ServerAction<RateIdea>,
     /// The clock for countdowns.
     pub now: Signal<i64>,
 }
@@ -133,9 +162,27 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
         }
     });
     let now = crate::components::countdown::clock(snapshot.with_untracked(|s| s.server_now));
+    let usg = ServerAction::<RateUsg>::new();
+    let idea = ServerAction::<RateIdea>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(outcome)) = usg.value().get()
+            && let Some(mine) = outcome.usg
+        {
+            snapshot.update(|s| s.apply_my_usg(outcome.card_id, mine));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(outcome)) = idea.value().get()
+            && let Some(mine) = outcome.rating
+        {
+            snapshot.update(|s| s.apply_my_rating(outcome.card_id, mine));
+        }
+    });
     provide_context(ParticipantActions {
         snapshot,
         vote,
+        usg,
+        idea,
         now,
     });
 
@@ -179,6 +226,8 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
             </div>
             <div class="toast-area">
                 <ActionError result=vote.value()/>
+                <ActionError result=usg.value()/>
+                <ActionError result=idea.value()/>
             </div>
             <Show
                 when=move || !open.get().is_empty()

@@ -8,7 +8,12 @@ use rembuk_domain::{
     tally::bar_percent,
 };
 
-use super::{ParticipantActions, card_form::CardForm, vote::VoteControls};
+use super::{
+    ParticipantActions,
+    card_form::CardForm,
+    score::{ScoreForm, format_decimal},
+    vote::VoteControls,
+};
 use crate::{
     components::{
         badges::{DimensionChip, PhaseBadge},
@@ -31,8 +36,18 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
     let cards_open = Memo::new(move |_| {
         question.with(|q| q.as_ref().is_some_and(|q| q.allows(Action::SubmitCard)))
     });
-    let votes_open =
-        Memo::new(move |_| question.with(|q| q.as_ref().is_some_and(|q| q.allows(Action::Vote))));
+    let votes_open = Memo::new(move |_| {
+        question.with(|q| {
+            q.as_ref()
+                .is_some_and(|q| q.allows(Action::Vote) && q.voting_mode.dots())
+        })
+    });
+    let scores_open = Memo::new(move |_| {
+        question.with(|q| {
+            q.as_ref()
+                .is_some_and(|q| q.allows(Action::Vote) && q.voting_mode.scores())
+        })
+    });
     let tallies =
         Memo::new(move |_| question.with(|q| q.as_ref().is_some_and(|q| q.tallies_public())));
     let ends_at =
@@ -76,7 +91,11 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
             <Show when=move || !tallies.get()>
                 <p class="notice small">{t.participant_tallies_hidden}</p>
             </Show>
-            {move || view! { <CardList question=id phase=phase.get() votes=votes_open.get() tallies=tallies.get()/> }}
+            {move || {
+                view! {
+                    <CardList question=id phase=phase.get() votes=votes_open.get() scores=scores_open.get() tallies=tallies.get()/>
+                }
+            }}
         </section>
     }
     .into_any()
@@ -134,7 +153,13 @@ fn MyUnseenCards(question: QuestionId) -> impl IntoView {
 /// The question's cards: newest first while collecting, in a stable order
 /// while voting (so nothing moves under a thumb), ranked once closed.
 #[component]
-fn CardList(question: QuestionId, phase: Phase, votes: bool, tallies: bool) -> impl IntoView {
+fn CardList(
+    question: QuestionId,
+    phase: Phase,
+    votes: bool,
+    scores: bool,
+    tallies: bool,
+) -> impl IntoView {
     let t = use_t();
     let ParticipantActions { snapshot, .. } = expect_context();
     let cards = Memo::new(move |_| {
@@ -159,7 +184,7 @@ fn CardList(question: QuestionId, phase: Phase, votes: bool, tallies: bool) -> i
         >
             <ol class="cards">
                 <For each=move || cards.get() key=|c| (c.id, c.dots, c.text.clone()) let(card)>
-                    <CardItem card phase votes tallies max=max/>
+                    <CardItem card phase votes scores tallies max=max/>
                 </For>
             </ol>
         </Show>
@@ -167,7 +192,14 @@ fn CardList(question: QuestionId, phase: Phase, votes: bool, tallies: bool) -> i
 }
 
 #[component]
-fn CardItem(card: Card, phase: Phase, votes: bool, tallies: bool, max: Memo<u32>) -> impl IntoView {
+fn CardItem(
+    card: Card,
+    phase: Phase,
+    votes: bool,
+    scores: bool,
+    tallies: bool,
+    max: Memo<u32>,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let ParticipantActions { snapshot, .. } = expect_context();
@@ -207,6 +239,12 @@ fn CardItem(card: Card, phase: Phase, votes: bool, tallies: bool, max: Memo<u32>
                 </div>
             })}
             {votes.then(|| view! { <VoteControls card=id/> })}
+            {scores.then(|| view! { <ScoreForm card=id kind=card.kind tallies/> })}
+            {(!scores && tallies && phase == Phase::Closed).then(|| card.usg.map(|u| view! {
+                <p class="muted small">
+                    {rembuk_domain::i18n::fill(t.score_usg_result, &[("score", &format_decimal(u.score, lang)), ("raters", &lang.number(i64::from(u.raters)))])}
+                </p>
+            }))}
         </li>
     }
 }

@@ -1,7 +1,10 @@
 //! Posting a question.
 
 use leptos::prelude::*;
-use rembuk_domain::{SessionId, question::QuestionKind};
+use rembuk_domain::{
+    SessionId,
+    question::{QuestionKind, VotingMode},
+};
 
 use super::{ConsoleCtx, CreateQuestion};
 use crate::{
@@ -52,6 +55,15 @@ pub fn NewQuestion(session: SessionId) -> impl IntoView {
                         <select name="kind">
                             <option value="problems">{QuestionKind::Problems.label(lang)}</option>
                             <option value="ideas">{QuestionKind::Ideas.label(lang)}</option>
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{t.field_voting_mode}</span>
+                        <select name="voting_mode">
+                            {[VotingMode::Both, VotingMode::Dots, VotingMode::Scores]
+                                .into_iter()
+                                .map(|m| view! { <option value=m.as_str()>{m.label(lang)}</option> })
+                                .collect_view()}
                         </select>
                     </label>
                     <label class="field narrow-field">

@@ -50,6 +50,7 @@ pub async fn create_question(
     hide_tallies: Option<String>,
     cards_while_voting: Option<String>,
     votes_while_collecting: Option<String>,
+    voting_mode: Option<String>,
 ) -> UiResult<Question> {
     crate::ssr::run(|s, caller| async move {
         let (dimension, sub_element) = match target.split_once('/') {
@@ -78,6 +79,7 @@ pub async fn create_question(
             hide_tallies: flag(hide_tallies),
             cards_while_voting: flag(cards_while_voting),
             votes_while_collecting: flag(votes_while_collecting),
+            voting_mode,
         };
         s.create_question(&caller, session_id, &input).await
     })
@@ -163,6 +165,7 @@ pub async fn question_setting(
     value: String,
 ) -> UiResult<Question> {
     crate::ssr::run(|s, caller| async move {
+        let value_text = value.clone();
         let on = flag(Some(value));
         let settings = match setting.as_str() {
             "hide_tallies" => rembuk_domain::question::QuestionSettings {
@@ -179,6 +182,10 @@ pub async fn question_setting(
             },
             "votes_while_collecting" => rembuk_domain::question::QuestionSettings {
                 votes_while_collecting: on,
+                ..Default::default()
+            },
+            "voting_mode" => rembuk_domain::question::QuestionSettings {
+                voting_mode: Some(value_text.parse()?),
                 ..Default::default()
             },
             _ => {
