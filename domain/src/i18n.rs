@@ -62,6 +62,17 @@ impl Lang {
         best.map(|(_, lang)| lang)
     }
 
+    /// A decimal number as written in this language: `11,3` in Indonesian,
+    /// `11.3` in English (no thousands grouping: scores and shares are
+    /// small).
+    pub fn decimal(self, x: f64, places: usize) -> String {
+        let s = format!("{x:.places$}");
+        match self {
+            Lang::Id => s.replace('.', ","),
+            Lang::En => s,
+        }
+    }
+
     /// Formats a whole number with this language's digit grouping
     /// (`1.234` in Indonesian, `1,234` in English).
     pub fn number(self, n: i64) -> String {
@@ -244,6 +255,13 @@ mod tests {
         assert_eq!(Lang::En.number(-1000), "-1,000");
         assert_eq!(Lang::Id.number(999), "999");
         assert_eq!(Lang::Id.number(0), "0");
+    }
+
+    #[test]
+    fn decimals_use_the_locale_separator() {
+        assert_eq!(Lang::Id.decimal(11.333, 1), "11,3");
+        assert_eq!(Lang::En.decimal(11.333, 2), "11.33");
+        assert_eq!(Lang::Id.decimal(3.0, 1), "3,0");
     }
 
     #[test]

@@ -231,6 +231,8 @@ pub struct Facts {
     pub groups: Vec<StakeholderGroup>,
     pub sessions: Vec<SessionFacts>,
     pub clusters: Vec<Cluster>,
+    /// The workshop-level record (cross-session merges and their undoing).
+    pub workshop_audit: Vec<AuditEntry>,
     pub generated_at: Timestamp,
 }
 
@@ -606,6 +608,10 @@ pub fn compile(facts: &Facts) -> Report {
                 entry: e.clone(),
             })
         })
+        .chain(facts.workshop_audit.iter().map(|e| LogEntry {
+            session: facts.workshop.title.clone(),
+            entry: e.clone(),
+        }))
         .collect();
     moderation_log.sort_by(|a, b| {
         a.entry
@@ -698,5 +704,148 @@ impl Report {
             .iter()
             .find(|g| g.key == key)
             .map_or(key, |g| g.name.as_str())
+    }
+}
+
+/// How a ranking is read: by all dots, by one group's dots, or as if every
+/// group had the same total weight.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", content = "group", rename_all = "snake_case")]
+pub enum RankView {
+    #[default]
+    Overall,
+    Group(String),
+    EqualWeight,
+}
+
+impl RankView {
+    /// From a page's query: `?group=KEY` wins over `?weighting=equal`; an
+    /// unknown group falls back to the overall view.
+    pub fn from_query(group: Option<&str>, weighting: Option<&str>, groups: &[String]) -> RankView {
+        match group.map(str::trim).filter(|g| !g.is_empty()) {
+            Some(g) if groups.iter().any(|k| k == g) => RankView::Group(g.to_string()),
+            _ if weighting.map(str::trim) == Some("equal") => RankView::EqualWeight,
+            _ => RankView::Overall,
+        }
+    }
+}
+
+/// An item of a ranked list.
+pub trait RankedItem {
+    fn rank(&self) -> u32;
+    fn dots(&self) -> u32;
+    fn dots_by_group(&self) -> &BTreeMap<String, u32>;
+    fn equal_weight(&self) -> f64;
+
+    /// The number the view ranks by.
+    fn weight_in(&self, view: &RankView) -> f64 {
+        match view {
+            RankView::Overall => f64::from(self.dots()),
+            RankView::Group(g) => f64::from(self.dots_by_group().get(g).copied().unwrap_or(0)),
+            RankView::EqualWeight => self.equal_weight(),
+        }
+    }
+}
+
+macro_rules! ranked_item {
+    ($t:ty) => {
+        impl RankedItem for $t {
+            fn rank(&self) -> u32 {
+                self.rank
+            }
+            fn dots(&self) -> u32 {
+                self.dots
+            }
+            fn dots_by_group(&self) -> &BTreeMap<String, u32> {
+                &self.dots_by_group
+            }
+            fn equal_weight(&self) -> f64 {
+                self.equal_weight
+            }
+        }
+    };
+}
+ranked_item!(ProblemItem);
+ranked_item!(IdeaItem);
+
+/// The items in the order a view ranks them; ties keep the overall rank,
+/// so the order is always the same.
+pub fn ranked_in<'a, T: RankedItem>(items: &'a [T], view: &RankView) -> Vec<&'a T> {
+    let mut out: Vec<&T> = items.iter().collect();
+    out.sort_by(|a, b| {
+        b.weight_in(view)
+            .total_cmp(&a.weight_in(view))
+            .then_with(|| a.rank().cmp(&b.rank()))
+    });
+    out
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    fn item(rank: u32, dots: u32, by_group: &[(&str, u32)], equal: f64) -> ProblemItem {
+        ProblemItem {
+            id: CardId(uuid::Uuid::from_u128(u128::from(rank))),
+            rank,
+            text: format!("item {rank}"),
+            sub_element: None,
+            sessions: vec![],
+            dots,
+            dots_by_group: by_group.iter().map(|(g, d)| (g.to_string(), *d)).collect(),
+            breadth: 0,
+            equal_weight: equal,
+            usg: None,
+            merged_from: vec![],
+        }
+    }
+
+    fn ranks(items: Vec<&ProblemItem>) -> Vec<u32> {
+        items.into_iter().map(|i| i.rank).collect()
+    }
+
+    #[test]
+    fn views_reorder_by_group_and_equal_weight_with_ties_in_overall_order() {
+        let items = vec![
+            item(1, 9, &[("government", 8), ("community", 1)], 0.30),
+            item(2, 5, &[("community", 5)], 0.50),
+            item(3, 5, &[("community", 3), ("media", 2)], 0.50),
+            item(4, 0, &[], 0.0),
+        ];
+        assert_eq!(ranks(ranked_in(&items, &RankView::Overall)), [1, 2, 3, 4]);
+        assert_eq!(
+            ranks(ranked_in(&items, &RankView::Group("community".into()))),
+            [2, 3, 1, 4]
+        );
+        assert_eq!(
+            ranks(ranked_in(&items, &RankView::Group("media".into()))),
+            [3, 1, 2, 4],
+            "items the group gave nothing keep the overall order"
+        );
+        assert_eq!(
+            ranks(ranked_in(&items, &RankView::EqualWeight)),
+            [2, 3, 1, 4]
+        );
+    }
+
+    #[test]
+    fn the_query_picks_a_known_group_or_equal_weighting() {
+        let groups = vec!["community".to_string(), "media".to_string()];
+        assert_eq!(
+            RankView::from_query(Some("media"), Some("equal"), &groups),
+            RankView::Group("media".into())
+        );
+        assert_eq!(
+            RankView::from_query(Some("nobody"), Some("equal"), &groups),
+            RankView::EqualWeight
+        );
+        assert_eq!(
+            RankView::from_query(Some(""), None, &groups),
+            RankView::Overall
+        );
+        assert_eq!(
+            RankView::from_query(None, Some("by-votes"), &groups),
+            RankView::Overall
+        );
     }
 }

@@ -5,6 +5,8 @@
 //! each live event to it. The same code runs in both places, so a test on
 //! the server proves what every screen will show.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -14,6 +16,7 @@ use crate::{
     event::{GroupCount, LiveEvent},
     group::StakeholderGroup,
     question::{Phase, Question},
+    ranking::{self, Imbalance},
     rating::{ImpactEffort, MyRating, MyUsg, Usg},
     session::{Participant, Session},
     tally,
@@ -313,6 +316,33 @@ impl SessionSnapshot {
     /// Whether the caller wrote this card.
     pub fn is_mine(&self, card: CardId) -> bool {
         self.me.as_ref().is_some_and(|me| me.cards.contains(&card))
+    }
+
+    /// How many groups put each visible card of a question in their top
+    /// five.
+    pub fn breadth(&self, question: QuestionId) -> HashMap<CardId, u32> {
+        let cards = self.cards_with(question, CardStatus::Visible);
+        ranking::breadth(&cards, &self.group_keys(), ranking::BREADTH_TOP_N)
+    }
+
+    /// Groups with under a tenth of the room or of the session's dots.
+    pub fn imbalances(&self) -> Vec<Imbalance> {
+        let participants: HashMap<String, u32> = self
+            .participants
+            .iter()
+            .map(|g| (g.group.clone(), g.count))
+            .collect();
+        let mut dots: HashMap<String, u32> = HashMap::new();
+        for card in self.cards.iter().filter(|c| c.is_visible()) {
+            for g in &card.dots_by_group {
+                *dots.entry(g.group.clone()).or_default() += g.dots;
+            }
+        }
+        ranking::imbalances(&self.group_keys(), &participants, &dots)
+    }
+
+    fn group_keys(&self) -> Vec<String> {
+        self.workshop.groups.iter().map(|g| g.key.clone()).collect()
     }
 
     /// Everyone who joined.
@@ -689,5 +719,52 @@ mod tests {
             s.current_question().unwrap().id,
             QuestionId(Uuid::from_u128(2))
         );
+    }
+
+    #[test]
+    fn breadth_and_imbalances_read_the_groups_dots() {
+        use crate::card::GroupDots;
+        let mut s = snapshot();
+        s.questions.push(question(1, Phase::Voting));
+        let by = |pairs: &[(&str, u32)]| -> Vec<GroupDots> {
+            pairs
+                .iter()
+                .map(|(g, d)| GroupDots {
+                    group: g.to_string(),
+                    dots: *d,
+                })
+                .collect()
+        };
+        let mut a = card(10, 1);
+        a.dots = 12;
+        a.dots_by_group = by(&[("community", 11), ("government", 1)]);
+        let mut b = card(11, 1);
+        b.dots = 1;
+        b.dots_by_group = by(&[("community", 1)]);
+        let mut hidden = card(12, 1);
+        hidden.status = CardStatus::Hidden;
+        hidden.dots_by_group = by(&[("media", 50)]);
+        s.cards = vec![a, b, hidden];
+        s.participants = vec![
+            GroupCount {
+                group: "community".into(),
+                count: 9,
+            },
+            GroupCount {
+                group: "government".into(),
+                count: 1,
+            },
+        ];
+        let breadth = s.breadth(QuestionId(Uuid::from_u128(1)));
+        assert_eq!(breadth[&CardId(Uuid::from_u128(10))], 2);
+        assert_eq!(breadth[&CardId(Uuid::from_u128(11))], 1);
+        assert!(!breadth.contains_key(&CardId(Uuid::from_u128(12))));
+        let warn: Vec<String> = s.imbalances().into_iter().map(|i| i.group).collect();
+        // Government has 10 % of the room but under 10 % of the dots; the
+        // groups nobody came from are flagged too; the hidden card's dots
+        // do not count.
+        assert!(warn.contains(&"government".to_string()));
+        assert!(warn.contains(&"media".to_string()));
+        assert!(!warn.contains(&"community".to_string()));
     }
 }

@@ -715,7 +715,7 @@ pub(crate) fn moderation_log(report: &Report) -> Table {
     let lang = report.language;
     let t = lang.t();
     let mut table = Table::new(vec![
-        Column::narrow(t.export_date),
+        Column::medium(t.export_date),
         Column::narrow(t.export_time_wib),
         Column::medium(t.export_session),
         Column::medium(t.export_action),

@@ -114,12 +114,14 @@ pub(crate) enum Width {
 }
 
 impl Width {
-    /// Relative weight when sharing a page's width.
+    /// Relative weight when sharing a page's width. Narrow columns get
+    /// half a wide one: enough for a one-word header such as "Peringkat"
+    /// at table size without breaking it mid-word.
     pub(crate) fn weight(self) -> usize {
         match self {
-            Width::Wide => 6,
-            Width::Medium => 3,
-            Width::Narrow => 2,
+            Width::Wide => 10,
+            Width::Medium => 6,
+            Width::Narrow => 5,
         }
     }
 }

@@ -37,8 +37,9 @@ impl Services {
             .await?;
         let sessions = sessions::sessions_of(tx.conn(), id).await?;
         let clusters = clusters::clusters_of(tx.conn(), id).await?;
+        let log = audit::workshop_audit_of(tx.conn(), id).await?;
         let facts = self
-            .facts(&mut tx, Scope::Workshop, workshop, sessions, clusters)
+            .facts(&mut tx, Scope::Workshop, workshop, sessions, clusters, log)
             .await?;
         tx.rollback().await?;
         Ok(compile(&facts))
@@ -63,6 +64,7 @@ impl Services {
                 workshop,
                 vec![session],
                 vec![],
+                vec![],
             )
             .await?;
         tx.rollback().await?;
@@ -76,6 +78,7 @@ impl Services {
         workshop: Workshop,
         sessions: Vec<Session>,
         clusters: Vec<Cluster>,
+        workshop_audit: Vec<AuditEntry>,
     ) -> Result<Facts, AppError> {
         let mut session_facts = Vec::with_capacity(sessions.len());
         for s in sessions {
@@ -102,6 +105,7 @@ impl Services {
             groups: workshop.groups,
             sessions: session_facts,
             clusters,
+            workshop_audit,
             generated_at: storage::now(),
         })
     }

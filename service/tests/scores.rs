@@ -401,6 +401,14 @@ async fn cross_session_merges_fold_items_together_and_can_be_undone() {
     assert_eq!(item.dots, 5);
     assert_eq!(item.sessions.len(), 2);
     assert_eq!(item.breadth, 2, "community and media both rank it");
+    assert!(
+        report
+            .annex
+            .moderation_log
+            .iter()
+            .any(|l| l.entry.action == AuditAction::Cluster && l.session == workshop.title),
+        "the annex keeps the merge"
+    );
 
     // A card can be in one merge only; kinds and workshops must match.
     let err = w

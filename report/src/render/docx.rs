@@ -5,9 +5,9 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, DocxError, Footer, PageMargin, PageNum, Paragraph, Run,
-    RunFonts, Shading, SpecialIndentType, Style, StyleType, TableCell, TableLayoutType, TableRow,
-    WidthType,
+    AlignmentType, BreakType, Docx, DocxError, Footer, LineSpacing, LineSpacingType, PageMargin,
+    PageNum, Paragraph, Run, RunFonts, Shading, SpecialIndentType, Style, StyleType, TableCell,
+    TableCellMargins, TableLayoutType, TableRow, WidthType,
 };
 use rembuk_domain::report::Report;
 use zip::{CompressionMethod, ZipArchive, ZipWriter, result::ZipResult, write::SimpleFileOptions};
@@ -27,7 +27,7 @@ const MARGIN: i32 = 1_418;
 const TEXT_WIDTH: usize = PAGE_WIDTH as usize - 2 * MARGIN as usize;
 /// Body and table text sizes, in half-points.
 const BODY_SIZE: usize = 22;
-const TABLE_SIZE: usize = 18;
+const TABLE_SIZE: usize = 16;
 const HEADER_FILL: &str = "E3EBF3";
 const ACCENT: &str = "1F3864";
 const FONT: &str = "Arial";
@@ -92,6 +92,7 @@ fn base(doc: &Document, created: &str) -> Docx {
         )
         .default_fonts(fonts)
         .default_size(BODY_SIZE)
+        .default_line_spacing(spacing(0, 120).line(264).line_rule(LineSpacingType::Auto))
         .footer(footer)
         .created_at(created)
         .custom_property("language", doc.lang.code())
@@ -100,7 +101,7 @@ fn base(doc: &Document, created: &str) -> Docx {
 /// Heading styles named as Word names its built-in ones ("heading 1"), so
 /// that the navigation pane, outline view and table of contents work.
 fn styles() -> Vec<Style> {
-    let heading = |id: &str, name: &str, size: usize, level: usize| {
+    let heading = |id: &str, name: &str, size: usize, level: usize, before: u32| {
         Style::new(id, StyleType::Paragraph)
             .name(name)
             .based_on("Normal")
@@ -109,6 +110,7 @@ fn styles() -> Vec<Style> {
             .bold()
             .color(ACCENT)
             .outline_lvl(level)
+            .line_spacing(spacing(before, 120))
     };
     vec![
         Style::new("Title", StyleType::Paragraph)
@@ -116,15 +118,17 @@ fn styles() -> Vec<Style> {
             .based_on("Normal")
             .size(44)
             .bold()
-            .color(ACCENT),
+            .color(ACCENT)
+            .line_spacing(spacing(2400, 240)),
         Style::new("Subtitle", StyleType::Paragraph)
             .name("Subtitle")
             .based_on("Normal")
             .size(30)
-            .color("2F6690"),
-        heading("Heading1", "heading 1", 32, 0),
-        heading("Heading2", "heading 2", 26, 1),
-        heading("Heading3", "heading 3", 22, 2),
+            .color("2F6690")
+            .line_spacing(spacing(0, 480)),
+        heading("Heading1", "heading 1", 32, 0, 0),
+        heading("Heading2", "heading 2", 26, 1, 360),
+        heading("Heading3", "heading 3", 22, 2, 240),
         Style::new("Note", StyleType::Paragraph)
             .name("Note")
             .based_on("Normal")
@@ -132,6 +136,16 @@ fn styles() -> Vec<Style> {
             .italic()
             .color("404040"),
     ]
+}
+
+/// Space before and after a paragraph, in twips.
+fn spacing(before: u32, after: u32) -> LineSpacing {
+    LineSpacing::new().before(before).after(after)
+}
+
+/// Table text sits tight in its cell.
+fn tight() -> LineSpacing {
+    spacing(0, 0).line(240).line_rule(LineSpacingType::Auto)
 }
 
 /// A run of text; line breaks inside it become Word line breaks.
@@ -190,6 +204,7 @@ fn block_docx(docx: Docx, doc: &Document, block: &Block) -> Docx {
             docx.add_paragraph(
                 Paragraph::new()
                     .indent(Some(360), Some(SpecialIndentType::Hanging(240)), None, None)
+                    .line_spacing(spacing(0, 40))
                     .add_run(run(&format!("•\u{a0}{item}"))),
             )
         }),
@@ -247,6 +262,8 @@ fn table_docx(doc: &Document, table: &Table) -> docx_rs::Table {
         .set_grid(widths)
         .width(TEXT_WIDTH, WidthType::Dxa)
         .layout(TableLayoutType::Fixed)
+        // A little air between text and borders (top, right, bottom, left).
+        .margins(TableCellMargins::new().margin(30, 80, 30, 80))
 }
 
 fn align(numeric: bool) -> AlignmentType {
@@ -264,6 +281,7 @@ fn header_cell(column: &Column, width: usize) -> TableCell {
         .add_paragraph(
             Paragraph::new()
                 .align(align(column.numeric))
+                .line_spacing(tight())
                 .keep_next(true)
                 .add_run(run(&column.title).bold().size(TABLE_SIZE)),
         )
@@ -282,6 +300,7 @@ fn body_cell(doc: &Document, cell: &Cell, column: &Column, width: usize) -> Tabl
             tc.add_paragraph(
                 Paragraph::new()
                     .align(align(column.numeric))
+                    .line_spacing(tight())
                     .add_run(run(line).size(TABLE_SIZE)),
             )
         })

@@ -105,8 +105,10 @@ fn headings_are_one_per_dimension_with_sections_a_to_e() {
         [
             "Ringkasan Partisipasi",
             "Tata Kelola Cerdas",
+            "Branding Daerah",
             "Ekonomi Cerdas",
             "Kehidupan Cerdas",
+            "Masyarakat Cerdas",
             "Lingkungan Cerdas",
             "Lampiran Umum"
         ]
@@ -119,7 +121,7 @@ fn headings_are_one_per_dimension_with_sections_a_to_e() {
         "D. Kandidat Quick Win dan Program",
         "E. Lampiran",
     ] {
-        assert_eq!(h2.iter().filter(|h| **h == section).count(), 4, "{section}");
+        assert_eq!(h2.iter().filter(|h| **h == section).count(), 6, "{section}");
     }
     for annex in ["Metode", "Peringatan Keterwakilan", "Catatan Moderasi"] {
         assert!(h2.contains(&annex), "{annex}");
@@ -139,7 +141,11 @@ fn tables_have_header_rows_and_the_numbers() {
         "Cakupan kelompok",
         "Skor USG",
     ]);
-    assert_eq!(ranking.len(), 3, "governance, living, environment");
+    assert_eq!(
+        ranking.len(),
+        5,
+        "governance, branding, living, society, environment"
+    );
     let governance = ranking[0];
     assert_eq!(governance[1][0], "1");
     assert!(governance[1][1].starts_with(fixture::CLUSTER_TEXT));

@@ -70,6 +70,11 @@ pub fn facts(lang: Lang) -> Facts {
             text: CLUSTER_TEXT.into(),
             cards: vec![card_id(1), card_id(20)],
         }],
+        workshop_audit: vec![AuditEntry {
+            target: Some("cl-1".into()),
+            detail: Some(CLUSTER_TEXT.into()),
+            ..audit("2026-12-02T09:30:00Z", SECRETARIAT, AuditAction::Merge)
+        }],
         // 17:00 WIB on the second day.
         generated_at: ts("2026-12-02T10:00:00Z"),
     }
@@ -78,9 +83,6 @@ pub fn facts(lang: Lang) -> Facts {
 /// Governance, economy (no cards at all), living and environment.
 fn dimensions(lang: Lang) -> Vec<Dimension> {
     default_dimensions(lang)
-        .into_iter()
-        .filter(|d| ["governance", "economy", "living", "environment"].contains(&d.key.as_str()))
-        .collect()
 }
 
 fn question(
@@ -183,6 +185,7 @@ fn audit(at: &str, actor: &str, action: AuditAction) -> AuditEntry {
 }
 
 const FACILITATOR: &str = "fasilitator@acehselatankab.go.id";
+const SECRETARIAT: &str = "sekretariat@acehselatankab.go.id";
 
 /// Day one: public services (governance).
 fn day_one() -> SessionFacts {
@@ -351,6 +354,22 @@ fn day_two() -> SessionFacts {
         QuestionKind::Ideas,
         "Gagasan apa untuk sampah dan lingkungan?",
     );
+    let q8 = question(
+        8,
+        2,
+        "branding",
+        Some("tourism"),
+        QuestionKind::Problems,
+        "Apa yang menghambat wisata Aceh Selatan dikenal?",
+    );
+    let q9 = question(
+        9,
+        2,
+        "society",
+        None,
+        QuestionKind::Problems,
+        "Apa masalah literasi digital warga?",
+    );
     let living = |n, text: &str, sub: &str, dots: &[(&str, u32)]| Card {
         sub_element: Some(sub.into()),
         ..card(n, &q4, text, "community", dots)
@@ -504,6 +523,30 @@ fn day_two() -> SessionFacts {
             "business",
             &[("business", 1)],
         ),
+        card(
+            70,
+            &q8,
+            "Pantai Tapaktuan belum ada di peta wisata daring",
+            "business",
+            &[("business", 2), ("media", 1), ("community", 1)],
+        ),
+        card(
+            71,
+            &q8,
+            "Tidak ada kalender acara budaya bersama",
+            "media",
+            &[("media", 1)],
+        ),
+        Card {
+            usg: usg(10, 11, 12, 3),
+            ..card(
+                72,
+                &q9,
+                "Warga lansia belum bisa memakai layanan daring",
+                "academia",
+                &[("academia", 2), ("community", 2), ("government", 1)],
+            )
+        },
         Card {
             answers: vec![card_id(50)],
             idea_score: rated(22, 9, 5),
@@ -526,7 +569,7 @@ fn day_two() -> SessionFacts {
     SessionFacts {
         id: session_id(2),
         title: "Hari 2 — Kehidupan dan Lingkungan".into(),
-        questions: vec![q3, q4, q5, q6, q7],
+        questions: vec![q3, q4, q5, q6, q7, q8, q9],
         cards,
         participants: heads([7, 4, 2, 6, 1]),
         audit,

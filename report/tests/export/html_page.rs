@@ -66,7 +66,7 @@ fn the_page_is_standalone_and_print_ready() {
     );
     assert_eq!(
         html.matches("<section class=\"chapter dimension\"").count(),
-        4
+        6
     );
     for heading in [
         "<h2>Tata Kelola Cerdas</h2>",
@@ -91,7 +91,7 @@ fn every_inline_chart_is_well_formed_svg() {
             &html[start..end]
         })
         .collect();
-    assert_eq!(charts.len(), 3, "one per dimension with problems");
+    assert_eq!(charts.len(), 5, "one per dimension with problems");
     for svg in charts {
         assert!(assert_well_formed(svg) > 3);
     }

@@ -6,8 +6,8 @@ mod csv_file;
 mod determinism;
 mod docx_file;
 mod fixture;
+mod golden_files;
 mod html_page;
-mod markdown_file;
 mod robustness;
 mod xlsx_file;
 
@@ -20,7 +20,7 @@ fn the_fixture_covers_the_awkward_cases() {
     let r = fixture::report(Lang::Id);
     assert_eq!(r.participation.total, 40);
     assert_eq!(r.participation.sessions.len(), 2);
-    assert_eq!(r.dimension_order.len(), 4);
+    assert_eq!(r.dimension_order.len(), 6);
     let gov = &r.dimensions["governance"];
     assert_eq!(
         gov.problems[0].text,
@@ -45,7 +45,7 @@ fn the_fixture_covers_the_awkward_cases() {
         r.annex.minority_views
     );
     assert!(r.imbalances.iter().any(|i| i.group == "media"));
-    assert_eq!(r.annex.moderation_log.len(), 5);
+    assert_eq!(r.annex.moderation_log.len(), 6);
     let env = &r.dimensions["environment"];
     assert!(
         env.problems.iter().any(|p| p.usg.is_none()),

@@ -44,6 +44,7 @@ fn empty_report() -> Report {
         groups: default_groups(Lang::En),
         sessions: vec![],
         clusters: vec![],
+        workshop_audit: vec![],
         generated_at: fixture::ts("2026-12-02T10:00:00Z"),
     })
 }

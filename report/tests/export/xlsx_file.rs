@@ -59,8 +59,10 @@ fn sheets_are_participation_dimensions_usg_and_log() {
         [
             "Partisipasi",
             "Tata Kelola Cerdas",
+            "Branding Daerah",
             "Ekonomi Cerdas",
             "Kehidupan Cerdas",
+            "Masyarakat Cerdas",
             "Lingkungan Cerdas",
             "Matriks USG",
             "Catatan Moderasi"

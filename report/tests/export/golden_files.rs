@@ -1,4 +1,4 @@
-//! Markdown against checked-in golden files. Run with `REMBUK_BLESS=1` to
+//! Markdown and JSON against checked-in golden files. Run with `REMBUK_BLESS=1` to
 //! rewrite them after an intended change, then review the diff.
 
 use std::path::PathBuf;
@@ -14,8 +14,8 @@ fn golden(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn check(lang: Lang, name: &str) {
-    let out = render(&fixture::report(lang), Format::Markdown).unwrap();
+fn check(lang: Lang, format: Format, name: &str) {
+    let out = render(&fixture::report(lang), format).unwrap();
     let md = String::from_utf8(out.bytes).unwrap();
     let path = golden(name);
     if std::env::var_os("REMBUK_BLESS").is_some() {
@@ -32,10 +32,17 @@ fn check(lang: Lang, name: &str) {
 
 #[test]
 fn indonesian_markdown_matches_the_golden_file() {
-    check(Lang::Id, "report.id.md");
+    check(Lang::Id, Format::Markdown, "report.id.md");
 }
 
 #[test]
 fn english_markdown_matches_the_golden_file() {
-    check(Lang::En, "report.en.md");
+    check(Lang::En, Format::Markdown, "report.en.md");
+}
+
+/// The fixed workshop compiles to a known JSON report: the public contract
+/// of `GET /api/v1/workshops/{id}/report?format=json`.
+#[test]
+fn the_json_report_matches_the_golden_file() {
+    check(Lang::Id, Format::Json, "report.id.json");
 }
