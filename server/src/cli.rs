@@ -3,7 +3,8 @@
 use std::{io::Read, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
-use rembuk_domain::Lang;
+use rembuk_domain::{Lang, SessionId, WorkshopId};
+use rembuk_report::{Format, file_name, render};
 use rembuk_service::{Caller, ServiceConfig, Services};
 
 use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SITE_ROOT, redact_url};
@@ -25,6 +26,27 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Export the draft plan input of a workshop (or one session) to a file.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// The workshop to export (its id, as in the address of its page).
+    #[arg(long, required_unless_present = "session", conflicts_with = "session")]
+    workshop: Option<String>,
+    /// Export one session instead of the whole workshop.
+    #[arg(long)]
+    session: Option<String>,
+    /// json, md, docx, xlsx, csv or html.
+    #[arg(long, default_value = "docx")]
+    format: String,
+    /// Where to write it; `-` for standard output. Defaults to a name made
+    /// of the workshop's title and today's date, in the current folder.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, Default, Args)]
@@ -87,6 +109,7 @@ pub async fn main() -> ExitCode {
         Some(Command::User {
             command: UserCommand::Add { email, role, db },
         }) => add_user(&db.database_url, &email, &role).await,
+        Some(Command::Export(args)) => export(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -161,5 +184,79 @@ async fn add_user(database_url: &str, email: &str, role: &str) -> Result<(), Str
         .map_err(|e| e.message(Lang::En))?;
     println!("added {} ({})", user.email, user.role.as_str());
     services.store().close().await;
+    Ok(())
+}
+
+async fn export(args: ExportArgs) -> Result<(), String> {
+    let format: Format = args.format.parse().map_err(|_| {
+        format!(
+            "unknown format {:?}: use one of {}",
+            args.format,
+            Format::ALL.map(Format::as_str).join(", ")
+        )
+    })?;
+    let services = Services::start(&args.db.database_url, ServiceConfig::default())
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                redact_url(&args.db.database_url)
+            )
+        })?;
+    let caller = Caller::system();
+    let report = match (&args.workshop, &args.session) {
+        (_, Some(session)) => {
+            let id = session
+                .trim()
+                .parse::<SessionId>()
+                .map_err(|_| format!("{session:?} is not a session id"))?;
+            services.session_report(&caller, id).await
+        }
+        (Some(workshop), None) => {
+            let id = workshop
+                .trim()
+                .parse::<WorkshopId>()
+                .map_err(|_| format!("{workshop:?} is not a workshop id"))?;
+            services.workshop_report(&caller, id).await
+        }
+        (None, None) => return Err("say which --workshop (or --session) to export".into()),
+    }
+    .map_err(|e| e.message(Lang::En))?;
+    services.store().close().await;
+    let rendered = render(&report, format).map_err(|e| e.to_string())?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from(file_name(&report, format)));
+    if out.as_os_str() == "-" {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(&rendered.bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| format!("cannot write to standard output: {e}"));
+    }
+    write_atomically(&out, &rendered.bytes)
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes, {})",
+        out.display(),
+        rendered.bytes.len(),
+        format.as_str()
+    );
+    Ok(())
+}
+
+/// Writes next to the target and renames, so that an interrupted export
+/// never leaves half a document where the last good one was.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -10,6 +10,7 @@ mod events;
 mod extract;
 mod moderation;
 mod participation;
+mod reports;
 mod scores;
 mod sessions;
 mod workshops;
@@ -54,6 +55,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "sessions", description = "Sessions, questions and phases"),
         (name = "participation", description = "Joining, cards and votes"),
         (name = "moderation", description = "Approving, hiding, editing, merging cards; countdowns; the audit log"),
+        (name = "reports", description = "The draft plan input per workshop and session, and cross-session merges"),
         (name = "live", description = "Server-Sent Events")
     )
 )]
@@ -89,6 +91,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(participation::routes())
         .merge(moderation::routes())
         .merge(scores::routes())
+        .merge(reports::routes())
         .merge(events::routes())
         .split_for_parts()
 }
