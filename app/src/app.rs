@@ -12,7 +12,10 @@ use crate::{
     components::layout::NotFound,
     features::{
         admin::{
-            console::ConsolePage, dashboard::DashboardPage, users::UsersPage,
+            console::ConsolePage,
+            dashboard::DashboardPage,
+            rollup::{SessionRollupPage, WorkshopRollupPage},
+            users::UsersPage,
             workshop::WorkshopPage,
         },
         auth::{LoginPage, SetupPage},
@@ -67,8 +70,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view=DashboardPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/workshops/:id") view=WorkshopPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/workshops/:id/report") view=WorkshopRollupPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/sessions/:id") view=ConsolePage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/sessions/:id/screen") view=ProjectorPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/sessions/:id/report") view=SessionRollupPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

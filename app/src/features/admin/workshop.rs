@@ -152,6 +152,7 @@ fn Workshop(
             <p class="muted">
                 {[w.place.clone(), dates, Some(w.language.code().to_uppercase())].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
             </p>
+            <p><a class="button primary" href=format!("/admin/workshops/{}/report", w.id)>{t.rollup_open}</a></p>
             <section class="panel">
                 <h2>{t.workshop_sessions}</h2>
                 {if view.sessions.is_empty() {
@@ -170,6 +171,7 @@ fn Workshop(
                                         </a>
                                         <span class="row-actions">
                                             <a href=format!("/admin/sessions/{}/screen", s.session.id)>{t.workshop_projector}</a>
+                                            <a href=format!("/admin/sessions/{}/report", s.session.id)>{t.rollup_open_session}</a>
                                             <a href=s.join_url.clone() rel="external">{s.join_url.clone()}</a>
                                         </span>
                                     </li>

@@ -107,9 +107,5 @@ pub fn ScoreForm(card: CardId, kind: CardKind, tallies: bool) -> impl IntoView {
 
 /// A mean as people write it: one decimal, comma in Indonesian.
 pub fn format_decimal(x: f32, lang: rembuk_domain::Lang) -> String {
-    let s = format!("{x:.1}");
-    match lang {
-        rembuk_domain::Lang::Id => s.replace('.', ","),
-        rembuk_domain::Lang::En => s,
-    }
+    lang.decimal(f64::from(x), 1)
 }

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 use rembuk_domain::{
     QuestionId,
-    card::{Card, CardStatus},
+    card::{Card, CardKind, CardStatus},
+    i18n::fill,
+    rating::Horizon,
 };
 
 use super::{ConsoleCtx, PaperVotes};
@@ -19,7 +21,13 @@ fn merge_form_id(question: QuestionId) -> String {
 
 /// A card with everything a facilitator can do to it.
 #[component]
-pub fn ConsoleCard(card: Card, question: QuestionId) -> impl IntoView {
+pub fn ConsoleCard(
+    card: Card,
+    question: QuestionId,
+    /// How many stakeholder groups have this card in their top five.
+    #[prop(optional)]
+    breadth: u32,
+) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let ctx: ConsoleCtx = expect_context();
@@ -47,7 +55,48 @@ pub fn ConsoleCard(card: Card, question: QuestionId) -> impl IntoView {
     let cid = card.id;
     let visible = card.status == CardStatus::Visible;
     let (moderate, approve, undo) = (ctx.moderate, ctx.approve, ctx.undo);
+    let per_group = ctx.snapshot.with_untracked(|s| {
+        card.dots_by_group
+            .iter()
+            .filter(|g| g.dots > 0)
+            .map(|g| {
+                format!(
+                    "{} {}",
+                    s.group_name(&g.group),
+                    lang.number(i64::from(g.dots))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    });
+    let score = match card.kind {
+        CardKind::Problem => card.usg.map(|u| {
+            fill(
+                t.score_usg_result,
+                &[
+                    ("score", &lang.decimal(f64::from(u.score), 1)),
+                    ("raters", &lang.number(i64::from(u.raters))),
+                ],
+            )
+        }),
+        CardKind::Idea => card.idea_score.map(|i| {
+            fill(
+                t.score_idea_result,
+                &[
+                    ("impact", &lang.decimal(f64::from(i.impact), 1)),
+                    ("effort", &lang.decimal(f64::from(i.effort), 1)),
+                    ("raters", &lang.number(i64::from(i.raters))),
+                ],
+            )
+        }),
+    };
+    let quick_win = card.idea_score.is_some_and(|i| i.quick_win);
+    let programme = card.programme.clone().map(|p| {
+        let lead = p.lead_office.map(|o| format!(" · {o}")).unwrap_or_default();
+        format!("{}: {}{lead}", t.console_programme, p.horizon.label(lang))
+    });
     let paper = ServerAction::<PaperVotes>::new();
+    let programme_action = ctx.programme;
     view! {
         <li class="card console-card" class:pinned=card.pinned data-card=cid.to_string() data-status=card.status.as_str()>
             <div class="card-row">
@@ -70,8 +119,15 @@ pub fn ConsoleCard(card: Card, question: QuestionId) -> impl IntoView {
                         })}
                         {card.hidden_reason.clone().map(|r| view! { <span class="chip hidden-tag">{t.console_hidden_because} " " {r}</span> })}
                         {(card.status == CardStatus::Merged).then(|| view! { <span class="chip hidden-tag">{t.console_merged_away}</span> })}
+                        {score.map(|s| view! { <span class="chip score">{s}</span> })}
+                        {quick_win.then(|| view! { <span class="chip quick-win">{t.export_quick_win}</span> })}
+                        {programme.map(|p| view! { <span class="chip programme">{p}</span> })}
+                        {(breadth > 0).then(|| view! {
+                            <span class="chip breadth">{fill(t.console_breadth, &[("n", &lang.number(i64::from(breadth)))])}</span>
+                        })}
                         <span class="tally"><span class="tally-number" data-tally=cid.to_string()>{lang.number(i64::from(card.dots))}</span> " " {t.participant_votes_unit}</span>
                     </div>
+                    {(!per_group.is_empty()).then(|| view! { <p class="muted small per-group">{per_group}</p> })}
                 </div>
             </div>
             <div class="card-actions">
@@ -147,6 +203,34 @@ pub fn ConsoleCard(card: Card, question: QuestionId) -> impl IntoView {
                             <button class="button small primary" type="submit">{t.console_save}</button>
                         </ActionForm>
                     </details>
+                })}
+                {(visible && card.kind == CardKind::Idea).then(|| {
+                    let current = card.programme.clone();
+                    let horizon = current.as_ref().map(|p| p.horizon);
+                    let lead = current.and_then(|p| p.lead_office).unwrap_or_default();
+                    view! {
+                        <details class="action">
+                            <summary class="button small">{t.console_programme}</summary>
+                            <ActionForm action=programme_action attr:class="stack">
+                                <input type="hidden" name="card_id" value=cid.to_string()/>
+                                <label class="field">
+                                    <span>{t.field_horizon}</span>
+                                    <select name="horizon">
+                                        <option value="" selected=horizon.is_none()>{t.console_programme_none}</option>
+                                        {Horizon::ALL
+                                            .into_iter()
+                                            .map(|h| view! { <option value=h.as_str() selected=horizon == Some(h)>{h.label(lang)}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </label>
+                                <label class="field">
+                                    <span>{t.field_lead_office}</span>
+                                    <input type="text" name="lead_office" maxlength="120" value=lead placeholder=t.console_lead_office_placeholder/>
+                                </label>
+                                <button class="button small primary" type="submit">{t.console_save}</button>
+                            </ActionForm>
+                        </details>
+                    }
                 })}
                 {visible.then(|| view! {
                     <details class="action">

@@ -95,6 +95,7 @@ pub(crate) struct ConsoleCtx {
     pub approve: ServerAction<ApproveCard>,
     pub merge: ServerAction<MergeCards>,
     pub undo: ServerAction<UndoMerge>,
+    pub programme: ServerAction<SetProgramme>,
 }
 
 /// The live console (an island).
@@ -117,6 +118,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
         approve: ServerAction::new(),
         merge: ServerAction::new(),
         undo: ServerAction::new(),
+        programme: ServerAction::new(),
     };
     provide_context(ctx);
     let premoderation = ServerAction::<SetPremoderation>::new();
@@ -169,6 +171,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
                 <ActionError result=ctx.approve.value()/>
                 <ActionError result=ctx.merge.value()/>
                 <ActionError result=ctx.undo.value()/>
+                <ActionError result=ctx.programme.value()/>
             </div>
             <div class="console-grid">
                 <aside class="panel join-panel">
@@ -177,6 +180,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
                     <div class="qr" inner_html=data.qr_svg.clone()></div>
                     <p class="small"><a href=data.join_url.clone() rel="external">{data.join_url.clone()}</a></p>
                     <p><a class="button" href=format!("/admin/sessions/{id}/screen") target="_blank">{t.console_open_projector}</a></p>
+                    <p><a class="button" href=format!("/admin/sessions/{id}/report")>{t.rollup_open_session}</a></p>
                     <div class="projector-preview" aria-hidden="true">
                         <iframe src=format!("/admin/sessions/{id}/screen") title=t.console_preview tabindex="-1"></iframe>
                     </div>
@@ -188,6 +192,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
                             .map(|(name, n)| view! { <li><span>{name}</span><strong>{lang.number(i64::from(n))}</strong></li> })
                             .collect_view()}
                     </ul>
+                    <Balance/>
                 </aside>
                 <div class="console-main">
                     <NewQuestion session=id/>
@@ -201,5 +206,42 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
                 </div>
             </div>
         </main>
+    }
+}
+
+/// Warns when a stakeholder group has under a tenth of the room or of the
+/// votes, so the facilitator can invite it in before results are read.
+#[component]
+fn Balance() -> impl IntoView {
+    let t = use_t();
+    let lang = use_lang();
+    let ctx: ConsoleCtx = expect_context();
+    let warnings = Memo::new(move |_| {
+        ctx.snapshot.with(|s| {
+            s.imbalances()
+                .into_iter()
+                .map(|i| {
+                    rembuk_domain::i18n::fill(
+                        t.console_under_represented,
+                        &[
+                            ("group", s.group_name(&i.group)),
+                            ("participants", &lang.decimal(i.participants * 100.0, 0)),
+                            ("votes", &lang.decimal(i.votes * 100.0, 0)),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    move || {
+        let list = warnings.get();
+        (!list.is_empty()).then(|| {
+            view! {
+                <div class="banner warn balance" role="status">
+                    <strong>{t.console_balance}</strong>
+                    <ul>{list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                </div>
+            }
+        })
     }
 }

@@ -21,6 +21,15 @@ use crate::{
     i18n::{use_lang, use_t},
 };
 
+/// What of a card's scores, programme and per-group dots the console shows:
+/// a change re-renders the card.
+fn scores_key(c: &Card) -> String {
+    format!(
+        "{:?}{:?}{:?}{:?}",
+        c.usg, c.idea_score, c.programme, c.dots_by_group
+    )
+}
+
 /// A question with its controls and cards.
 #[component]
 pub fn ConsoleQuestion(id: QuestionId) -> impl IntoView {
@@ -34,13 +43,22 @@ pub fn ConsoleQuestion(id: QuestionId) -> impl IntoView {
     let ends_at =
         Signal::derive(move || question.with(|q| q.as_ref().and_then(|q| q.timer_ends_at)));
     let ranked = RwSignal::new(false);
+    // Each card with its breadth: both change as votes come in.
     let cards = Memo::new(move |_| {
         snapshot.with(|s| {
-            if ranked.get() {
+            let breadth = s.breadth(id);
+            let cards = if ranked.get() {
                 s.ranked_cards(id)
             } else {
                 s.newest_cards(id)
-            }
+            };
+            cards
+                .into_iter()
+                .map(|c| {
+                    let b = breadth.get(&c.id).copied().unwrap_or(0);
+                    (c, b)
+                })
+                .collect::<Vec<_>>()
         })
     });
     let set_aside = Memo::new(move |_| {
@@ -106,8 +124,8 @@ pub fn ConsoleQuestion(id: QuestionId) -> impl IntoView {
                 </div>
                 <Suggestions question=id/>
                 <ol class="cards compact">
-                    <For each=move || cards.get() key=|c: &Card| (c.id, c.dots, c.pinned, c.text.clone(), c.sub_element.clone()) let(card)>
-                        <ConsoleCard card question=id/>
+                    <For each=move || cards.get() key=|(c, b): &(Card, u32)| (c.id, c.dots, *b, c.pinned, c.text.clone(), c.sub_element.clone(), scores_key(c)) let((card, breadth))>
+                        <ConsoleCard card question=id breadth/>
                     </For>
                 </ol>
                 <MergeBar question=id/>

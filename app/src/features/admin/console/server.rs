@@ -135,6 +135,25 @@ pub async fn merge_cards(
     .await
 }
 
+/// Marks an idea as a candidate programme (`horizon` empty clears it).
+#[server(prefix = "/fn", endpoint = "set_programme")]
+pub async fn set_programme(
+    card_id: CardId,
+    horizon: String,
+    lead_office: Option<String>,
+) -> UiResult<Card> {
+    crate::ssr::run(|s, caller| async move {
+        s.set_programme(
+            &caller,
+            card_id,
+            Some(horizon.as_str()),
+            lead_office.as_deref(),
+        )
+        .await
+    })
+    .await
+}
+
 /// Undoes a merge.
 #[server(prefix = "/fn", endpoint = "undo_merge")]
 pub async fn undo_merge(merge_id: String) -> UiResult<Vec<Card>> {
