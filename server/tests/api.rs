@@ -774,6 +774,13 @@ async fn the_openapi_document_lists_every_contract_path() {
         ("/api/v1/cards/{id}/approve", "post"),
         ("/api/v1/cards/{id}/paper-votes", "put"),
         ("/api/v1/sessions/{id}/audit", "get"),
+        ("/api/v1/workshops/{id}/report", "get"),
+        ("/api/v1/sessions/{id}/report", "get"),
+        ("/api/v1/cards/{id}/usg", "put"),
+        ("/api/v1/cards/{id}/rating", "put"),
+        ("/api/v1/cards/{id}/programme", "put"),
+        ("/api/v1/workshops/{id}/clusters", "post"),
+        ("/api/v1/clusters/{id}/undo", "post"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -781,6 +788,13 @@ async fn the_openapi_document_lists_every_contract_path() {
         );
     }
     assert!(doc["components"]["schemas"]["SessionSnapshot"].is_object());
+    // The JSON report's structure is documented.
+    for schema in ["Report", "ProblemItem", "IdeaItem", "UsgScore"] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} missing from the OpenAPI components"
+        );
+    }
 }
 
 #[tokio::test]

@@ -361,3 +361,86 @@ async fn the_workshop_page_lists_its_facilitators_and_lets_the_admin_add_one() {
         "admins can add facilitators"
     );
 }
+
+/// GETs a page as a signed-in staff member (bearer token).
+async fn staff_page(app: &support::TestApp, token: &str, path: &str) -> (StatusCode, String) {
+    let r = app
+        .client
+        .get(app.url(path))
+        .header("accept", "text/html")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_secretariat_sees_the_roll_up_with_charts_views_and_exports() {
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let secretariat = app
+        .staff(
+            &room.admin,
+            "sekretariat@acehselatankab.go.id",
+            "secretariat",
+        )
+        .await;
+    let community = app.join(&room.code, "community").await;
+    let media = app.join(&room.code, "media").await;
+    let a = app
+        .card(&community, &room.question, "Jalan desa rusak parah")
+        .await;
+    let b = app
+        .card(&media, &room.question, "Sinyal internet lemah di gampong")
+        .await;
+    app.phase(&room.admin, &room.question, "voting").await;
+    app.vote(&community, a["id"].as_str().unwrap(), 3).await;
+    app.vote(&media, b["id"].as_str().unwrap(), 1).await;
+
+    // The dashboard lists the workshop for the secretariat too.
+    let (status, html) = staff_page(&app, &secretariat, "/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("FGD Smart City Aceh Selatan"));
+
+    let path = format!("/admin/workshops/{}/report", room.workshop);
+    let (status, html) = staff_page(&app, &secretariat, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Jalan desa rusak parah"));
+    assert!(html.contains("<svg"), "a chart of the top problems");
+    for format in ["docx", "xlsx", "md", "csv", "json", "html"] {
+        assert!(
+            html.contains(&format!(
+                "/api/v1/workshops/{}/report?format={format}",
+                room.workshop
+            )),
+            "{format} link"
+        );
+    }
+    let overall = html.find("Jalan desa rusak parah").unwrap();
+    let other = html.find("Sinyal internet lemah di gampong").unwrap();
+    assert!(overall < other, "overall: most dots first");
+
+    // The media's own ranking puts its card first.
+    let (_, html) = staff_page(&app, &secretariat, &format!("{path}?by=media")).await;
+    let table = &html[html.find("<table").unwrap()..];
+    let mine = table.find("Sinyal internet lemah di gampong").unwrap();
+    let theirs = table.find("Jalan desa rusak parah").unwrap();
+    assert!(mine < theirs, "ranked by the media's dots");
+    let (status, _) = staff_page(&app, &secretariat, &format!("{path}?by=equal")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // One session's roll-up.
+    let (status, html) = staff_page(
+        &app,
+        &secretariat,
+        &format!("/admin/sessions/{}/report", room.session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Sinyal internet lemah di gampong"));
+    assert!(html.contains(&format!(
+        "/api/v1/sessions/{}/report?format=docx",
+        room.session
+    )));
+}
