@@ -781,6 +781,7 @@ async fn the_openapi_document_lists_every_contract_path() {
         ("/api/v1/cards/{id}/programme", "put"),
         ("/api/v1/workshops/{id}/clusters", "post"),
         ("/api/v1/clusters/{id}/undo", "post"),
+        ("/api/v1/sessions/{id}/chart.svg", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

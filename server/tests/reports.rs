@@ -612,3 +612,59 @@ fn the_cli_exports_a_workshop_to_a_word_file() {
     }
     drop(app);
 }
+
+#[tokio::test]
+async fn the_projector_chart_is_svg_overall_and_per_group() {
+    let app = spawn_app().await;
+    let s = scene(&app).await;
+    let chart = |query: &str| format!("/api/v1/sessions/{}/chart.svg?{query}", s.room.session);
+
+    let r = app
+        .get(&chart("dimension=governance"), Some(&s.room.admin))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let svg = r.text().await.unwrap();
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains(&format!("{PROBLEM}: 3")), "{svg}");
+
+    let svg = app
+        .get(
+            &chart("dimension=governance&group=academia"),
+            Some(&s.secretariat),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains(&format!("{PROBLEM}: 1")), "{svg}");
+    // A group that gave no dots has nothing to draw.
+    let svg = app
+        .get(
+            &chart("dimension=governance&group=media"),
+            Some(&s.secretariat),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!svg.contains(PROBLEM), "{svg}");
+
+    let r = app
+        .get(&chart("dimension=sports"), Some(&s.room.admin))
+        .await;
+    let err = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    assert_eq!(err["error"]["field"], "dimension");
+    let r = app
+        .get(
+            &chart("dimension=governance&group=aliens"),
+            Some(&s.room.admin),
+        )
+        .await;
+    let err = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    assert_eq!(err["error"]["field"], "group");
+    let r = app
+        .get(&chart("dimension=governance"), Some(&s.community))
+        .await;
+    assert_error(r, StatusCode::FORBIDDEN, "forbidden").await;
+}

@@ -1,6 +1,8 @@
 //! `/admin/sessions/:id/screen`: the full-screen projector view for the
 //! hall: join code and QR always visible, the current question with its
-//! countdown, and its cards ranked by dots (pinned cards first), live.
+//! countdown, and its cards ranked by dots (pinned cards first), live; or,
+//! at the facilitator's choice, a chart of the dimension's top problems,
+//! overall or for one stakeholder group.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -78,6 +80,26 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
         })
     });
     let max = Memo::new(move |_| cards.with(|c| c.iter().map(|c| c.dots).max().unwrap_or(0)));
+    // Results as a chart: the server draws the dimension's top problems
+    // (overall or for one group); the address changes with the tallies so
+    // the picture follows the votes.
+    let as_chart = RwSignal::new(false);
+    let chart_group = RwSignal::new(String::new());
+    let groups = snapshot.with_untracked(|s| s.workshop.groups.clone());
+    let chart_src = Memo::new(move |_| {
+        let dimension = current.with(|q| q.as_ref().map(|q| q.dimension.clone()))?;
+        let version = snapshot.with(|s| {
+            s.cards
+                .iter()
+                .filter(|c| c.is_visible())
+                .flat_map(|c| c.dots_by_group.iter().map(|g| g.dots))
+                .fold(0u64, |h, d| h.wrapping_mul(31).wrapping_add(u64::from(d)))
+        });
+        Some(format!(
+            "/api/v1/sessions/{id}/chart.svg?dimension={dimension}&group={}&v={version:x}",
+            chart_group.get()
+        ))
+    });
     let join_host = data
         .join_url
         .split("/j/")
@@ -118,7 +140,10 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
                 <Show when=move || !show_tallies.get() && current.with(Option::is_some)>
                     <p class="projector-hidden">{t.projector_tallies_hidden}</p>
                 </Show>
-                <ol class="projector-cards">
+                <Show when=move || as_chart.get() && show_tallies.get()>
+                    <ResultsChart src=chart_src/>
+                </Show>
+                <ol class="projector-cards" class:hidden=move || as_chart.get() && show_tallies.get()>
                     <For each=move || cards.get() key=|c| (c.id, c.dots, c.pinned, c.text.clone()) let(card)>
                         <li class:pinned=card.pinned>
                             <span class="projector-card-text">{card.text.clone()}</span>
@@ -131,7 +156,45 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
                         </li>
                     </For>
                 </ol>
+                <ViewControls as_chart chart_group groups/>
             </section>
         </main>
     }
+}
+
+/// The server's chart of the dimension's top problems.
+#[component]
+fn ResultsChart(src: Memo<Option<String>>) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <figure class="projector-chart">
+            <img src=move || src.get().unwrap_or_default() alt=t.projector_chart_alt/>
+        </figure>
+    }
+    .into_any()
+}
+
+/// Cards or chart, and whose votes the chart shows.
+#[component]
+fn ViewControls(
+    as_chart: RwSignal<bool>,
+    chart_group: RwSignal<String>,
+    groups: Vec<rembuk_domain::group::StakeholderGroup>,
+) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <div class="projector-controls" role="group" aria-label=t.projector_view>
+            <button type="button" class="button small ghost" aria-pressed=move || (!as_chart.get()).to_string() on:click=move |_| as_chart.set(false)>
+                {t.projector_view_cards}
+            </button>
+            <button type="button" class="button small ghost" aria-pressed=move || as_chart.get().to_string() on:click=move |_| as_chart.set(true)>
+                {t.projector_view_chart}
+            </button>
+            <select aria-label=t.field_group hidden=move || !as_chart.get() on:change=move |ev| chart_group.set(event_target_value(&ev))>
+                <option value="">{t.projector_all_groups}</option>
+                {groups.into_iter().map(|g| view! { <option value=g.key>{g.name}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+    .into_any()
 }

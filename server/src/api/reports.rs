@@ -1,5 +1,6 @@
 //! The draft plan input: `/api/v1/workshops/{id}/report`,
-//! `/api/v1/sessions/{id}/report`, and the roll-up's cross-session merges
+//! `/api/v1/sessions/{id}/report`, the projector's chart
+//! `/api/v1/sessions/{id}/chart.svg`, and the roll-up's cross-session merges
 //! `/api/v1/workshops/{id}/clusters`, `/api/v1/clusters/{id}/undo`.
 
 use axum::{
@@ -10,10 +11,10 @@ use axum::{
     response::Response,
 };
 use rembuk_domain::{
-    AppError, CardId, Entity, SessionId, WorkshopId,
+    AppError, CardId, Entity, Field, Problem, SessionId, WorkshopId,
     report::{Cluster, Report},
 };
-use rembuk_report::{Format, file_name, render};
+use rembuk_report::{Format, dimension_chart_svg, file_name, render};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -25,6 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(workshop_report))
         .routes(routes!(session_report))
+        .routes(routes!(session_chart))
         .routes(routes!(clusters, create_cluster))
         .routes(routes!(undo_cluster))
 }
@@ -81,6 +83,51 @@ async fn session_report(
     let format = parse_format(query.format.as_deref())?;
     let report = state.services.session_report(&auth.caller, id).await?;
     export(report, format).await
+}
+
+#[derive(Deserialize, IntoParams)]
+struct ChartQuery {
+    /// The dimension key (`governance`, …).
+    dimension: String,
+    /// A stakeholder group key for that group's top problems; all groups
+    /// when absent or empty.
+    group: Option<String>,
+}
+
+/// A bar chart of a session's top problems in one dimension, overall or for
+/// one stakeholder group, as SVG: what the projector shows for results.
+/// Staff who may read the session.
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/chart.svg", tag = "reports",
+    params(("id" = String, Path), ChartQuery), security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, content_type = "image/svg+xml", body = String),
+              (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody),
+              (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+async fn session_chart(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(query): Query<ChartQuery>,
+) -> Result<Response, ApiError> {
+    let id: SessionId = parse_id(&id, Entity::Session)?;
+    let report = state.services.session_report(&auth.caller, id).await?;
+    if !report.dimensions.contains_key(&query.dimension) {
+        return Err(AppError::invalid(Field::Dimension, Problem::Unknown).into());
+    }
+    let group = query.group.as_deref().filter(|g| !g.is_empty());
+    if let Some(g) = group
+        && !report.groups.iter().any(|known| known.key == g)
+    {
+        return Err(AppError::invalid(Field::Group, Problem::Unknown).into());
+    }
+    let svg = dimension_chart_svg(&report, &query.dimension, group);
+    let mut response = Response::new(Body::from(svg));
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 fn parse_format(raw: Option<&str>) -> Result<Format, ApiError> {
