@@ -432,16 +432,25 @@ fn Dimension(
 ) -> impl IntoView {
     let t = use_t();
     let key = dimension.key.clone();
+    // Items carry sub-element keys; people read names.
+    let sub_name =
+        |key: Option<String>| key.map(|k| dimension.sub_elements.get(&k).cloned().unwrap_or(k));
     let problems: Vec<ProblemItem> = view.with_value(|v| {
         ranked_in(&dimension.problems, v)
             .into_iter()
-            .cloned()
+            .map(|p| ProblemItem {
+                sub_element: sub_name(p.sub_element.clone()),
+                ..p.clone()
+            })
             .collect()
     });
     let ideas: Vec<IdeaItem> = view.with_value(|v| {
         ranked_in(&dimension.ideas, v)
             .into_iter()
-            .cloned()
+            .map(|i| IdeaItem {
+                sub_element: sub_name(i.sub_element.clone()),
+                ..i.clone()
+            })
             .collect()
     });
     let quick: Vec<String> = dimension
