@@ -28,6 +28,19 @@ enum Command {
     },
     /// Export the draft plan input of a workshop (or one session) to a file.
     Export(ExportArgs),
+    /// Copy the SQLite database to a file, consistently, while the server
+    /// keeps running.
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    /// The backup file to write (an older backup there is replaced only
+    /// once the new one is complete).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +123,7 @@ pub async fn main() -> ExitCode {
             command: UserCommand::Add { email, role, db },
         }) => add_user(&db.database_url, &email, &role).await,
         Some(Command::Export(args)) => export(args).await,
+        Some(Command::Backup(args)) => backup(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -242,6 +256,61 @@ async fn export(args: ExportArgs) -> Result<(), String> {
         out.display(),
         rendered.bytes.len(),
         format.as_str()
+    );
+    Ok(())
+}
+
+async fn backup(args: BackupArgs) -> Result<(), String> {
+    let url = args.db.database_url.trim();
+    let Some(db_path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Err(format!(
+            "{} is not a SQLite database: back PostgreSQL up with its own tools (pg_dump)",
+            redact_url(url)
+        ));
+    };
+    let db_path = PathBuf::from(db_path.split('?').next().unwrap_or_default());
+    if !db_path.is_file() {
+        return Err(format!("there is no database at {}", db_path.display()));
+    }
+    let out = &args.out;
+    if let (Ok(a), Ok(b)) = (db_path.canonicalize(), out.canonicalize())
+        && a == b
+    {
+        return Err("the backup cannot overwrite the database itself".into());
+    }
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    // VACUUM INTO writes a fresh file; give it a free name next to the
+    // target and rename it into place once it is complete.
+    let staging = tempfile::Builder::new()
+        .prefix(".rembuk-backup-")
+        .tempfile_in(&dir)
+        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?
+        .into_temp_path();
+    let staging_path = staging.to_path_buf();
+    std::fs::remove_file(&staging_path).map_err(|e| e.to_string())?;
+    let store = rembuk_service::storage::Store::connect(url)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", redact_url(url)))?;
+    let copied = store.backup_to(&staging_path).await;
+    store.close().await;
+    copied.map_err(|e| format!("the backup failed: {e}"))?;
+    std::fs::File::open(&staging_path)
+        .and_then(|f| f.sync_all())
+        .and_then(|()| std::fs::rename(&staging_path, out))
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    // Renamed away: nothing left for the guard to remove.
+    let _ = staging.keep();
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    eprintln!(
+        "backed up {} to {} ({size} bytes)",
+        db_path.display(),
+        out.display()
     );
     Ok(())
 }

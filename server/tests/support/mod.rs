@@ -23,6 +23,15 @@ pub const ADMIN_PASSWORD: &str = "kopi-sanger-pagi";
 pub async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("rembuk.db");
+    spawn_app_in(dir, db_path).await
+}
+
+/// Starts the app on an existing database file (e.g. a restored backup).
+pub async fn spawn_app_on(db_path: std::path::PathBuf) -> TestApp {
+    spawn_app_in(tempfile::tempdir().unwrap(), db_path).await
+}
+
+async fn spawn_app_in(dir: tempfile::TempDir, db_path: std::path::PathBuf) -> TestApp {
     let config = rembuk::Config::for_database(format!("sqlite://{}", db_path.display()));
     let app = rembuk::build(config).await.expect("app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -49,6 +58,19 @@ pub async fn spawn_app() -> TestApp {
 }
 
 impl TestApp {
+    /// Speaks to an app already running elsewhere (e.g. a child process).
+    pub fn at(base: String, db_path: std::path::PathBuf) -> TestApp {
+        TestApp {
+            base,
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            db_path,
+            _dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
