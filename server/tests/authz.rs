@@ -657,3 +657,88 @@ async fn no_server_function_is_reachable_by_a_party_that_must_not_use_it() {
         );
     }
 }
+
+/// A request body: JSON for the API, a form for server functions.
+type Body = Result<Value, Vec<(String, String)>>;
+/// Method, path, body, and the token of the party allowed to send it.
+type Write = (Method, String, Body, String);
+
+/// Every write, by the party allowed to make it, but sent by a browser on
+/// another site (cross-site request forgery): refused, whether the browser
+/// says so with `Origin` or with `Sec-Fetch-Site`.
+#[tokio::test]
+async fn no_write_is_accepted_from_another_site() {
+    let app = spawn_app().await;
+    let (ours, who) = prepare(&app).await;
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut writes: Vec<Write> = vec![];
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let method = method.to_uppercase();
+            if method == "GET" {
+                continue;
+            }
+            let body = sample(&method, path, &ours).expect("a sample body");
+            let token = match access(path, op) {
+                Access::Participant => who.participant.clone(),
+                _ => who.admin.clone(),
+            };
+            writes.push((
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                concrete(path, &ours),
+                Ok(body),
+                token,
+            ));
+        }
+    }
+    for (path, method) in server_fn::axum::server_fn_paths() {
+        let name = path.trim_start_matches("/fn/");
+        let (access, args) = server_fn_sample(name, &ours).expect("a sample");
+        let token = match access {
+            Access::Participant => who.participant.clone(),
+            _ => who.admin.clone(),
+        };
+        writes.push((method, path.to_string(), Err(args), token));
+    }
+
+    let mut accepted = vec![];
+    let mut calls = 0;
+    for (method, path, body, token) in &writes {
+        for (header, value) in [
+            ("origin", "https://penipu.example"),
+            ("origin", "null"),
+            ("sec-fetch-site", "cross-site"),
+        ] {
+            let request = app
+                .client
+                .request(method.clone(), app.url(path))
+                .header("accept", "application/json")
+                .header(header, value)
+                .bearer_auth(token);
+            let request = match body {
+                Ok(json) => request.json(json),
+                Err(form) => request.form(form),
+            };
+            let status = request.send().await.unwrap().status();
+            calls += 1;
+            if status != StatusCode::FORBIDDEN {
+                accepted.push(format!("{method} {path} with {header}: {value}: {status}"));
+            }
+        }
+    }
+    assert!(
+        accepted.is_empty(),
+        "{} of {calls} cross-site writes were not refused:\n{}",
+        accepted.len(),
+        accepted.join("\n")
+    );
+    eprintln!(
+        "cross-site writes: {} operations, {calls} calls, 0 accepted",
+        writes.len()
+    );
+}
