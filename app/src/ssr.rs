@@ -42,6 +42,14 @@ pub fn host() -> Option<String> {
         .map(str::to_string)
 }
 
+/// The network address the request came from (the connection's peer).
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<Parts>()?
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
 /// Adds a `Set-Cookie` header to the response.
 pub fn set_cookie(value: &str) {
     if let (Some(opts), Ok(value)) = (

@@ -21,6 +21,7 @@ pub mod similar;
 pub mod snapshot;
 pub mod tally;
 pub mod text;
+pub mod throttle;
 pub mod time;
 pub mod user;
 pub mod vote;

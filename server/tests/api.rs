@@ -927,3 +927,53 @@ async fn a_vote_reaches_every_other_connected_screen() {
         assert_eq!(counts.data["cards"][0]["dots"], 1);
     }
 }
+
+#[tokio::test]
+async fn password_guessing_is_slowed_per_account_and_per_address() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.staff(&admin, "fasilitator@acehselatankab.go.id", "facilitator")
+        .await;
+    let login = |email: &str, password: &str| {
+        app.post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": email, "password": password}),
+        )
+    };
+    for _ in 0..5 {
+        let r = login("fasilitator@acehselatankab.go.id", "tebak-tebakan").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The sixth try waits, even with the right password.
+    let r = login("fasilitator@acehselatankab.go.id", "rahasia-sekali-123").await;
+    let retry: u32 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=15 * 60).contains(&retry), "{retry}");
+    let body = assert_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&retry.to_string()),
+        "{body}"
+    );
+    // The same email in other letters is the same account.
+    let r = login(" FASILITATOR@acehselatankab.go.id", "rahasia-sekali-123").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are not held back by it.
+    let r = login(support::ADMIN_EMAIL, support::ADMIN_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Trying many accounts from one address is slowed too (30 failures),
+    // unknown emails included.
+    for i in 0..25 {
+        let r = login(&format!("tebak{i}@example.go.id"), "tebak-tebakan").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+    let r = login(support::ADMIN_EMAIL, support::ADMIN_PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}

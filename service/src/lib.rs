@@ -67,6 +67,7 @@ pub(crate) struct Inner {
     cookies: Cookies,
     config: ServiceConfig,
     timers: moderation::Timers,
+    logins: users::LoginGuard,
 }
 
 impl Services {
@@ -92,6 +93,7 @@ impl Services {
             cookies,
             config,
             timers: Default::default(),
+            logins: Default::default(),
         });
         moderation::Timers::start(Arc::downgrade(&inner));
         Ok(Services { inner })

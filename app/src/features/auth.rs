@@ -36,7 +36,9 @@ pub async fn set_up(email: String, password: String) -> UiResult<()> {
 #[server(prefix = "/fn", endpoint = "log_in")]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> UiResult<()> {
     crate::ssr::run(|s, _| async move {
-        let login = s.log_in(&email, &password).await?;
+        let login = s
+            .log_in_from(&email, &password, crate::ssr::client_ip())
+            .await?;
         let ttl = s.config().staff_session_ttl.as_secs() as i64;
         crate::ssr::set_cookie(&s.cookies().staff_cookie(&login.token, ttl));
         crate::ssr::redirect(local_path(next.as_deref()).unwrap_or("/admin"));

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, ApiJson, Auth};
+use super::{ApiError, ApiJson, Auth, ClientIp};
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -72,12 +72,17 @@ async fn set_up(
 
 /// Signs a staff member in.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = Credentials,
-    responses((status = 200, body = LoginOut), (status = 401, body = super::ErrorBody)))]
+    responses((status = 200, body = LoginOut), (status = 401, body = super::ErrorBody),
+              (status = 429, description = "Too many failed logins for this account or address; see Retry-After", body = super::ErrorBody)))]
 async fn log_in(
     State(state): State<AppState>,
+    ClientIp(from): ClientIp,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
-    let login = state.services.log_in(&body.email, &body.password).await?;
+    let login = state
+        .services
+        .log_in_from(&body.email, &body.password, from)
+        .await?;
     Ok(login_response(&state, StatusCode::OK, login))
 }
 

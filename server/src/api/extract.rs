@@ -84,3 +84,20 @@ pub fn parse_id<T: std::str::FromStr>(
 ) -> Result<T, ApiError> {
     raw.parse().map_err(|_| ApiError(AppError::not_found(what)))
 }
+
+/// The network address of the connection (the peer; behind a reverse proxy
+/// that is the proxy).
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
