@@ -444,3 +444,27 @@ async fn the_secretariat_sees_the_roll_up_with_charts_views_and_exports() {
         room.session
     )));
 }
+
+#[tokio::test]
+async fn a_card_text_cannot_break_out_of_the_consoles_edit_box() {
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let p = app.join(&room.code, "media").await;
+    let payload = "</textarea><script>window.__xss=1</script>";
+    app.card(&p, &room.question, payload).await;
+    let (status, html) = staff_page(
+        &app,
+        &room.admin,
+        &format!("/admin/sessions/{}", room.session),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !html.contains("<script>window.__xss"),
+        "raw markup in the page"
+    );
+    assert!(
+        html.contains("&lt;/textarea&gt;&lt;script&gt;window.__xss=1&lt;/script&gt;</textarea>"),
+        "the edit box holds the text, escaped"
+    );
+}

@@ -44,3 +44,39 @@ pub fn new_key() -> String {
         format!("s-{}", uuid::Uuid::new_v4().simple())
     }
 }
+
+/// Text for a `<textarea>`'s children. The renderer writes textarea children
+/// unescaped on the server (it treats the element like `<script>`), so a
+/// text holding `</textarea>` would end the element and whatever followed
+/// would be read as markup. On the server the text is escaped here (the
+/// browser decodes it back to the same text); in the browser it becomes a
+/// text node, which needs nothing.
+pub fn textarea_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                c => out.push(c),
+            }
+        }
+        out
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::textarea_text;
+
+    #[test]
+    fn a_closing_tag_cannot_leave_the_textarea() {
+        assert_eq!(
+            textarea_text("</textarea><script>x()</script> & co"),
+            "&lt;/textarea&gt;&lt;script&gt;x()&lt;/script&gt; &amp; co"
+        );
+    }
+}

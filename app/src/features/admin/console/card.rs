@@ -10,7 +10,7 @@ use rembuk_domain::{
 
 use super::{ConsoleCtx, PaperVotes};
 use crate::{
-    components::form::ActionError,
+    components::form::{ActionError, textarea_text},
     i18n::{use_lang, use_t},
 };
 
@@ -178,7 +178,7 @@ pub fn ConsoleCard(
                             <input type="hidden" name="card_id" value=cid.to_string()/>
                             <label class="field">
                                 <span>{t.field_text}</span>
-                                <textarea name="text" rows="3" maxlength="500" required>{card.text.clone()}</textarea>
+                                <textarea name="text" rows="3" maxlength="500" required>{textarea_text(&card.text)}</textarea>
                             </label>
                             {card.original_text.clone().map(|o| view! { <p class="muted small">{t.console_original} " " {o}</p> })}
                             <button class="button small primary" type="submit">{t.console_save}</button>
