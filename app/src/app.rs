@@ -29,6 +29,8 @@ use crate::{
 
 /// The HTML document around the app (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::ssr::content_security_policy();
     let lang = provide_lang();
     view! {
         <!DOCTYPE html>

@@ -25,6 +25,10 @@ const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch:
 
 /** Watches a page for anything a payload could do. */
 function guard(page: Page, ran: string[]) {
+  // Our own scripts must never need an exception to the page's policy.
+  page.on("console", (m) => {
+    if (m.text().includes("Content Security Policy")) ran.push(`policy violation on ${page.url()}: ${m.text()}`);
+  });
   page.on("dialog", async (d) => {
     ran.push(`dialog on ${page.url()}: ${d.message()}`);
     await d.dismiss();

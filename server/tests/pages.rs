@@ -468,3 +468,63 @@ async fn a_card_text_cannot_break_out_of_the_consoles_edit_box() {
         "the edit box holds the text, escaped"
     );
 }
+
+#[tokio::test]
+async fn pages_carry_a_script_policy_without_unsafe_inline_and_every_inline_script_has_its_nonce() {
+    let app = spawn_app().await;
+    let room = app.room().await;
+    for path in [
+        "/".to_string(),
+        format!("/j/{}", room.code),
+        format!("/admin/sessions/{}", room.session),
+        "/no-such-page".to_string(),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&path))
+            .header("accept", "text/html")
+            .bearer_auth(&room.admin)
+            .send()
+            .await
+            .unwrap();
+        let policy = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let script_src = policy
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .unwrap_or_else(|| panic!("{path}: no script-src in {policy}"));
+        assert!(!script_src.contains("unsafe-inline"), "{path}: {policy}");
+        let nonce = script_src
+            .split_whitespace()
+            .find_map(|s| s.strip_prefix("'nonce-"))
+            .and_then(|s| s.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("{path}: no nonce in {policy}"))
+            .to_string();
+        assert!(nonce.len() >= 22, "a 128-bit nonce: {nonce}");
+        let html = r.text().await.unwrap();
+        let inline: Vec<&str> = html
+            .match_indices("<script")
+            .map(|(i, _)| &html[i..i + html[i..].find('>').unwrap()])
+            .filter(|tag| !tag.contains(" src="))
+            .collect();
+        assert!(!inline.is_empty(), "{path}: the hydration scripts");
+        for tag in inline {
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: {tag} lacks the page's nonce"
+            );
+        }
+    }
+    // The print page runs no script at all.
+    let r = app
+        .get(
+            &format!("/api/v1/workshops/{}/report?format=html", room.workshop),
+            Some(&room.admin),
+        )
+        .await;
+    let policy = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+}

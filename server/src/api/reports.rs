@@ -156,6 +156,16 @@ pub async fn export(report: Report, format: Format) -> Result<Response, ApiError
     );
     // A report changes with every vote; never serve a stale one.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if format == Format::Html {
+        // The print page is self-contained: its own styles and inline SVG,
+        // no script at all.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+            ),
+        );
+    }
     let disposition = match format {
         Format::Json | Format::Html => "inline",
         _ => "attachment",
