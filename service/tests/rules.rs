@@ -681,3 +681,51 @@ async fn dimensions_and_groups_in_use_cannot_be_removed() {
         }
     );
 }
+
+#[tokio::test]
+async fn staff_logins_expire_and_signing_out_revokes_them_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("rembuk.db").display());
+    let services = rembuk_service::Services::start(
+        &url,
+        rembuk_service::ServiceConfig {
+            staff_session_ttl: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let staff = |token: &str| Credentials {
+        staff: Some(token.to_string()),
+        device: None,
+    };
+    let first = services
+        .set_up_admin("admin@acehselatankab.go.id", "kopi-sanger-pagi")
+        .await
+        .unwrap();
+    let caller = services.caller(&staff(&first.token)).await.unwrap();
+    assert!(caller.require_staff().is_ok(), "fresh login works");
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let caller = services.caller(&staff(&first.token)).await.unwrap();
+    assert_eq!(
+        caller.require_staff().unwrap_err(),
+        AppError::Unauthenticated,
+        "an expired login is nobody"
+    );
+
+    let second = services
+        .log_in("admin@acehselatankab.go.id", "kopi-sanger-pagi")
+        .await
+        .unwrap();
+    assert!(
+        services
+            .caller(&staff(&second.token))
+            .await
+            .unwrap()
+            .require_staff()
+            .is_ok()
+    );
+    services.log_out(&second.token).await.unwrap();
+    let caller = services.caller(&staff(&second.token)).await.unwrap();
+    assert!(caller.require_staff().is_err(), "revoked at once");
+}
