@@ -977,3 +977,68 @@ async fn password_guessing_is_slowed_per_account_and_per_address() {
     let r = login(support::ADMIN_EMAIL, support::ADMIN_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn an_admin_signs_an_account_out_everywhere() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let laptop = app
+        .staff(&admin, "fasilitator@acehselatankab.go.id", "facilitator")
+        .await;
+    let phone: Value = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "fasilitator@acehselatankab.go.id", "password": "rahasia-sekali-123"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let phone = phone["token"].as_str().unwrap().to_string();
+    let me: Value = app
+        .get("/api/v1/auth/me", Some(&laptop))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/users/{}/sessions", me["id"].as_str().unwrap());
+
+    // Only an administrator may.
+    let r = app
+        .send(Method::DELETE, &path, Some(&laptop), json!(null))
+        .await;
+    assert_error(r, StatusCode::FORBIDDEN, "forbidden").await;
+    let r = app
+        .send(
+            Method::DELETE,
+            "/api/v1/users/00000000-0000-0000-0000-000000000000/sessions",
+            Some(&admin),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    let r = app
+        .send(Method::DELETE, &path, Some(&admin), json!(null))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["revoked"], 2);
+    for token in [&laptop, &phone] {
+        let r = app.get("/api/v1/auth/me", Some(token)).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The admin's own login is untouched; the account can sign in again.
+    assert_eq!(
+        app.get("/api/v1/auth/me", Some(&admin)).await.status(),
+        StatusCode::OK
+    );
+    let r = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"email": "fasilitator@acehselatankab.go.id", "password": "rahasia-sekali-123"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}

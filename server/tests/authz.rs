@@ -29,6 +29,8 @@ struct Ours {
     cluster: String,
     dimensions: Value,
     groups: Value,
+    /// A staff account (the other facilitator).
+    user: String,
 }
 
 struct Parties {
@@ -135,6 +137,21 @@ async fn prepare(app: &TestApp) -> (Ours, Parties) {
         cluster: id(&cluster),
         dimensions: read["dimensions"].clone(),
         groups: read["groups"].clone(),
+        user: {
+            let users: Value = app
+                .get("/api/v1/users", Some(&admin))
+                .await
+                .json()
+                .await
+                .unwrap();
+            users
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["role"] == "secretariat")
+                .map(id)
+                .unwrap()
+        },
     };
     (
         ours,
@@ -164,6 +181,8 @@ fn concrete(path: &str, ours: &Ours) -> String {
         &ours.merge
     } else if path.starts_with("/api/v1/clusters/") {
         &ours.cluster
+    } else if path.starts_with("/api/v1/users/") {
+        &ours.user
     } else {
         ""
     };
@@ -182,7 +201,7 @@ fn concrete(path: &str, ours: &Ours) -> String {
 /// operation nobody has written one for yet.
 fn sample(method: &str, path: &str, ours: &Ours) -> Option<Value> {
     let body = match (method, path) {
-        ("GET", _) => Value::Null,
+        ("GET" | "DELETE", _) => Value::Null,
         ("POST", "/api/v1/auth/login" | "/api/v1/setup") => {
             json!({"email": support::ADMIN_EMAIL, "password": support::ADMIN_PASSWORD})
         }
@@ -253,7 +272,7 @@ fn access(path: &str, op: &Value) -> Access {
         Access::Public
     } else if tags.contains(&"participation") || tags.contains(&"live") {
         Access::Participant
-    } else if path == "/api/v1/users" {
+    } else if path.starts_with("/api/v1/users") {
         Access::Admin
     } else {
         Access::Staff
@@ -425,6 +444,7 @@ fn server_fn_sample(name: &str, ours: &Ours) -> Option<(Access, Vec<(String, Str
             pairs(&[("card_id", idea), ("impact", "5"), ("effort", "1")]),
         ),
         "list_users" => (Access::Admin, vec![]),
+        "revoke_logins" => (Access::Admin, pairs(&[("user_id", &ours.user)])),
         "add_user" => (
             Access::Admin,
             pairs(&[

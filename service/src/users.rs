@@ -114,6 +114,26 @@ impl Services {
         Ok(users::list_users(&mut conn).await?)
     }
 
+    /// Signs an account out on every device (administrators only): for a
+    /// lost laptop or a person who left. Returns how many logins ended.
+    pub async fn revoke_logins(&self, caller: &Caller, user: UserId) -> Result<u64, AppError> {
+        if caller.require_staff()?.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        let mut tx = self.store().write().await?;
+        let exists = users::list_users(tx.conn())
+            .await?
+            .iter()
+            .any(|u| u.id == user);
+        if !exists {
+            return Err(AppError::not_found(rembuk_domain::Entity::User));
+        }
+        let n = users::revoke_user_sessions(tx.conn(), user, storage::now()).await?;
+        tx.commit().await?;
+        tracing::info!(%user, logins = n, "logins revoked");
+        Ok(n)
+    }
+
     /// Signs a staff member in. Wrong email and wrong password give the same
     /// answer and take the same time.
     pub async fn log_in(&self, email: &str, password: &str) -> Result<Login, AppError> {

@@ -2,11 +2,11 @@
 
 use axum::{
     Json,
-    extract::State,
+    extract::{Path, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use rembuk_domain::{time::Timestamp, user::User};
+use rembuk_domain::{Entity, UserId, time::Timestamp, user::User};
 use rembuk_service::Login;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(log_out))
         .routes(routes!(me))
         .routes(routes!(list_users, add_user))
+        .routes(routes!(revoke_logins))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -142,4 +143,26 @@ async fn add_user(
         .add_user(&auth.caller, &body.email, &body.role, &body.password)
         .await?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[derive(Serialize, ToSchema)]
+struct Revoked {
+    /// How many logins ended.
+    revoked: u64,
+}
+
+/// Signs an account out on every device at once (administrators only), for
+/// a lost laptop or a person who left. Its password still works: change it
+/// or remove the account for that.
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "accounts", params(("id" = String, Path)),
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = Revoked), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+async fn revoke_logins(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Revoked>, ApiError> {
+    let id: UserId = super::extract::parse_id(&id, Entity::User)?;
+    let revoked = state.services.revoke_logins(&auth.caller, id).await?;
+    Ok(Json(Revoked { revoked }))
 }

@@ -126,6 +126,22 @@ pub async fn staff_session(
 }
 
 /// Ends a login.
+/// Revokes every live login of `user`; returns how many.
+pub async fn revoke_user_sessions(
+    conn: &mut AnyConnection,
+    user: UserId,
+    now: Timestamp,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE auth_sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(user.to_string())
+    .bind(now.millis())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn revoke_staff_session(
     conn: &mut AnyConnection,
     token_hash: &str,

@@ -2,7 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use rembuk_domain::user::{Role, User};
+use rembuk_domain::{
+    UserId,
+    i18n::fill,
+    user::{Role, User},
+};
 
 use super::{PageError, StaffFrame};
 use crate::{
@@ -24,12 +28,19 @@ pub async fn add_user(email: String, role: String, password: String) -> UiResult
         .await
 }
 
+/// Signs an account out on every device.
+#[server(prefix = "/fn", endpoint = "revoke_logins")]
+pub async fn revoke_logins(user_id: UserId) -> UiResult<u64> {
+    crate::ssr::run(|s, caller| async move { s.revoke_logins(&caller, user_id).await }).await
+}
+
 /// `/admin/users`.
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
     let add = ServerAction::<AddUser>::new();
+    let revoke = ServerAction::<RevokeLogins>::new();
     let users = Resource::new(move || add.version().get(), |_| list_users());
     view! {
         <Title text=t.users_title/>
@@ -39,6 +50,10 @@ pub fn UsersPage() -> impl IntoView {
                 <div class="grid two">
                     <section class="panel">
                         <h2>{t.users_list}</h2>
+                        <ActionError result=revoke.value()/>
+                        {move || revoke.value().get().and_then(Result::ok).map(|n| view! {
+                            <p class="notice" role="status">{fill(t.users_signed_out, &[("n", &lang.number(n as i64))])}</p>
+                        })}
                         <Suspense fallback=Loading>
                             {move || Suspend::new(async move {
                                 match users.await {
@@ -46,7 +61,15 @@ pub fn UsersPage() -> impl IntoView {
                                         <ul class="rows">
                                             {users
                                                 .into_iter()
-                                                .map(|u| view! { <li><strong>{u.email}</strong> " " <span class="chip">{u.role.label(lang)}</span></li> })
+                                                .map(|u| view! {
+                                                    <li class="user-row">
+                                                        <span><strong>{u.email}</strong> " " <span class="chip">{u.role.label(lang)}</span></span>
+                                                        <ActionForm action=revoke attr:class="inline-form">
+                                                            <input type="hidden" name="user_id" value=u.id.to_string()/>
+                                                            <button class="button small" type="submit">{t.users_sign_out_everywhere}</button>
+                                                        </ActionForm>
+                                                    </li>
+                                                })
                                                 .collect_view()}
                                         </ul>
                                     }
@@ -61,7 +84,7 @@ pub fn UsersPage() -> impl IntoView {
                         <ActionForm action=add attr:class="stack">
                             <ActionError result=add.value()/>
                             {move || add.value().get().and_then(Result::ok).map(|u| view! {
-                                <p class="notice" role="status">{rembuk_domain::i18n::fill(t.users_added, &[("email", &u.email)])}</p>
+                                <p class="notice" role="status">{fill(t.users_added, &[("email", &u.email)])}</p>
                             })}
                             <label class="field">
                                 <span>{t.field_email}</span>
