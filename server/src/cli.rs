@@ -262,16 +262,13 @@ async fn export(args: ExportArgs) -> Result<(), String> {
 
 async fn backup(args: BackupArgs) -> Result<(), String> {
     let url = args.db.database_url.trim();
-    let Some(db_path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
+    let Some(db_path) = rembuk_service::storage::sqlite_file(url) else {
         return Err(format!(
             "{} is not a SQLite database: back PostgreSQL up with its own tools (pg_dump)",
             redact_url(url)
         ));
     };
-    let db_path = PathBuf::from(db_path.split('?').next().unwrap_or_default());
+    let db_path = PathBuf::from(db_path);
     if !db_path.is_file() {
         return Err(format!("there is no database at {}", db_path.display()));
     }

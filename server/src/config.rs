@@ -54,7 +54,7 @@ impl Config {
     /// A configuration for tests and tools: a free port on loopback.
     pub fn for_database(database_url: impl Into<String>) -> Config {
         Config {
-            bind: "127.0.0.1:0".parse().expect("valid address"),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             database_url: database_url.into(),
             public_url: None,
             site_root: PathBuf::from(DEFAULT_SITE_ROOT),

@@ -232,13 +232,20 @@ pub fn now() -> Timestamp {
 
 /// Checks the URL, creates a SQLite file's folder, and makes sure SQLite
 /// creates the file.
+/// The file of a `sqlite://PATH[?…]` (or `sqlite:PATH`) URL, as written;
+/// `None` for any other database.
+pub fn sqlite_file(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(rest.split_once('?').map_or(rest, |(path, _)| path))
+}
+
 fn normalise_url(url: &str) -> Result<(Backend, String)> {
     let url = url.trim();
-    if let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if let Some(path) = sqlite_file(url) {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
         if path.is_empty() || path == ":memory:" {
             return Err(StorageError::UnsupportedUrl(url.to_string()));
         }
