@@ -21,7 +21,7 @@ use crate::{
         auth::{LoginPage, SetupPage},
         home::HomePage,
         join::{JoinByQueryPage, JoinPage},
-        participant::ParticipantPage,
+        participant::{ParticipantPage, WithdrawPage},
         projector::ProjectorPage,
     },
     i18n::{provide_lang, use_t},
@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/j") view=JoinByQueryPage ssr=SsrMode::Async/>
                 <Route path=path!("/j/:code") view=JoinPage ssr=SsrMode::Async/>
                 <Route path=path!("/s/:code") view=ParticipantPage ssr=SsrMode::Async/>
+                <Route path=path!("/s/:code/withdraw") view=WithdrawPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=DashboardPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/workshops/:id") view=WorkshopPage ssr=SsrMode::Async/>

@@ -29,11 +29,13 @@ pub enum AuditAction {
     Programme,
     Cluster,
     Uncluster,
+    Passcode,
+    Withdrawal,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 18] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::Approve,
         AuditAction::Hide,
         AuditAction::Restore,
@@ -52,6 +54,8 @@ impl AuditAction {
         AuditAction::Programme,
         AuditAction::Cluster,
         AuditAction::Uncluster,
+        AuditAction::Passcode,
+        AuditAction::Withdrawal,
     ];
 
     /// The API name.
@@ -75,6 +79,8 @@ impl AuditAction {
             AuditAction::Programme => "programme",
             AuditAction::Cluster => "cluster",
             AuditAction::Uncluster => "uncluster",
+            AuditAction::Passcode => "passcode",
+            AuditAction::Withdrawal => "withdrawal",
         }
     }
 
@@ -100,6 +106,8 @@ impl AuditAction {
             AuditAction::Programme => t.audit_programme,
             AuditAction::Cluster => t.audit_cluster,
             AuditAction::Uncluster => t.audit_uncluster,
+            AuditAction::Passcode => t.audit_passcode,
+            AuditAction::Withdrawal => t.audit_withdrawal,
         }
     }
 }
@@ -127,6 +135,20 @@ pub struct AuditEntry {
     pub reason: Option<String>,
     /// What changed, for people (e.g. the old and new text, the phase).
     pub detail: Option<String>,
+}
+
+impl AuditEntry {
+    /// The actor of a participant's own withdrawal: no name is recorded.
+    pub const PARTICIPANT: &'static str = "participant";
+
+    /// Who acted, for people.
+    pub fn actor_label(&self, lang: Lang) -> &str {
+        if self.actor == Self::PARTICIPANT {
+            lang.t().audit_participant
+        } else {
+            &self.actor
+        }
+    }
 }
 
 #[cfg(test)]

@@ -81,6 +81,16 @@ pub enum AppError {
     /// Too many requests; try again later (429).
     #[error("rate limited")]
     RateLimited { retry_after_secs: u32 },
+    /// The session asks for a passcode and this one is missing or wrong (403).
+    #[error("wrong passcode")]
+    WrongPasscode,
+    /// This participant has `max` live streams open already (429).
+    #[error("too many streams: at most {max}")]
+    TooManyStreams { max: u32 },
+    /// A workshop's personal data may only be purged after its retention
+    /// date (409).
+    #[error("retained until {until:?}")]
+    Retained { until: Option<String> },
     /// The server failed; details are in its log, never in the response (500).
     #[error("internal error")]
     Internal,
@@ -130,6 +140,9 @@ pub enum Field {
     LeadOffice,
     VotingMode,
     Format,
+    Passcode,
+    WithdrawnCards,
+    RetainUntil,
 }
 
 /// What is wrong with a [`Field`].
@@ -188,7 +201,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Malformed { .. } => 400,
             AppError::Unauthenticated | AppError::BadCredentials => 401,
-            AppError::Forbidden | AppError::NotJoined => 403,
+            AppError::Forbidden | AppError::NotJoined | AppError::WrongPasscode => 403,
             AppError::NotFound { .. } => 404,
             AppError::OverBudget { .. }
             | AppError::PhaseForbids { .. }
@@ -198,9 +211,10 @@ impl AppError {
             | AppError::CardMerged
             | AppError::AlreadyUndone
             | AppError::DotsOff
-            | AppError::ScoresOff => 409,
+            | AppError::ScoresOff
+            | AppError::Retained { .. } => 409,
             AppError::TooLarge { .. } => 413,
-            AppError::RateLimited { .. } => 429,
+            AppError::RateLimited { .. } | AppError::TooManyStreams { .. } => 429,
             AppError::Internal => 500,
             AppError::Network { .. } => 503,
         }
@@ -227,6 +241,9 @@ impl AppError {
             AppError::ScoresOff => "scores_off",
             AppError::TooLarge { .. } => "too_large",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::WrongPasscode => "wrong_passcode",
+            AppError::TooManyStreams { .. } => "too_many_streams",
+            AppError::Retained { .. } => "retained",
             AppError::Internal => "internal",
             AppError::Network { .. } => "network",
         }
@@ -303,6 +320,12 @@ impl AppError {
                 t.error_rate_limited,
                 &[("seconds", &retry_after_secs.to_string())],
             ),
+            AppError::WrongPasscode => t.error_wrong_passcode.to_string(),
+            AppError::TooManyStreams { max } => {
+                fill(t.error_too_many_streams, &[("max", &max.to_string())])
+            }
+            AppError::Retained { until: Some(date) } => fill(t.error_retained, &[("date", date)]),
+            AppError::Retained { until: None } => t.error_no_retention_date.to_string(),
             AppError::Internal => t.error_internal.to_string(),
             AppError::Network { .. } => t.error_network.to_string(),
         }
@@ -359,6 +382,9 @@ impl Field {
             Field::LeadOffice => t.field_lead_office,
             Field::VotingMode => t.field_voting_mode,
             Field::Format => t.field_format,
+            Field::Passcode => t.field_passcode,
+            Field::WithdrawnCards => t.field_withdrawn_cards,
+            Field::RetainUntil => t.field_retain_until,
         }
     }
 }

@@ -21,6 +21,10 @@ pub struct Session {
     /// Participants' cards wait for a facilitator's approval.
     #[serde(default)]
     pub premoderate: bool,
+    /// The passcode joining needs, if the facilitator set one. Staff see
+    /// it (to tell the room); participants' copies never carry it.
+    #[serde(default)]
+    pub passcode: Option<String>,
 }
 
 /// Checks a session's title.
@@ -122,11 +126,14 @@ pub struct JoinInfo {
     pub language: Lang,
     pub code: JoinCode,
     pub groups: Vec<crate::group::StakeholderGroup>,
+    /// Joining needs the session's passcode as well as its code.
+    #[serde(default)]
+    pub passcode_required: bool,
 }
 
 /// The version of the consent text shown at join; stored with each
 /// participant so that it is known what they agreed to.
-pub const CONSENT_VERSION: &str = "2026-11";
+pub const CONSENT_VERSION: &str = "2026-12";
 
 /// A join request, checked.
 #[derive(Clone, Debug, PartialEq, Eq)]

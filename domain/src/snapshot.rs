@@ -33,6 +33,9 @@ pub struct WorkshopBrief {
     pub language: Lang,
     pub dimensions: Vec<Dimension>,
     pub groups: Vec<StakeholderGroup>,
+    /// What happens to a participant's cards if they withdraw.
+    #[serde(default)]
+    pub withdrawn_cards: crate::privacy::WithdrawnCards,
 }
 
 /// One of the caller's votes.
@@ -158,6 +161,7 @@ impl SessionSnapshot {
             .filter(|q| q.tallies_public())
             .map(|q| q.id)
             .collect();
+        self.session.passcode = None;
         self.cards
             .retain(|c| c.is_visible() || mine.contains(&c.id));
         for c in &mut self.cards {
@@ -403,6 +407,7 @@ mod tests {
                 language: Lang::Id,
                 dimensions: default_dimensions(Lang::Id),
                 groups: default_groups(Lang::Id),
+                withdrawn_cards: Default::default(),
             },
             session: Session {
                 id: session_id,
@@ -411,6 +416,7 @@ mod tests {
                 join_code: JoinCode::from_random(7),
                 created_at: Timestamp(0),
                 premoderate: false,
+                passcode: None,
             },
             questions: vec![],
             cards: vec![],

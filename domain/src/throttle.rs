@@ -24,6 +24,14 @@ pub const LOGIN_PER_ADDRESS: Policy = Policy {
     window_ms: 15 * 60 * 1000,
 };
 
+/// Wrong join passcodes per session and network address: a room behind
+/// one hotel router may mistype a few dozen times; a guesser gets 50 tries
+/// per quarter hour, years for a six-character passcode.
+pub const PASSCODE_PER_ADDRESS: Policy = Policy {
+    max_failures: 50,
+    window_ms: 15 * 60 * 1000,
+};
+
 /// Above this many keys, stale ones are swept out on the next failure, so
 /// a flood of made-up keys cannot grow the table without bound.
 const SWEEP_ABOVE: usize = 10_000;

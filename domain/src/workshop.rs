@@ -24,6 +24,9 @@ pub struct Workshop {
     pub dimensions: Vec<Dimension>,
     pub groups: Vec<StakeholderGroup>,
     pub created_at: Timestamp,
+    /// Withdrawal and retention of personal data.
+    #[serde(default)]
+    pub privacy: crate::privacy::Privacy,
 }
 
 /// A workshop in a list.

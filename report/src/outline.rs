@@ -731,7 +731,7 @@ pub(crate) fn moderation_log(report: &Report) -> Table {
             Cell::text(e.at.clock_at_offset(WIB)),
             Cell::text(&log.session),
             Cell::text(e.action.label(lang)),
-            Cell::text(&e.actor),
+            Cell::text(e.actor_label(lang)),
             Cell::opt_text(
                 e.target
                     .as_deref()

@@ -5,7 +5,7 @@ use std::{io::Read, net::SocketAddr, path::PathBuf, process::ExitCode, time::Dur
 use clap::{Args, Parser, Subcommand};
 use rembuk_domain::{Lang, SessionId, WorkshopId};
 use rembuk_report::{Format, file_name, render};
-use rembuk_service::{Caller, ServiceConfig, Services};
+use rembuk_service::{Caller, Rate, RateLimits, ServiceConfig, Services};
 
 use crate::config::{Config, DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_SITE_ROOT, redact_url};
 
@@ -31,6 +31,23 @@ enum Command {
     /// Copy the SQLite database to a file, consistently, while the server
     /// keeps running.
     Backup(BackupArgs),
+    /// Remove participants' personal data (names, device links) of
+    /// workshops whose retention date has passed. Cards, votes and results
+    /// stay.
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Args)]
+struct PurgeArgs {
+    /// Purge only this workshop (its retention date must have passed);
+    /// without it, every workshop that is due.
+    #[arg(long)]
+    workshop: Option<String>,
+    /// List what would be purged, change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +97,18 @@ struct ServeArgs {
     /// Hours a staff login lasts.
     #[arg(long, env = "REMBUK_SESSION_HOURS", default_value_t = 12)]
     session_hours: u64,
+    /// Cards, dots and ratings one participant may send per minute (after
+    /// a burst of 60); more get 429 with the seconds to wait.
+    #[arg(
+        long,
+        env = "REMBUK_PARTICIPANT_WRITES_PER_MINUTE",
+        default_value_t = 300
+    )]
+    participant_writes_per_minute: u32,
+    /// Writes of all participants of one session per second (after a burst
+    /// of twice that); keeps one session from starving others.
+    #[arg(long, env = "REMBUK_SESSION_WRITES_PER_SECOND", default_value_t = 5000)]
+    session_writes_per_second: u32,
 }
 
 #[derive(Debug, Default, Args)]
@@ -124,6 +153,7 @@ pub async fn main() -> ExitCode {
         }) => add_user(&db.database_url, &email, &role).await,
         Some(Command::Export(args)) => export(args).await,
         Some(Command::Backup(args)) => backup(args).await,
+        Some(Command::Purge(args)) => purge(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -173,6 +203,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         public_url: args.public_url.filter(|u| !u.trim().is_empty()),
         site_root,
         staff_session_ttl: Duration::from_secs(args.session_hours.clamp(1, 24 * 30) * 3600),
+        rate_limits: rate_limits(
+            args.participant_writes_per_minute,
+            args.session_writes_per_second,
+        ),
     };
     if !config.site_root.join("pkg").is_dir() {
         tracing::warn!(
@@ -325,4 +359,83 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The write limits from the command line; zero means "the default".
+fn rate_limits(participant_per_minute: u32, session_per_second: u32) -> RateLimits {
+    let mut limits = RateLimits::default();
+    if participant_per_minute > 0 {
+        limits.participant.per_second = f64::from(participant_per_minute) / 60.0;
+    }
+    if session_per_second > 0 {
+        limits.session = Rate {
+            burst: session_per_second.saturating_mul(2),
+            per_second: f64::from(session_per_second),
+        };
+    }
+    limits
+}
+
+async fn purge(args: PurgeArgs) -> Result<(), String> {
+    let services = Services::start(&args.db.database_url, ServiceConfig::default())
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                redact_url(&args.db.database_url)
+            )
+        })?;
+    // The regency's calendar day (WIB).
+    let today = rembuk_service::storage::now().date_at_offset(7 * 60);
+    let caller = Caller::system();
+    let result = match (&args.workshop, args.dry_run) {
+        (Some(workshop), dry_run) => {
+            let id = workshop
+                .trim()
+                .parse::<WorkshopId>()
+                .map_err(|_| format!("{workshop:?} is not a workshop id"))?;
+            if dry_run {
+                services
+                    .purge_preview(&caller, Some(id), today)
+                    .await
+                    .map(|w| report_preview(&w))
+            } else {
+                services
+                    .purge_workshop(&caller, id, today)
+                    .await
+                    .map(|p| report_purged(&[p]))
+            }
+        }
+        (None, true) => services
+            .purge_preview(&caller, None, today)
+            .await
+            .map(|w| report_preview(&w)),
+        (None, false) => services
+            .purge_due(&caller, today)
+            .await
+            .map(|p| report_purged(&p)),
+    };
+    services.store().close().await;
+    result.map_err(|e| e.message(Lang::En))
+}
+
+fn report_preview(due: &[(WorkshopId, String)]) {
+    if due.is_empty() {
+        println!("no workshop is past its retention date");
+    }
+    for (id, title) in due {
+        println!("would purge {id} {title:?}");
+    }
+}
+
+fn report_purged(done: &[rembuk_service::Purged]) {
+    if done.is_empty() {
+        println!("no workshop is past its retention date");
+    }
+    for p in done {
+        println!(
+            "purged {} {:?}: {} participants' names and device links removed",
+            p.workshop, p.title, p.participants
+        );
+    }
 }

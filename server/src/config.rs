@@ -15,6 +15,8 @@ pub struct Config {
     pub site_root: PathBuf,
     /// How long a staff login lasts.
     pub staff_session_ttl: Duration,
+    /// Write rates and live streams per participant and session.
+    pub rate_limits: rembuk_service::RateLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -25,6 +27,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("site_root", &self.site_root)
             .field("staff_session_ttl", &self.staff_session_ttl)
+            .field("rate_limits", &self.rate_limits)
             .finish()
     }
 }
@@ -59,6 +62,7 @@ impl Config {
             public_url: None,
             site_root: PathBuf::from(DEFAULT_SITE_ROOT),
             staff_session_ttl: Duration::from_secs(12 * 3600),
+            rate_limits: Default::default(),
         }
     }
 }

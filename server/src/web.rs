@@ -40,6 +40,7 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
         ServiceConfig {
             public_url: config.public_url.clone(),
             staff_session_ttl: config.staff_session_ttl,
+            rate_limits: config.rate_limits,
         },
     )
     .await

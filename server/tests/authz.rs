@@ -224,6 +224,10 @@ fn sample(method: &str, path: &str, ours: &Ours) -> Option<Value> {
         ("PUT", "/api/v1/questions/{id}/phase") => json!({"phase": "closed"}),
         ("PUT", "/api/v1/questions/{id}/timer") => json!({"seconds": 60}),
         ("PUT", "/api/v1/sessions/{id}/moderation") => json!({"premoderate": true}),
+        ("PUT", "/api/v1/sessions/{id}/passcode") => json!({"passcode": "RAHASIA1"}),
+        ("PUT", "/api/v1/workshops/{id}/privacy") => {
+            json!({"withdrawn_cards": "remove", "retain_until": "2030-01-01"})
+        }
         ("POST", "/api/v1/sessions/{id}/questions") => json!({
             "dimension": "economy", "kind": "problems", "prompt": "Apa masalah ekonomi desa?"
         }),
@@ -421,7 +425,19 @@ fn server_fn_sample(name: &str, ours: &Ours) -> Option<(Access, Vec<(String, Str
     let sample = match name {
         "join_state" | "join_session" | "setup_needed" | "set_up" | "log_in" | "log_out"
         | "current_user" => (Access::Public, vec![]),
-        "participant_view" => (Access::Participant, pairs(&[("code", &ours.code)])),
+        "participant_view" | "withdraw_me" => (Access::Participant, pairs(&[("code", &ours.code)])),
+        "set_session_passcode" => (
+            Access::Staff,
+            pairs(&[("session_id", s), ("passcode", "RAHASIA1")]),
+        ),
+        "save_privacy" => (
+            Access::Staff,
+            pairs(&[
+                ("workshop_id", w),
+                ("withdrawn_cards", "remove"),
+                ("retain_until", "2030-01-01"),
+            ]),
+        ),
         "submit_card" => (
             Access::Participant,
             pairs(&[("question_id", q), ("text", "Kartu dari luar")]),

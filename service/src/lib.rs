@@ -9,9 +9,11 @@
 
 pub mod access;
 pub mod auth;
+mod limits;
 pub mod live;
 pub mod moderation;
 mod participation;
+mod privacy;
 pub mod qr;
 mod reports;
 mod scores;
@@ -23,6 +25,7 @@ mod workshops;
 pub use access::Caller;
 pub use moderation::CardPatch;
 pub use participation::{CardInput, JoinInput, Joined, Submitted};
+pub use privacy::{PrivacyInput, Purged, Withdrawn};
 pub use rembuk_domain::moderation::Merged;
 pub use sessions::QuestionInput;
 pub use users::Login;
@@ -31,7 +34,9 @@ pub use workshops::WorkshopInput;
 use std::{sync::Arc, time::Duration};
 
 use auth::Cookies;
+pub use limits::StreamGuard;
 use live::LiveHub;
+pub use rembuk_domain::ratelimit::{Rate, RateLimits};
 use storage::Store;
 
 /// Settings of the service layer, from the server's configuration.
@@ -43,6 +48,8 @@ pub struct ServiceConfig {
     pub public_url: Option<String>,
     /// How long a staff login lasts.
     pub staff_session_ttl: Duration,
+    /// Write rates and live streams allowed per participant and session.
+    pub rate_limits: RateLimits,
 }
 
 impl Default for ServiceConfig {
@@ -50,6 +57,7 @@ impl Default for ServiceConfig {
         ServiceConfig {
             public_url: None,
             staff_session_ttl: Duration::from_secs(12 * 3600),
+            rate_limits: RateLimits::default(),
         }
     }
 }
@@ -68,6 +76,7 @@ pub(crate) struct Inner {
     config: ServiceConfig,
     timers: moderation::Timers,
     logins: users::LoginGuard,
+    limits: limits::Limits,
 }
 
 impl Services {
@@ -87,7 +96,9 @@ impl Services {
             .is_some_and(|u| u.starts_with("https://"));
         let cookies = Cookies::new(&secret, secure);
         let live = LiveHub::start(store.clone()).await?;
+        let limits = limits::Limits::new(config.rate_limits);
         let inner = Arc::new(Inner {
+            limits,
             store,
             live,
             cookies,

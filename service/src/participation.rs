@@ -6,11 +6,14 @@ use rembuk_domain::{
     card::{Card, CardStatus, check_answers, parse_new_card},
     event::{Change, Visibility, card_visibility},
     group,
+    privacy::passcode_matches,
     question::{Action, Phase},
     session::{CONSENT_VERSION, Participant, parse_join},
     user::User,
     vote::{VoteOutcome, check_budget, parse_dots},
 };
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -33,6 +36,9 @@ pub struct JoinInput {
     pub name: Option<String>,
     #[serde(default)]
     pub consent: bool,
+    /// The session's passcode, when it asks for one.
+    #[serde(default)]
+    pub passcode: Option<String>,
 }
 
 /// The result of joining.
@@ -94,12 +100,24 @@ impl Services {
     /// Joins a session by its code. A device that joined before stays the
     /// same participant (its group and name are updated); its token is
     /// kept, so one phone is one participant across a workshop's sessions.
-    #[tracing::instrument(skip_all, fields(code = %input.code))]
     pub async fn join(
         &self,
         caller: &Caller,
         input: &JoinInput,
         language: Option<Lang>,
+    ) -> Result<Joined, AppError> {
+        self.join_from(caller, input, language, None).await
+    }
+
+    /// [`Services::join`] from a network address: in a session with a
+    /// passcode, wrong guesses from one address are slowed down.
+    #[tracing::instrument(skip_all, fields(code = %input.code))]
+    pub async fn join_from(
+        &self,
+        caller: &Caller,
+        input: &JoinInput,
+        language: Option<Lang>,
+        address: Option<IpAddr>,
     ) -> Result<Joined, AppError> {
         let request = parse_join(
             &input.code,
@@ -128,6 +146,21 @@ impl Services {
         let hash = hash_token(&token);
         let now = storage::now();
         let existing = participants::participant_by_token(tx.conn(), session.id, &hash).await?;
+        // Who joined already is in; a newcomer needs the passcode.
+        if let Some(expected) = &session.passcode
+            && existing.is_none()
+        {
+            let key = format!(
+                "{}/{}",
+                session.id,
+                address.map(|a| a.to_string()).unwrap_or_default()
+            );
+            self.passcode_guard().check(&key)?;
+            if !passcode_matches(expected, input.passcode.as_deref()) {
+                self.passcode_guard().fail(&key);
+                return Err(AppError::WrongPasscode);
+            }
+        }
         if let Some(old) = &existing
             && old.group == group
         {
@@ -323,6 +356,11 @@ impl Services {
                 created: false,
             });
         }
+        // A replay above is free: a phone catching up after a dropout
+        // must not meet the limit for cards it already sent.
+        if let Some(p) = participant {
+            self.limits().write(p, question.session_id)?;
+        }
         let session = sessions::session(tx.conn(), question.session_id)
             .await?
             .ok_or(AppError::Internal)?;
@@ -443,6 +481,7 @@ impl Services {
             .ok_or(AppError::Internal)?
             .session_id;
         let participant = self.participant_in(tx.conn(), caller, session).await?;
+        self.limits().write(participant.id, session)?;
         // Take the session's lock before reading what the rule depends on.
         let mut rec = Recorder::begin(tx.conn(), session).await?;
         let question = questions::question(tx.conn(), question_id)

@@ -63,6 +63,7 @@ impl Services {
             .ok_or(AppError::Internal)?
             .session_id;
         let participant = self.participant_in(tx.conn(), caller, session).await?;
+        self.limits().write(participant.id, session)?;
         let mut rec = Recorder::begin(tx.conn(), session).await?;
         let question = questions::question(tx.conn(), question_id)
             .await?

@@ -75,6 +75,7 @@ impl Services {
                 join_code: JoinCode::from_random(rand::random()),
                 created_at: storage::now(),
                 premoderate: false,
+                passcode: None,
             };
             let mut tx = self.store().write().await?;
             match sessions::insert_session(tx.conn(), &session).await {
@@ -125,6 +126,7 @@ impl Services {
             language: workshop.language,
             code: session.join_code,
             groups: workshop.groups,
+            passcode_required: session.passcode.is_some(),
         })
     }
 
@@ -225,6 +227,7 @@ impl Services {
                 language: workshop.language,
                 dimensions: workshop.dimensions,
                 groups: workshop.groups,
+                withdrawn_cards: workshop.privacy.withdrawn_cards,
             },
             session,
             questions,
@@ -241,12 +244,13 @@ impl Services {
     }
 
     /// Checks that the caller may watch a session's live stream, and says
-    /// what they may see of it.
+    /// what they may see of it. A participant's stream counts against their
+    /// limit of open streams until the returned guard is dropped.
     pub async fn authorize_live(
         &self,
         caller: &Caller,
         id: SessionId,
-    ) -> Result<Audience, AppError> {
+    ) -> Result<(Audience, Option<crate::StreamGuard>), AppError> {
         let mut conn = self.store().read().await?;
         let session = sessions::session(&mut conn, id)
             .await?
@@ -255,9 +259,12 @@ impl Services {
             .authorize_workshop(&mut conn, caller, session.workshop_id, Access::Read)
             .await
         {
-            Ok(_) => Ok(Audience::Staff),
+            Ok(_) => Ok((Audience::Staff, None)),
             Err(staff_error) => match self.participant_in(&mut conn, caller, id).await {
-                Ok(_) => Ok(Audience::Participant),
+                Ok(p) => Ok((
+                    Audience::Participant,
+                    Some(self.limits().open_stream(p.id)?),
+                )),
                 Err(AppError::NotJoined) => Err(AppError::NotJoined),
                 Err(_) => Err(staff_error),
             },

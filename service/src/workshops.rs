@@ -72,6 +72,7 @@ impl Services {
             dimensions,
             groups,
             created_at: storage::now(),
+            privacy: Default::default(),
         };
         let creator = (user.id.0 != uuid::Uuid::nil()).then_some(user.id);
         let mut tx = self.store().write().await?;

@@ -100,6 +100,7 @@ impl World {
             group: group.into(),
             name: None,
             consent: true,
+            passcode: None,
         };
         let joined = self.services.join(&device, &input, None).await.unwrap();
         Caller {

@@ -184,6 +184,7 @@ async fn a_phone_that_rejoins_stays_the_same_participant() {
         group: "academia".into(),
         name: Some("Bu Rina".into()),
         consent: true,
+        passcode: None,
     };
     let first = w.services.join(&phone, &input, None).await.unwrap();
     assert!(first.created);
@@ -221,6 +222,7 @@ async fn joining_explains_what_is_wrong() {
         group: group.into(),
         name: None,
         consent,
+        passcode: None,
     };
     let anon = Caller::anonymous();
     assert_eq!(
@@ -598,6 +600,7 @@ async fn participants_act_only_in_sessions_they_joined() {
                 group: "media".into(),
                 name: None,
                 consent: true,
+                passcode: None,
             },
             None,
         )

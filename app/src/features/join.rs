@@ -46,6 +46,7 @@ pub async fn join_session(
     group: String,
     name: Option<String>,
     consent: Option<String>,
+    passcode: Option<String>,
 ) -> UiResult<()> {
     crate::ssr::run(|s, caller| async move {
         let input = rembuk_service::JoinInput {
@@ -53,8 +54,16 @@ pub async fn join_session(
             group,
             name,
             consent: consent.is_some_and(|c| !c.is_empty()),
+            passcode,
         };
-        let joined = s.join(&caller, &input, crate::ssr::chosen_lang()).await?;
+        let joined = s
+            .join_from(
+                &caller,
+                &input,
+                crate::ssr::chosen_lang(),
+                crate::ssr::client_ip(),
+            )
+            .await?;
         crate::ssr::set_cookie(&s.cookies().device_cookie(&joined.token));
         let code = rembuk_domain::session::JoinCode::parse(&input.code)?;
         crate::ssr::redirect(&format!("/s/{}", code.digits()));
@@ -83,10 +92,15 @@ pub fn JoinByQueryPage() -> impl IntoView {
 fn JoinView(code: Signal<String>) -> impl IntoView {
     let t = use_t();
     let state = Resource::new(move || code.get(), join_state);
+    let query = use_query_map();
+    let withdrawn = move || query.read().get("withdrawn").is_some();
     view! {
         <Title text=t.join_title/>
         <Header/>
         <main id="main" class="page narrow">
+            <Show when=withdrawn>
+                <p class="notice" role="status">{t.withdraw_done}</p>
+            </Show>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match state.await {
@@ -154,6 +168,15 @@ fn JoinForm(state: JoinData) -> impl IntoView {
                     })
                     .collect_view()}
             </fieldset>
+            {(info.passcode_required && !rejoining).then(|| view! {
+                <label class="field">
+                    <span>{t.field_passcode}</span>
+                    <input type="text" name="passcode" required minlength="4" maxlength="16"
+                        autocomplete="off" autocapitalize="characters" spellcheck="false"
+                        class="passcode-input"/>
+                    <small>{t.join_passcode_hint}</small>
+                </label>
+            })}
             <label class="field">
                 <span>{t.join_name_label}</span>
                 <input type="text" name="name" maxlength="60" autocomplete="nickname" value=name/>

@@ -114,6 +114,10 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
                 <p class="projector-host">{join_host}</p>
                 <p class="projector-label">{t.projector_code}</p>
                 <p class="projector-code">{code.spaced()}</p>
+                {snapshot.with_untracked(|s| s.session.passcode.clone()).map(|p| view! {
+                    <p class="projector-label">{t.field_passcode}</p>
+                    <p class="projector-code passcode">{p}</p>
+                })}
                 <div class="qr" inner_html=data.qr_svg.clone()></div>
                 <p class="projector-count">
                     {move || rembuk_domain::i18n::fill(

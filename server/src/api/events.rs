@@ -38,7 +38,8 @@ struct EventsQuery {
     params(("id" = String, Path), ("Last-Event-ID" = Option<u64>, Header), EventsQuery),
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, content_type = "text/event-stream", body = String),
-              (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+              (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody),
+              (status = 429, body = super::ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
     auth: Auth,
@@ -47,7 +48,7 @@ async fn events(
     Query(query): Query<EventsQuery>,
 ) -> Result<Response, ApiError> {
     let id: SessionId = parse_id(&id, Entity::Session)?;
-    let audience = state.services.authorize_live(&auth.caller, id).await?;
+    let (audience, guard) = state.services.authorize_live(&auth.caller, id).await?;
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -56,7 +57,11 @@ async fn events(
         .services
         .live()
         .subscribe(id, last_event_id.or(query.after), audience)
-        .map(Ok::<_, Infallible>);
+        .map(move |event| {
+            // The participant's stream counts as open while it runs.
+            let _open = &guard;
+            Ok::<_, Infallible>(event)
+        });
     let mut response = Response::new(Body::from_stream(stream));
     let h = response.headers_mut();
     h.insert(

@@ -10,6 +10,7 @@ mod events;
 mod extract;
 mod moderation;
 mod participation;
+mod privacy;
 mod reports;
 mod scores;
 mod sessions;
@@ -93,6 +94,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(scores::routes())
         .merge(reports::routes())
         .merge(events::routes())
+        .merge(privacy::routes())
         .split_for_parts()
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, ApiJson, Auth, extract::parse_id};
+use super::{ApiError, ApiJson, Auth, ClientIp, extract::parse_id};
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -39,15 +39,20 @@ struct Joined {
 /// device (its token) had joined before and stays the same participant.
 #[utoipa::path(post, path = "/api/v1/join", tag = "participation", request_body = JoinInput,
     responses((status = 201, body = Joined), (status = 200, body = Joined),
-              (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+              (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody),
+              (status = 422, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
 async fn join(
     State(state): State<AppState>,
     auth: Auth,
+    ClientIp(from): ClientIp,
     headers: HeaderMap,
     ApiJson(body): ApiJson<JoinInput>,
 ) -> Result<Response, ApiError> {
     let chosen = state.services.cookies().lang(&headers);
-    let joined = state.services.join(&auth.caller, &body, chosen).await?;
+    let joined = state
+        .services
+        .join_from(&auth.caller, &body, chosen, from)
+        .await?;
     let status = if joined.created {
         StatusCode::CREATED
     } else {
@@ -79,7 +84,8 @@ async fn join(
         ("Idempotency-Key" = Option<String>, Header, description = "Any unique string up to 128 characters")),
     request_body = CardInput, security(("bearer" = []), ("cookie" = [])),
     responses((status = 201, body = Card), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
-              (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+              (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
+              (status = 429, body = super::ErrorBody)))]
 async fn submit_card(
     State(state): State<AppState>,
     auth: Auth,
@@ -113,7 +119,8 @@ struct VoteIn {
 #[utoipa::path(put, path = "/api/v1/cards/{id}/vote", tag = "participation", params(("id" = String, Path)),
     request_body = VoteIn, security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = VoteOutcome), (status = 403, body = super::ErrorBody),
-              (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
+              (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
+              (status = 429, body = super::ErrorBody)))]
 async fn vote(
     State(state): State<AppState>,
     auth: Auth,

@@ -36,7 +36,8 @@ struct UsgIn {
 #[utoipa::path(put, path = "/api/v1/cards/{id}/usg", tag = "participation", params(("id" = String, Path)),
     request_body = UsgIn, security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = ScoreOutcome), (status = 403, body = super::ErrorBody),
-              (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+              (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
+              (status = 429, body = super::ErrorBody)))]
 async fn usg(
     State(state): State<AppState>,
     auth: Auth,
@@ -70,7 +71,8 @@ struct RatingIn {
 #[utoipa::path(put, path = "/api/v1/cards/{id}/rating", tag = "participation", params(("id" = String, Path)),
     request_body = RatingIn, security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = ScoreOutcome), (status = 403, body = super::ErrorBody),
-              (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+              (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
+              (status = 429, body = super::ErrorBody)))]
 async fn rating(
     State(state): State<AppState>,
     auth: Auth,

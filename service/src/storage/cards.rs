@@ -795,3 +795,81 @@ pub async fn merge_of_source(conn: &mut AnyConnection, card: CardId) -> Result<O
             .flatten(),
     )
 }
+
+/// Cards on which a participant's dots or ratings sit in questions that
+/// are not closed yet.
+pub async fn cards_with_open_votes(
+    conn: &mut AnyConnection,
+    participant: ParticipantId,
+) -> Result<Vec<CardId>> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT card_id FROM votes v JOIN questions q ON q.id = v.question_id
+         WHERE v.participant_id = $1 AND q.phase <> 'closed'
+         UNION
+         SELECT card_id FROM usg_ratings r JOIN questions q ON q.id = r.question_id
+         WHERE r.participant_id = $1 AND q.phase <> 'closed'
+         UNION
+         SELECT card_id FROM idea_ratings r JOIN questions q ON q.id = r.question_id
+         WHERE r.participant_id = $1 AND q.phase <> 'closed'",
+    )
+    .bind(participant.to_string())
+    .fetch_all(conn)
+    .await?;
+    ids.iter().map(|id| parse_id(id)).collect()
+}
+
+/// Takes back a participant's dots and ratings in questions that are not
+/// closed; returns how many were removed.
+pub async fn delete_open_votes(
+    conn: &mut AnyConnection,
+    participant: ParticipantId,
+) -> Result<u64> {
+    let mut removed = 0;
+    for table in ["votes", "usg_ratings", "idea_ratings"] {
+        removed += sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE participant_id = $1
+             AND question_id IN (SELECT id FROM questions WHERE phase <> 'closed')"
+        )))
+        .bind(participant.to_string())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(removed)
+}
+
+/// Whether any dots or ratings of a participant remain.
+pub async fn has_votes(conn: &mut AnyConnection, participant: ParticipantId) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT CAST((SELECT COUNT(*) FROM votes WHERE participant_id = $1)
+                   + (SELECT COUNT(*) FROM usg_ratings WHERE participant_id = $1)
+                   + (SELECT COUNT(*) FROM idea_ratings WHERE participant_id = $1) AS BIGINT)",
+    )
+    .bind(participant.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Unlinks a participant's cards from them; the cards stay.
+pub async fn detach_cards(conn: &mut AnyConnection, participant: ParticipantId) -> Result<u64> {
+    Ok(
+        sqlx::query("UPDATE cards SET participant_id = NULL WHERE participant_id = $1")
+            .bind(participant.to_string())
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Deletes cards; their answer links, dots, ratings and merge records go
+/// with them (the schema cascades).
+pub async fn delete_cards(conn: &mut AnyConnection, ids: &[CardId]) -> Result<()> {
+    for id in ids {
+        sqlx::query("DELETE FROM cards WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

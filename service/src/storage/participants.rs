@@ -97,7 +97,8 @@ pub async fn update_participant(
 /// How many participants of a session are in a group.
 pub async fn group_count(conn: &mut AnyConnection, session: SessionId, group: &str) -> Result<u32> {
     let n: i64 = sqlx::query_scalar(
-        "SELECT CAST(COUNT(*) AS BIGINT) FROM participants WHERE session_id = $1 AND group_key = $2",
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM participants
+         WHERE session_id = $1 AND group_key = $2 AND withdrawn_at IS NULL",
     )
     .bind(session.to_string())
     .bind(group)
@@ -109,7 +110,8 @@ pub async fn group_count(conn: &mut AnyConnection, session: SessionId, group: &s
 /// Participants per group in a session (groups with none are left out).
 pub async fn group_counts(conn: &mut AnyConnection, session: SessionId) -> Result<Vec<GroupCount>> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT group_key, CAST(COUNT(*) AS BIGINT) FROM participants WHERE session_id = $1
+        "SELECT group_key, CAST(COUNT(*) AS BIGINT) FROM participants
+         WHERE session_id = $1 AND withdrawn_at IS NULL
          GROUP BY group_key ORDER BY group_key",
     )
     .bind(session.to_string())
@@ -122,4 +124,33 @@ pub async fn group_counts(conn: &mut AnyConnection, session: SessionId) -> Resul
             count: count as u32,
         })
         .collect())
+}
+
+/// Withdraws a participant. While votes of theirs on closed questions
+/// still count (`keep_row`), the row stays, without name, language or
+/// device link, so that those votes keep their group; otherwise it goes.
+pub async fn withdraw(
+    conn: &mut AnyConnection,
+    id: ParticipantId,
+    keep_row: bool,
+    now: Timestamp,
+) -> Result<()> {
+    if keep_row {
+        sqlx::query(
+            "UPDATE participants
+             SET display_name = NULL, language = NULL, token_hash = 'withdrawn:' || id,
+                 withdrawn_at = $2
+             WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(now.millis())
+        .execute(conn)
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM participants WHERE id = $1")
+            .bind(id.to_string())
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 use rembuk_domain::{
     card::{Card, CardKind, CardStatus},
     event::{Change, StoredEvent, Visibility},
+    privacy::{Privacy, WithdrawnCards},
     question::{Phase, Question, QuestionKind, VoteBudget, VotingMode},
     rating::{Horizon, Programme},
     session::{JoinCode, Participant, Session},
@@ -45,9 +46,21 @@ pub(crate) struct WorkshopRow {
     pub ends_on: Option<String>,
     pub language: String,
     pub created_at: i64,
+    pub withdrawn_cards: String,
+    pub retain_until: Option<String>,
+    pub purged_at: Option<i64>,
 }
 
 impl WorkshopRow {
+    pub fn privacy(&self) -> Result<Privacy> {
+        Ok(Privacy {
+            withdrawn_cards: WithdrawnCards::parse(&self.withdrawn_cards)
+                .map_err(|_| corrupt("withdrawn_cards", &self.withdrawn_cards))?,
+            retain_until: Self::date(&self.retain_until)?,
+            purged_at: self.purged_at.map(Timestamp),
+        })
+    }
+
     pub fn date(raw: &Option<String>) -> Result<Option<Date>> {
         raw.as_deref()
             .map(|d| Date::parse(d).ok_or_else(|| corrupt("date", d)))
@@ -82,6 +95,7 @@ pub(crate) struct SessionRow {
     pub join_code: i64,
     pub created_at: i64,
     pub premoderate: i64,
+    pub passcode: Option<String>,
 }
 
 impl SessionRow {
@@ -97,6 +111,7 @@ impl SessionRow {
             join_code: code,
             created_at: Timestamp(self.created_at),
             premoderate: self.premoderate != 0,
+            passcode: self.passcode,
         })
     }
 }

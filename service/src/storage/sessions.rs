@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 
 use super::{Result, parse_id, rows::SessionRow};
 
-const COLUMNS: &str = "id, workshop_id, title, join_code, created_at, premoderate";
+const COLUMNS: &str = "id, workshop_id, title, join_code, created_at, premoderate, passcode";
 
 /// Stores a new session. Fails with a unique violation when the join code
 /// is taken; the caller picks another.
@@ -95,6 +95,20 @@ pub async fn set_premoderate(conn: &mut AnyConnection, session: SessionId, on: b
     sqlx::query("UPDATE sessions SET premoderate = $2 WHERE id = $1")
         .bind(session.to_string())
         .bind(i64::from(on))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets or clears a session's passcode.
+pub async fn set_passcode(
+    conn: &mut AnyConnection,
+    session: SessionId,
+    passcode: Option<&str>,
+) -> Result<()> {
+    sqlx::query("UPDATE sessions SET passcode = $2 WHERE id = $1")
+        .bind(session.to_string())
+        .bind(passcode)
         .execute(conn)
         .await?;
     Ok(())

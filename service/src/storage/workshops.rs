@@ -6,7 +6,8 @@ use rembuk_domain::{
     UserId, WorkshopId,
     dimension::{Dimension, SubElement},
     group::StakeholderGroup,
-    time::Timestamp,
+    privacy::WithdrawnCards,
+    time::{Date, Timestamp},
     workshop::{Workshop, WorkshopSummary},
 };
 use sqlx::AnyConnection;
@@ -81,7 +82,9 @@ pub async fn is_member(
 /// A workshop with its dimensions and groups (four queries, whatever its size).
 pub async fn workshop(conn: &mut AnyConnection, id: WorkshopId) -> Result<Option<Workshop>> {
     let row: Option<WorkshopRow> = sqlx::query_as(
-        "SELECT id, title, place, starts_on, ends_on, language, created_at FROM workshops WHERE id = $1",
+        "SELECT id, title, place, starts_on, ends_on, language, created_at,
+                withdrawn_cards, retain_until, purged_at
+         FROM workshops WHERE id = $1",
     )
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
@@ -116,6 +119,7 @@ pub async fn workshop(conn: &mut AnyConnection, id: WorkshopId) -> Result<Option
             });
     }
     Ok(Some(Workshop {
+        privacy: row.privacy()?,
         id: parse_id(&row.id)?,
         starts_on: WorkshopRow::date(&row.starts_on)?,
         ends_on: WorkshopRow::date(&row.ends_on)?,
@@ -157,6 +161,7 @@ pub async fn list_workshops(
     }
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT w.id, w.title, w.place, w.starts_on, w.ends_on, w.language, w.created_at,
+                w.withdrawn_cards, w.retain_until, w.purged_at,
                 CAST((SELECT COUNT(*) FROM sessions s WHERE s.workshop_id = w.id) AS BIGINT) AS session_count
          FROM workshops w
          WHERE $1 IS NULL OR EXISTS (SELECT 1 FROM workshop_members m WHERE m.workshop_id = w.id AND m.user_id = $1)
@@ -315,4 +320,62 @@ pub async fn members_of(
     rows.into_iter()
         .map(super::rows::UserRow::into_user)
         .collect()
+}
+
+/// Sets what happens to withdrawn participants' cards and how long
+/// personal data is kept.
+pub async fn set_privacy(
+    conn: &mut AnyConnection,
+    workshop: WorkshopId,
+    withdrawn_cards: WithdrawnCards,
+    retain_until: Option<Date>,
+) -> Result<()> {
+    sqlx::query("UPDATE workshops SET withdrawn_cards = $2, retain_until = $3 WHERE id = $1")
+        .bind(workshop.to_string())
+        .bind(withdrawn_cards.as_str())
+        .bind(retain_until.map(|d| d.to_string()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Workshops whose retention date lies before `today` and whose personal
+/// data is not purged yet.
+pub async fn due_for_purge(conn: &mut AnyConnection, today: Date) -> Result<Vec<WorkshopId>> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM workshops
+         WHERE retain_until IS NOT NULL AND retain_until < $1 AND purged_at IS NULL
+         ORDER BY retain_until, id",
+    )
+    .bind(today.to_string())
+    .fetch_all(conn)
+    .await?;
+    ids.iter().map(|id| parse_id(id)).collect()
+}
+
+/// Removes the personal data of a workshop's participants — names,
+/// languages, the device link — and notes when. Cards, votes and group
+/// totals stay: they are the workshop's results. Returns how many
+/// participants were still identifiable.
+pub async fn purge_personal_data(
+    conn: &mut AnyConnection,
+    workshop: WorkshopId,
+    now: Timestamp,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE participants
+         SET display_name = NULL, language = NULL, token_hash = 'purged:' || id
+         WHERE session_id IN (SELECT id FROM sessions WHERE workshop_id = $1)
+           AND token_hash NOT LIKE 'purged:%'",
+    )
+    .bind(workshop.to_string())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    sqlx::query("UPDATE workshops SET purged_at = $2 WHERE id = $1")
+        .bind(workshop.to_string())
+        .bind(now.millis())
+        .execute(conn)
+        .await?;
+    Ok(done)
 }

@@ -3,6 +3,7 @@
 pub mod console;
 pub mod dashboard;
 mod dimensions;
+mod privacy;
 pub mod rollup;
 pub mod users;
 pub mod workshop;

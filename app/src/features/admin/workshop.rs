@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     PageError, StaffFrame,
     dimensions::{DimensionsEditor, GroupsEditor, SaveDimensions, SaveGroups},
+    privacy::{PrivacyPanel, SavePrivacy},
 };
 use crate::{
     components::{form::ActionError, layout::Loading},
@@ -97,6 +98,8 @@ pub fn WorkshopPage() -> impl IntoView {
     let save_groups = ServerAction::<SaveGroups>::new();
     let add = ServerAction::<AddMember>::new();
     provide_context(add);
+    let save_privacy = ServerAction::<SavePrivacy>::new();
+    provide_context(save_privacy);
     let data = Resource::new(
         move || {
             (
@@ -104,6 +107,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 create.version().get(),
                 save_dims.version().get(),
                 save_groups.version().get(),
+                save_privacy.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -138,6 +142,7 @@ fn Workshop(
 ) -> impl IntoView {
     let t = use_t();
     let lang = use_lang();
+    let save_privacy: ServerAction<SavePrivacy> = expect_context();
     let w = view.workshop;
     let dates = match (w.starts_on, w.ends_on) {
         (Some(s), Some(e)) if s != e => Some(format!("{} – {}", s.long(lang), e.long(lang))),
@@ -196,6 +201,7 @@ fn Workshop(
                 <div>
                     <GroupsEditor workshop=w.id groups=w.groups.clone() action=save_groups/>
                     <Members workshop=w.id members=view.members.clone() can_add=view.can_add_members/>
+                    <PrivacyPanel workshop=w.id privacy=w.privacy.clone() action=save_privacy/>
                 </div>
             </div>
         </main>

@@ -5,6 +5,9 @@ mod card_form;
 mod question;
 mod score;
 mod vote;
+mod withdraw;
+
+pub use withdraw::WithdrawPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -245,6 +248,9 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
                     </For>
                 </details>
             </Show>
+            <p class="withdraw-link">
+                <a href=format!("/s/{code}/withdraw") rel="external">{t.withdraw_link}</a>
+            </p>
         </main>
     }
 }

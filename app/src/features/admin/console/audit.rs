@@ -41,7 +41,7 @@ pub fn AuditPanel(session: SessionId, initial: Vec<AuditEntry>) -> impl IntoView
                         <For each=move || entries.get() key=|e| (e.at, e.action, e.target.clone()) let(e)>
                             <tr>
                                 <td>{e.at.clock_at_offset(WIB)}</td>
-                                <td>{e.actor.clone()}</td>
+                                <td>{e.actor_label(lang).to_string()}</td>
                                 <td>{e.action.label(lang)} {e.detail.clone().map(|d| view! { <span class="muted small">" · " {d}</span> })}</td>
                                 <td>{e.reason.clone().unwrap_or_default()}</td>
                             </tr>

@@ -122,6 +122,13 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
     };
     provide_context(ctx);
     let premoderation = ServerAction::<SetPremoderation>::new();
+    let passcode_action = ServerAction::<SetSessionPasscode>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(session)) = passcode_action.value().get() {
+            snapshot.update(|s| s.session.passcode = session.passcode);
+        }
+    });
+    let passcode = move || snapshot.with(|s| s.session.passcode.clone());
     let (title, workshop_id, workshop_title, code) = snapshot.with_untracked(|s| {
         (
             s.session.title.clone(),
@@ -179,6 +186,17 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
                     <p class="big-code">{code.spaced()}</p>
                     <div class="qr" inner_html=data.qr_svg.clone()></div>
                     <p class="small"><a href=data.join_url.clone() rel="external">{data.join_url.clone()}</a></p>
+                    <ActionForm action=passcode_action attr:class="stack passcode-form">
+                        <input type="hidden" name="session_id" value=id.to_string()/>
+                        <label class="field">
+                            <span>{t.field_passcode}</span>
+                            <input type="text" name="passcode" maxlength="16" autocomplete="off"
+                                class="passcode-input" prop:value=move || passcode().unwrap_or_default()/>
+                            <small>{move || if passcode().is_some() { t.console_passcode_on } else { t.console_passcode_off }}</small>
+                        </label>
+                        <button class="button small" type="submit">{t.console_passcode_save}</button>
+                        <ActionError result=passcode_action.value()/>
+                    </ActionForm>
                     <p><a class="button" href=format!("/admin/sessions/{id}/screen") target="_blank">{t.console_open_projector}</a></p>
                     <p><a class="button" href=format!("/admin/sessions/{id}/report")>{t.rollup_open_session}</a></p>
                     <div class="projector-preview" aria-hidden="true">

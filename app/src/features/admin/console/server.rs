@@ -233,6 +233,15 @@ pub async fn set_premoderation(session_id: SessionId, premoderate: String) -> Ui
 }
 
 /// Types in a paper card on someone's behalf.
+/// Sets or removes the passcode newcomers need to join.
+#[server(prefix = "/fn", endpoint = "set_session_passcode")]
+pub async fn set_session_passcode(session_id: SessionId, passcode: String) -> UiResult<Session> {
+    crate::ssr::run(|s, caller| async move {
+        s.set_passcode(&caller, session_id, Some(&passcode)).await
+    })
+    .await
+}
+
 #[server(prefix = "/fn", endpoint = "paper_card")]
 pub async fn paper_card(
     question_id: QuestionId,
