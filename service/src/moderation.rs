@@ -213,13 +213,15 @@ impl Services {
                 actions.push((AuditAction::Tag, None, sub));
             }
         }
+        // A reason is checked whenever one is sent, even when the card is
+        // already in the state asked for.
+        let reason = parse_reason(patch.reason.as_deref())?;
         match patch.hidden {
             Some(true) if before.status != CardStatus::Hidden => {
                 if before.status == CardStatus::Merged {
                     return Err(AppError::CardMerged);
                 }
-                let reason = parse_reason(patch.reason.as_deref())?
-                    .ok_or(AppError::invalid(Field::Reason, Problem::Required))?;
+                let reason = reason.ok_or(AppError::invalid(Field::Reason, Problem::Required))?;
                 cards::set_status(tx.conn(), card, CardStatus::Hidden, Some(&reason)).await?;
                 actions.push((AuditAction::Hide, Some(reason), Some(before.text.clone())));
             }
@@ -227,11 +229,7 @@ impl Services {
                 cards::set_status(tx.conn(), card, CardStatus::Visible, None).await?;
                 self.restore_votes(&mut tx, &question, card, now).await?;
                 restored = true;
-                actions.push((
-                    AuditAction::Restore,
-                    patch.reason.clone(),
-                    Some(before.text.clone()),
-                ));
+                actions.push((AuditAction::Restore, reason, Some(before.text.clone())));
             }
             Some(false) if before.status == CardStatus::Merged => return Err(AppError::CardMerged),
             _ => {}

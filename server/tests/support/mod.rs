@@ -31,8 +31,24 @@ pub async fn spawn_app_on(db_path: std::path::PathBuf) -> TestApp {
     spawn_app_in(tempfile::tempdir().unwrap(), db_path).await
 }
 
+/// Starts the app with a changed configuration (e.g. tighter limits).
+pub async fn spawn_app_with(change: impl FnOnce(&mut rembuk::Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("rembuk.db");
+    spawn_app_configured(dir, db_path, change).await
+}
+
 async fn spawn_app_in(dir: tempfile::TempDir, db_path: std::path::PathBuf) -> TestApp {
-    let config = rembuk::Config::for_database(format!("sqlite://{}", db_path.display()));
+    spawn_app_configured(dir, db_path, |_| {}).await
+}
+
+async fn spawn_app_configured(
+    dir: tempfile::TempDir,
+    db_path: std::path::PathBuf,
+    change: impl FnOnce(&mut rembuk::Config),
+) -> TestApp {
+    let mut config = rembuk::Config::for_database(format!("sqlite://{}", db_path.display()));
+    change(&mut config);
     let app = rembuk::build(config).await.expect("app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
