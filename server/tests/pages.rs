@@ -528,3 +528,81 @@ async fn pages_carry_a_script_policy_without_unsafe_inline_and_every_inline_scri
     let policy = r.headers()["content-security-policy"].to_str().unwrap();
     assert!(policy.starts_with("default-src 'none'"), "{policy}");
 }
+
+#[tokio::test]
+async fn a_passcode_join_and_a_withdrawal_work_without_javascript() {
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let r = app
+        .put(
+            &format!("/api/v1/sessions/{}/passcode", room.session),
+            Some(&room.admin),
+            json!({"passcode": "KOPI26"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut phone = Browser::new(&app);
+    let join = format!("/j/{}", room.code);
+    let (_, html) = phone.get(&join).await;
+    assert!(html.contains("name=\"passcode\""), "the form asks for it");
+    // A wrong passcode shows its error on the join page.
+    let back = phone
+        .post_form(
+            &join,
+            "/fn/join_session",
+            &[
+                ("code", &room.code),
+                ("group", "media"),
+                ("consent", "yes"),
+                ("passcode", "kopi25"),
+            ],
+        )
+        .await;
+    assert!(back.starts_with(&join), "{back}");
+    let (_, html) = phone.get(&back).await;
+    assert!(html.contains("Kata sandi sesi salah"), "{html}");
+    let next = phone
+        .post_form(
+            &join,
+            "/fn/join_session",
+            &[
+                ("code", &room.code),
+                ("group", "media"),
+                ("consent", "yes"),
+                ("passcode", "kopi 26"),
+            ],
+        )
+        .await;
+    assert_eq!(next, format!("/s/{}", room.code));
+    let (_, html) = phone.get(&next).await;
+    let withdraw = format!("/s/{}/withdraw", room.code);
+    assert!(html.contains(&format!("href=\"{withdraw}\"")));
+
+    // The withdrawal page says what will happen, then a plain form does it.
+    let (status, html) = phone.get(&withdraw).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("tetap ada tanpa dikaitkan"),
+        "the workshop keeps cards"
+    );
+    assert!(html.contains("action=\"/fn/withdraw_me\""));
+    let after = phone
+        .post_form(&withdraw, "/fn/withdraw_me", &[("code", &room.code)])
+        .await;
+    assert_eq!(after, format!("/j/{}?withdrawn=1", room.code));
+    let (_, html) = phone.get(&after).await;
+    assert!(html.contains("Anda telah mengundurkan diri"));
+    // The session page no longer knows this phone: back to joining.
+    let (_, html) = phone.get(&next).await;
+    assert!(!html.contains(&format!("href=\"{withdraw}\"")));
+    let snap: Value = app
+        .get(
+            &format!("/api/v1/sessions/{}", room.session),
+            Some(&room.admin),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snap["participants"], json!([]));
+}
