@@ -4,7 +4,7 @@ use std::convert::Infallible;
 
 use axum::{
     body::Body,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderMap, HeaderValue, header},
     response::Response,
 };
@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, Auth, extract::parse_id};
+use super::{ApiError, ApiQuery, Auth, extract::parse_id};
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
     /// Resume after this event id (the `seq` of a snapshot); the
     /// `Last-Event-ID` header, sent by browsers on reconnect, wins.
@@ -44,7 +45,7 @@ async fn events(
     auth: Auth,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(query): Query<EventsQuery>,
+    ApiQuery(query): ApiQuery<EventsQuery>,
 ) -> Result<Response, ApiError> {
     let id: SessionId = parse_id(&id, Entity::Session)?;
     let audience = state.services.authorize_live(&auth.caller, id).await?;

@@ -15,7 +15,7 @@ mod scores;
 mod sessions;
 mod workshops;
 
-pub use extract::{ApiError, ApiJson, Auth, ClientIp};
+pub use extract::{ApiError, ApiJson, ApiQuery, Auth, ClientIp};
 
 use axum::{
     Json, Router,
