@@ -29,6 +29,22 @@ struct EventsQuery {
     after: Option<u64>,
 }
 
+/// One event of the stream, as its `id:`, `event:`, `data:` and `retry:`
+/// lines spell it (the schema of each event, as OpenAPI 3.1 reads
+/// `text/event-stream`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ServerSentEvent {
+    /// A JSON object with a `type`.
+    data: String,
+    /// Absent: every event is a `message`.
+    event: Option<String>,
+    /// The session's sequence number of the last change the event covers.
+    id: Option<String>,
+    /// Milliseconds a client waits before reconnecting.
+    retry: Option<u64>,
+}
+
 /// Server-Sent Events. Each event's `data` is a JSON object with a `type`
 /// (`ready`, `resync`, `question_added`, `phase_changed`, `card_added`,
 /// `counts`) and its `id` is the session's sequence number of the last
@@ -38,7 +54,7 @@ struct EventsQuery {
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/events", tag = "live",
     params(("id" = String, Path), ("Last-Event-ID" = Option<u64>, Header), EventsQuery),
     security(("bearer" = []), ("cookie" = [])),
-    responses((status = 200, content_type = "text/event-stream", body = String),
+    responses((status = 200, content_type = "text/event-stream", body = ServerSentEvent),
               (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 async fn events(
     State(state): State<AppState>,
