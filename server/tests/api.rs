@@ -650,6 +650,15 @@ async fn unknown_ids_are_404_and_bad_bodies_are_4xx() {
         .post("/api/v1/join", None, json!({"group": "media"}))
         .await;
     assert_error(r, StatusCode::BAD_REQUEST, "malformed").await;
+    // A query string that cannot be read is the same JSON error, not
+    // axum's plain text.
+    let r = app
+        .get(
+            &format!("/api/v1/sessions/{}/chart.svg", room.session),
+            Some(&room.admin),
+        )
+        .await;
+    assert_error(r, StatusCode::BAD_REQUEST, "malformed").await;
 
     let long = "x".repeat(501);
     let r = app

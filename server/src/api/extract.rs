@@ -77,6 +77,23 @@ fn json_error(rejection: JsonRejection) -> AppError {
     }
 }
 
+/// A query string whose problems become the API's 400 (a missing or
+/// unreadable parameter), in its JSON error body like every other error.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError(AppError::Malformed {
+                detail: rejection.body_text(),
+            })),
+        }
+    }
+}
+
 /// Parses an id from the path; an id that cannot exist is "not found".
 pub fn parse_id<T: std::str::FromStr>(
     raw: &str,

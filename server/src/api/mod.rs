@@ -16,7 +16,7 @@ mod scores;
 mod sessions;
 mod workshops;
 
-pub use extract::{ApiError, ApiJson, Auth, ClientIp};
+pub use extract::{ApiError, ApiJson, ApiQuery, Auth, ClientIp};
 
 use axum::{
     Json, Router,
@@ -85,7 +85,7 @@ impl Modify for Security {
 
 /// The API's routes and its OpenAPI document.
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::routes())
         .merge(workshops::routes())
         .merge(sessions::routes())
@@ -95,7 +95,73 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reports::routes())
         .merge(events::routes())
         .merge(privacy::routes())
-        .split_for_parts()
+        .split_for_parts();
+    // Run on the merged document: `ApiDoc`'s own modifiers see no paths yet.
+    CommonErrors.modify(&mut doc);
+    (router, doc)
+}
+
+/// Documents the errors every operation of a kind can answer, so that
+/// each `#[utoipa::path]` need only list the ones particular to it: a
+/// body that cannot be read (400), is too large (413) or is not valid
+/// (422); a query string that cannot be read (400); no or an expired login
+/// (401) and a caller who may not (403) on secured operations; an id that
+/// names nothing (404) where the path has one.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{
+            ContentBuilder, Ref, ResponseBuilder,
+            path::{Operation, ParameterIn},
+        };
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        let add = |op: &mut Operation, status: &str, description: &str| {
+            op.responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| error(description).into());
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in ops.into_iter().flatten() {
+                if op.request_body.is_some() {
+                    add(op, "400", "The body is not JSON of the documented shape");
+                    add(op, "413", "The body is too large");
+                    add(op, "422", "A value in the body is not valid");
+                }
+                let has_query = op.parameters.iter().flatten().any(|p| {
+                    matches!(p, utoipa::openapi::RefOr::T(p) if p.parameter_in == ParameterIn::Query)
+                });
+                if has_query {
+                    add(op, "400", "The query string cannot be read");
+                }
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add(op, "401", "Not signed in, or the login has ended");
+                    add(op, "403", "The caller may not do this");
+                }
+                if path.contains('{') {
+                    add(op, "404", "No such resource, or not one the caller can see");
+                }
+            }
+        }
+    }
 }
 
 /// The API router, with its document at `/api/v1/openapi.json`.

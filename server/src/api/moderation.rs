@@ -70,7 +70,9 @@ struct MergeIn {
 /// several keeps the sum), ideas' links follow, and the merge can be undone.
 #[utoipa::path(post, path = "/api/v1/cards/merge", tag = "moderation", request_body = MergeIn,
     security(("bearer" = []), ("cookie" = [])),
-    responses((status = 201, body = Merged), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+    responses((status = 201, body = Merged), (status = 403, body = super::ErrorBody),
+              (status = 404, description = "A card named does not exist", body = super::ErrorBody),
+              (status = 422, body = super::ErrorBody)))]
 async fn merge(
     State(state): State<AppState>,
     auth: Auth,

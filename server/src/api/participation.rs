@@ -111,6 +111,7 @@ async fn submit_card(
 #[derive(Deserialize, ToSchema)]
 struct VoteIn {
     /// The caller's dots on this card after the call (0 takes them back).
+    #[schema(minimum = 0, maximum = 20)] // VoteBudget::MAX
     dots: i64,
 }
 

@@ -6,7 +6,7 @@
 use axum::{
     Json,
     body::Body,
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::{HeaderValue, StatusCode, header},
     response::Response,
 };
@@ -19,7 +19,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{ApiError, ApiJson, Auth, extract::parse_id};
+use super::{ApiError, ApiJson, ApiQuery, Auth, extract::parse_id};
 use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -32,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ReportQuery {
     /// `json` (the default), `md`, `docx`, `xlsx`, `csv` or `html`.
     format: Option<String>,
@@ -59,7 +60,7 @@ async fn workshop_report(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let id: WorkshopId = parse_id(&id, Entity::Workshop)?;
     let format = parse_format(query.format.as_deref())?;
@@ -77,7 +78,7 @@ async fn session_report(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let id: SessionId = parse_id(&id, Entity::Session)?;
     let format = parse_format(query.format.as_deref())?;
@@ -86,6 +87,7 @@ async fn session_report(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChartQuery {
     /// The dimension key (`governance`, …).
     dimension: String,
@@ -106,7 +108,7 @@ async fn session_chart(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
-    Query(query): Query<ChartQuery>,
+    ApiQuery(query): ApiQuery<ChartQuery>,
 ) -> Result<Response, ApiError> {
     let id: SessionId = parse_id(&id, Entity::Session)?;
     let report = state.services.session_report(&auth.caller, id).await?;

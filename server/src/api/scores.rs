@@ -23,10 +23,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 struct UsgIn {
     /// 1–5
+    #[schema(minimum = 1, maximum = 5)]
     urgency: i64,
     /// 1–5
+    #[schema(minimum = 1, maximum = 5)]
     seriousness: i64,
     /// 1–5
+    #[schema(minimum = 1, maximum = 5)]
     growth: i64,
 }
 
@@ -62,8 +65,10 @@ async fn usg(
 #[derive(Deserialize, ToSchema)]
 struct RatingIn {
     /// 1–5
+    #[schema(minimum = 1, maximum = 5)]
     impact: i64,
     /// 1–5
+    #[schema(minimum = 1, maximum = 5)]
     effort: i64,
 }
 
