@@ -63,6 +63,9 @@ async fn spawn_app_configured(
     });
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // A request that never gets an answer fails the test within a
+        // minute instead of holding CI until its deadline.
+        .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
     TestApp {
@@ -80,6 +83,9 @@ impl TestApp {
             base,
             client: Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // A request that never gets an answer fails the test within a
+                // minute instead of holding CI until its deadline.
+                .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),
             db_path,

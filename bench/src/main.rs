@@ -1,0 +1,109 @@
+//! Rembuk's benchmark: N simulated phones join a session and hold its live
+//! stream; voters vote at a fixed rate; every vote's way to every connected
+//! screen is timed. The same load runs against a floor (a minimal server of
+//! this crate) in alternation, app/floor/app/floor, and the figures are
+//! reported as ratios to it.
+//!
+//! `cargo run --release -p bench -- --quick` (N up to 1,000) or without
+//! `--quick` (up to 10,000). Build the app first (`cargo leptos build
+//! --release`); the server binary is `$CARGO_TARGET_DIR/release/rembuk`
+//! unless `REMBUK_BIN` says otherwise. The last line printed is one JSON
+//! object for the largest N.
+
+mod floor;
+mod load;
+
+use std::{path::PathBuf, process::ExitCode};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("floor") {
+        // The floor server, started by the benchmark in its own process.
+        let port = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        let db = PathBuf::from(args.get(2).cloned().unwrap_or_default());
+        let page = PathBuf::from(args.get(3).cloned().unwrap_or_default());
+        return match floor::serve(port, db, page).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("floor: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    match run(quick).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn server_binary() -> PathBuf {
+    if let Ok(bin) = std::env::var("REMBUK_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    PathBuf::from(target).join("release").join("rembuk")
+}
+
+async fn run(quick: bool) -> Result<(), String> {
+    load::raise_fd_limit();
+    // The generator on the second core, the servers on the first.
+    let pinned = load::pin_self_to_core(1);
+    let sizes: &[usize] = if quick {
+        &[100, 1_000]
+    } else {
+        &[100, 1_000, 5_000, 10_000]
+    };
+    let app_bin = server_binary();
+    if !app_bin.exists() {
+        return Err(format!(
+            "no server binary at {}: run `cargo leptos build --release` first (or set REMBUK_BIN)",
+            app_bin.display()
+        ));
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    println!(
+        "Rembuk benchmark ({}), servers pinned to core 0{}, loopback only",
+        if quick { "quick" } else { "full" },
+        if pinned {
+            ", generator to core 1"
+        } else {
+            " (pinning unavailable)"
+        }
+    );
+
+    let mut last = None;
+    for &n in sizes {
+        let row = load::size_run(&app_bin, dir.path(), n, quick).await?;
+        println!("{}", row.line());
+        last = Some(row);
+    }
+    let last = last.ok_or("no run")?;
+    // Throughput and memory at the largest size, and the join page.
+    let through = load::throughput_run(&app_bin, dir.path(), last.phones, quick).await?;
+    println!("{}", through.line());
+    let ssr = load::ssr_run(&app_bin, dir.path()).await?;
+    println!("{}", ssr.line());
+    println!(
+        "{}",
+        serde_json::json!({
+            "phones": last.phones,
+            "p50_ms": last.app.p50_ms,
+            "p99_ms": last.app.p99_ms,
+            "floor_p99_ms": last.floor.p99_ms,
+            "r_lat": last.r_lat,
+            "votes_per_s": through.votes_per_s,
+            "floor_inserts_per_s": through.floor_inserts_per_s,
+            "r_tput": through.r_tput,
+            "lost": last.lost + through.lost,
+            "rss_per_conn_kib": through.rss_per_conn_kib,
+            "still_connected": last.app.connected_ratio,
+            "r_ssr": ssr.r_ssr,
+        })
+    );
+    Ok(())
+}
