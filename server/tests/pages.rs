@@ -7,6 +7,17 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::spawn_app;
 
+/// Page tests run one at a time. A run of this file in CI twice saw one
+/// server-rendered page never answer while other tests rendered pages on
+/// other threads of the same process (each test has its own runtime);
+/// never reproduced alone or in ten loaded reruns. Until the cause is
+/// found, renders from different test threads do not overlap here, and the
+/// test client's timeout turns any stall into a failure.
+async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    ONE.lock().await
+}
+
 /// A browser without scripts: keeps cookies, posts forms, follows
 /// redirects by hand.
 struct Browser<'a> {
@@ -86,6 +97,7 @@ impl<'a> Browser<'a> {
 
 #[tokio::test]
 async fn a_fresh_instance_sends_the_first_visitor_to_setup() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let mut b = Browser::new(&app);
     let r = app
@@ -126,6 +138,7 @@ async fn a_fresh_instance_sends_the_first_visitor_to_setup() {
 
 #[tokio::test]
 async fn staff_pages_send_strangers_to_the_login_page() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     app.admin().await;
     let r = app
@@ -141,6 +154,7 @@ async fn staff_pages_send_strangers_to_the_login_page() {
 
 #[tokio::test]
 async fn join_write_vote_and_take_back_all_work_without_javascript() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     let mut phone = Browser::new(&app);
@@ -234,6 +248,7 @@ async fn join_write_vote_and_take_back_all_work_without_javascript() {
 
 #[tokio::test]
 async fn a_refused_form_post_shows_its_error_on_the_page() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     let mut phone = Browser::new(&app);
@@ -256,6 +271,7 @@ async fn a_refused_form_post_shows_its_error_on_the_page() {
 
 #[tokio::test]
 async fn the_join_page_speaks_the_workshops_language_until_the_reader_chooses() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let admin = app.admin().await;
     let w: Value = app
@@ -290,6 +306,7 @@ async fn the_join_page_speaks_the_workshops_language_until_the_reader_chooses() 
 
 #[tokio::test]
 async fn unknown_pages_are_a_real_404() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     app.admin().await;
     let mut b = Browser::new(&app);
@@ -303,6 +320,7 @@ async fn unknown_pages_are_a_real_404() {
 
 #[tokio::test]
 async fn the_projector_shows_the_code_qr_question_and_ranked_cards() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     let p = app.join(&room.code, "media").await;
@@ -339,6 +357,7 @@ async fn the_projector_shows_the_code_qr_question_and_ranked_cards() {
 
 #[tokio::test]
 async fn the_workshop_page_lists_its_facilitators_and_lets_the_admin_add_one() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     let html = app
@@ -377,6 +396,7 @@ async fn staff_page(app: &support::TestApp, token: &str, path: &str) -> (StatusC
 
 #[tokio::test]
 async fn the_secretariat_sees_the_roll_up_with_charts_views_and_exports() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     let secretariat = app
@@ -447,6 +467,7 @@ async fn the_secretariat_sees_the_roll_up_with_charts_views_and_exports() {
 
 #[tokio::test]
 async fn a_card_text_cannot_break_out_of_the_consoles_edit_box() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     let p = app.join(&room.code, "media").await;
@@ -471,6 +492,7 @@ async fn a_card_text_cannot_break_out_of_the_consoles_edit_box() {
 
 #[tokio::test]
 async fn pages_carry_a_script_policy_without_unsafe_inline_and_every_inline_script_has_its_nonce() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     for path in [
@@ -531,6 +553,7 @@ async fn pages_carry_a_script_policy_without_unsafe_inline_and_every_inline_scri
 
 #[tokio::test]
 async fn a_passcode_join_and_a_withdrawal_work_without_javascript() {
+    let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
     let r = app
