@@ -74,7 +74,7 @@ pub fn parse_privacy(
 }
 
 /// Whether a workshop's personal data may be purged on `today`: only after
-/// its retention date, and only once.
+/// its retention date.
 pub fn may_purge(privacy: &Privacy, today: Date) -> Result<(), AppError> {
     match privacy.retain_until {
         None => Err(AppError::Retained { until: None }),

@@ -217,15 +217,20 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     crate::serve(config).await
 }
 
+/// The services on a database, for a command that runs and ends.
+async fn open_services(database_url: &str) -> Result<Services, String> {
+    Services::start(database_url, ServiceConfig::default())
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", redact_url(database_url)))
+}
+
 async fn add_user(database_url: &str, email: &str, role: &str) -> Result<(), String> {
     let mut password = String::new();
     std::io::stdin()
         .read_to_string(&mut password)
         .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let password = password.lines().next().unwrap_or_default().to_string();
-    let services = Services::start(database_url, ServiceConfig::default())
-        .await
-        .map_err(|e| format!("cannot open the database {}: {e}", redact_url(database_url)))?;
+    let services = open_services(database_url).await?;
     let user = services
         .add_user(&Caller::system(), email, role, &password)
         .await
@@ -243,14 +248,7 @@ async fn export(args: ExportArgs) -> Result<(), String> {
             Format::ALL.map(Format::as_str).join(", ")
         )
     })?;
-    let services = Services::start(&args.db.database_url, ServiceConfig::default())
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot open the database {}: {e}",
-                redact_url(&args.db.database_url)
-            )
-        })?;
+    let services = open_services(&args.db.database_url).await?;
     let caller = Caller::system();
     let report = match (&args.workshop, &args.session) {
         (_, Some(session)) => {
@@ -377,14 +375,7 @@ fn rate_limits(participant_per_minute: u32, session_per_second: u32) -> RateLimi
 }
 
 async fn purge(args: PurgeArgs) -> Result<(), String> {
-    let services = Services::start(&args.db.database_url, ServiceConfig::default())
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot open the database {}: {e}",
-                redact_url(&args.db.database_url)
-            )
-        })?;
+    let services = open_services(&args.db.database_url).await?;
     // The regency's calendar day (WIB).
     let today = rembuk_service::storage::now().date_at_offset(7 * 60);
     let caller = Caller::system();

@@ -60,6 +60,16 @@ impl Caller {
         }
     }
 
+    /// The signed-in administrator, or why not: 401 for nobody, 403 for
+    /// anyone else.
+    pub fn require_admin(&self) -> Result<&User, AppError> {
+        let user = self.require_staff()?;
+        if user.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+        Ok(user)
+    }
+
     pub(crate) fn device_hash(&self) -> Option<String> {
         self.device.as_deref().map(hash_token)
     }

@@ -812,9 +812,7 @@ impl Services {
         workshop: WorkshopId,
         email: &str,
     ) -> Result<Vec<User>, AppError> {
-        if caller.require_staff()?.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+        caller.require_admin()?;
         let email = parse_email(email)?;
         let mut tx = self.store().write().await?;
         workshops::workshop(tx.conn(), workshop)

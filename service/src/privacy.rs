@@ -9,7 +9,6 @@ use rembuk_domain::{
     privacy::{self, WithdrawnCards},
     session::Session,
     time::Date,
-    user::Role,
     workshop::Workshop,
 };
 use serde::{Deserialize, Serialize};
@@ -239,10 +238,7 @@ impl Services {
         id: WorkshopId,
         today: Date,
     ) -> Result<Purged, AppError> {
-        let user = caller.require_staff()?;
-        if user.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+        caller.require_admin()?;
         let mut tx = self.store().write().await?;
         let workshop = workshops::workshop(tx.conn(), id)
             .await?
@@ -266,10 +262,7 @@ impl Services {
         only: Option<WorkshopId>,
         today: Date,
     ) -> Result<Vec<(WorkshopId, String)>, AppError> {
-        let user = caller.require_staff()?;
-        if user.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+        caller.require_admin()?;
         let mut conn = self.store().read().await?;
         let ids = match only {
             Some(id) => {
@@ -279,7 +272,7 @@ impl Services {
                 privacy::may_purge(&w.privacy, today)?;
                 vec![id]
             }
-            None => workshops::due_for_purge(&mut conn, today).await?,
+            None => due_for_purge(&mut conn, today).await?,
         };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -293,13 +286,10 @@ impl Services {
     /// Purges every workshop whose retention date lies before `today` and
     /// that was not purged yet (administrators only).
     pub async fn purge_due(&self, caller: &Caller, today: Date) -> Result<Vec<Purged>, AppError> {
-        let user = caller.require_staff()?;
-        if user.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+        caller.require_admin()?;
         let due = {
             let mut conn = self.store().read().await?;
-            workshops::due_for_purge(&mut conn, today).await?
+            due_for_purge(&mut conn, today).await?
         };
         let mut done = Vec::with_capacity(due.len());
         for id in due {
@@ -307,4 +297,20 @@ impl Services {
         }
         Ok(done)
     }
+}
+
+/// Workshops not yet purged whose retention date has passed on `today`.
+async fn due_for_purge(
+    conn: &mut sqlx::AnyConnection,
+    today: Date,
+) -> Result<Vec<WorkshopId>, AppError> {
+    let mut due = vec![];
+    for id in workshops::purge_candidates(conn).await? {
+        if let Some(w) = workshops::workshop(conn, id).await?
+            && privacy::may_purge(&w.privacy, today).is_ok()
+        {
+            due.push(id);
+        }
+    }
+    Ok(due)
 }

@@ -77,10 +77,7 @@ impl Services {
         role: &str,
         password: &str,
     ) -> Result<User, AppError> {
-        let me = caller.require_staff()?;
-        if me.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+        caller.require_admin()?;
         let email = parse_email(email)?;
         let role: Role = role.parse()?;
         check_new_password(password)?;
@@ -107,9 +104,7 @@ impl Services {
 
     /// Every staff account (administrators only).
     pub async fn list_users(&self, caller: &Caller) -> Result<Vec<User>, AppError> {
-        if caller.require_staff()?.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+        caller.require_admin()?;
         let mut conn = self.store().read().await?;
         Ok(users::list_users(&mut conn).await?)
     }
@@ -117,9 +112,7 @@ impl Services {
     /// Signs an account out on every device (administrators only): for a
     /// lost laptop or a person who left. Returns how many logins ended.
     pub async fn revoke_logins(&self, caller: &Caller, user: UserId) -> Result<u64, AppError> {
-        if caller.require_staff()?.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+        caller.require_admin()?;
         let mut tx = self.store().write().await?;
         let exists = users::list_users(tx.conn())
             .await?

@@ -339,15 +339,15 @@ pub async fn set_privacy(
     Ok(())
 }
 
-/// Workshops whose retention date lies before `today` and whose personal
-/// data is not purged yet.
-pub async fn due_for_purge(conn: &mut AnyConnection, today: Date) -> Result<Vec<WorkshopId>> {
+/// Workshops with a retention date whose personal data is not purged yet,
+/// soonest date first. Whether one is due is the domain's call
+/// (`privacy::may_purge`).
+pub async fn purge_candidates(conn: &mut AnyConnection) -> Result<Vec<WorkshopId>> {
     let ids: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM workshops
-         WHERE retain_until IS NOT NULL AND retain_until < $1 AND purged_at IS NULL
+         WHERE retain_until IS NOT NULL AND purged_at IS NULL
          ORDER BY retain_until, id",
     )
-    .bind(today.to_string())
     .fetch_all(conn)
     .await?;
     ids.iter().map(|id| parse_id(id)).collect()
