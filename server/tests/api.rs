@@ -1,5 +1,5 @@
 //! The public JSON API, over real HTTP against the real app and a fresh
-//! SQLite file per test.
+//! database per test.
 
 mod support;
 

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::{spawn_app, spawn_app_on};
+use support::{spawn_app_on, spawn_sqlite_app};
 
 const BIN: &str = env!("CARGO_BIN_EXE_rembuk");
 
@@ -36,7 +36,7 @@ async fn report(app: &support::TestApp, token: &str, workshop: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_while_phones_vote_restores_to_the_same_report() {
-    let app = spawn_app().await;
+    let app = spawn_sqlite_app().await;
     let room = app.room().await;
     let mut phones = vec![];
     let mut cards = vec![];
@@ -77,7 +77,7 @@ async fn a_backup_taken_while_phones_vote_restores_to_the_same_report() {
     };
     let dir = tempfile::tempdir().unwrap();
     let early = dir.path().join("during.db");
-    let db = format!("sqlite://{}", app.db_path.display());
+    let db = app.database_url.clone();
     let db_for_backup = db.clone();
     let early_path = early.clone();
     let out = tokio::task::spawn_blocking(move || backup(&db_for_backup, &early_path))

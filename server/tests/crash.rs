@@ -83,7 +83,7 @@ async fn a_sigkill_mid_vote_loses_no_acknowledged_vote_and_counts_none_twice() {
     let base = format!("http://127.0.0.1:{port}");
     let mut server = start(port, &db);
     wait_up(&base).await;
-    let app = TestApp::at(base.clone(), db_path.clone());
+    let app = TestApp::at(base.clone(), db.clone());
     let room = app.room().await;
     let writer = app.join(&room.code, "community").await;
     let mut cards = vec![];

@@ -350,7 +350,7 @@ async fn a_flooding_phone_is_slowed_and_the_rest_of_the_room_is_not() {
 
     let flood = {
         let (app, card, flooder) = (
-            TestApp::at(app.base.clone(), app.db_path.clone()),
+            TestApp::at(app.base.clone(), app.database_url.clone()),
             cards[0].clone(),
             flooder.clone(),
         );

@@ -130,7 +130,7 @@ async fn run_with_log_level(level: &str) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let app = TestApp::at(base, db_path);
+    let app = TestApp::at(base, format!("sqlite://{}", db_path.display()));
     let secrets = drive(&app).await;
     server.kill().unwrap();
     server.wait().unwrap();

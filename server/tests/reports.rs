@@ -551,7 +551,7 @@ fn the_cli_exports_a_workshop_to_a_word_file() {
     });
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("draf.docx");
-    let db = format!("sqlite://{}", app.db_path.display());
+    let db = app.database_url.clone();
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_rembuk"))
         .args([
             "export",

@@ -33,7 +33,7 @@ use tokio::{
     time::Instant,
 };
 
-use crate::storage::{Store, events, sessions};
+use crate::storage::{Backend, Store, events, notify::Heard, sessions};
 
 /// Who a live connection belongs to, which decides what it may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +111,9 @@ impl LiveHub {
             }),
         };
         tokio::spawn(run(hub.clone(), rx, baseline.into_iter().collect()));
+        if hub.inner.store.backend() == Backend::Postgres {
+            tokio::spawn(listen_to_other_instances(hub.clone()));
+        }
         Ok(hub)
     }
 
@@ -250,6 +253,63 @@ async fn catch_up(store: &Store, session: SessionId, after: u64) -> CatchUp {
         }
     }
 }
+
+/// The name this process's LISTEN connection shows in PostgreSQL's
+/// `pg_stat_activity`.
+pub fn listener_name() -> String {
+    format!("rembuk-live-{}", std::process::id())
+}
+
+/// Feeds changes committed by other instances (through PostgreSQL's
+/// LISTEN/NOTIFY) into the hub, for as long as the process runs.
+///
+/// When the LISTEN connection fails, announcements sent meanwhile are lost,
+/// so after every (re)connection the hub is told each session's last
+/// committed number: the hub reads whatever it has not sent yet from the
+/// `events` table, and nothing committed during the gap is skipped.
+async fn listen_to_other_instances(hub: LiveHub) {
+    let name = listener_name();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let mut listener = match hub.inner.store.listen(&name).await {
+            Ok(Some(listener)) => listener,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "live updates from other instances: cannot listen; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        backoff = Duration::from_millis(100);
+        // Listening from here on; now recover what the gap may have lost.
+        match hub.inner.store.read().await {
+            Ok(mut conn) => match sessions::all_last_seqs(&mut conn).await {
+                Ok(seqs) => seqs.into_iter().for_each(|(s, seq)| hub.notify(s, seq)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "live updates: could not recover after reconnecting")
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "live updates: could not recover after reconnecting")
+            }
+        }
+        tracing::info!("live updates from other instances: listening");
+        loop {
+            match listener.next(LISTEN_PING).await {
+                Ok(Heard::Change(session, seq)) => hub.notify(session, seq),
+                Ok(Heard::Quiet) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "live updates from other instances: connection lost; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// How long the LISTEN connection may stay silent before it is pinged.
+const LISTEN_PING: Duration = Duration::from_secs(15);
 
 /// How long the hub gathers changes of a session before sending them: a
 /// quiet session's first change goes out at once; under load, frames go out

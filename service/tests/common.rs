@@ -1,4 +1,5 @@
-//! Shared set-up for the service tests: a real SQLite file per test.
+//! Shared set-up for the service tests: a fresh real database per test (a
+//! SQLite file, or a PostgreSQL database when `REMBUK_TEST_POSTGRES` is set).
 
 #![allow(dead_code)]
 
@@ -16,7 +17,9 @@ pub struct World {
 
 pub async fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("rembuk.db").display());
+    let url = rembuk_service::storage::scratch_database(dir.path())
+        .await
+        .unwrap();
     let services = Services::start(&url, ServiceConfig::default())
         .await
         .unwrap();

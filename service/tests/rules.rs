@@ -688,7 +688,9 @@ async fn dimensions_and_groups_in_use_cannot_be_removed() {
 #[tokio::test]
 async fn staff_logins_expire_and_signing_out_revokes_them_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("rembuk.db").display());
+    let url = rembuk_service::storage::scratch_database(dir.path())
+        .await
+        .unwrap();
     let services = rembuk_service::Services::start(
         &url,
         rembuk_service::ServiceConfig {

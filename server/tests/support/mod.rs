@@ -1,5 +1,9 @@
-//! Boots the real app on a free port with a fresh SQLite file, and speaks
-//! to it over real HTTP.
+//! Boots the real app on a free port with a fresh database, and speaks to
+//! it over real HTTP.
+//!
+//! The database is a SQLite file, or, when `REMBUK_TEST_POSTGRES` names a
+//! PostgreSQL server (as `scripts/test` does for its second pass), a new
+//! database on that server: the same tests are the matrix.
 
 #![allow(dead_code)]
 
@@ -12,42 +16,48 @@ use serde_json::{Value, json};
 pub struct TestApp {
     pub base: String,
     pub client: Client,
-    pub db_path: std::path::PathBuf,
+    /// Where the app keeps its data (`sqlite://…` or `postgres://…`).
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
 pub const ADMIN_EMAIL: &str = "admin@acehselatankab.go.id";
 pub const ADMIN_PASSWORD: &str = "kopi-sanger-pagi";
 
-/// Starts the app on 127.0.0.1:0.
+/// Starts the app on 127.0.0.1:0 with a fresh database.
 pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("rembuk.db");
-    spawn_app_in(dir, db_path).await
+    spawn_app_with(|_| {}).await
 }
 
-/// Starts the app on an existing database file (e.g. a restored backup).
+/// Starts the app on a fresh SQLite file, whatever the matrix says: for
+/// what only SQLite has (file backups).
+pub async fn spawn_sqlite_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("rembuk.db").display());
+    spawn_app_configured(dir, url, |_| {}).await
+}
+
+/// Starts the app on an existing SQLite file (e.g. a restored backup).
 pub async fn spawn_app_on(db_path: std::path::PathBuf) -> TestApp {
-    spawn_app_in(tempfile::tempdir().unwrap(), db_path).await
+    let url = format!("sqlite://{}", db_path.display());
+    spawn_app_configured(tempfile::tempdir().unwrap(), url, |_| {}).await
 }
 
 /// Starts the app with a changed configuration (e.g. tighter limits).
 pub async fn spawn_app_with(change: impl FnOnce(&mut rembuk::Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("rembuk.db");
-    spawn_app_configured(dir, db_path, change).await
-}
-
-async fn spawn_app_in(dir: tempfile::TempDir, db_path: std::path::PathBuf) -> TestApp {
-    spawn_app_configured(dir, db_path, |_| {}).await
+    let url = rembuk_service::storage::scratch_database(dir.path())
+        .await
+        .expect("a fresh test database");
+    spawn_app_configured(dir, url, change).await
 }
 
 async fn spawn_app_configured(
     dir: tempfile::TempDir,
-    db_path: std::path::PathBuf,
+    database_url: String,
     change: impl FnOnce(&mut rembuk::Config),
 ) -> TestApp {
-    let mut config = rembuk::Config::for_database(format!("sqlite://{}", db_path.display()));
+    let mut config = rembuk::Config::for_database(database_url.clone());
     change(&mut config);
     let app = rembuk::build(config).await.expect("app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -71,14 +81,14 @@ async fn spawn_app_configured(
     TestApp {
         base: format!("http://{addr}"),
         client,
-        db_path,
+        database_url,
         _dir: dir,
     }
 }
 
 impl TestApp {
     /// Speaks to an app already running elsewhere (e.g. a child process).
-    pub fn at(base: String, db_path: std::path::PathBuf) -> TestApp {
+    pub fn at(base: String, database_url: String) -> TestApp {
         TestApp {
             base,
             client: Client::builder()
@@ -88,7 +98,7 @@ impl TestApp {
                 .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),
-            db_path,
+            database_url,
             _dir: tempfile::tempdir().unwrap(),
         }
     }

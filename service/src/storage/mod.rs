@@ -17,6 +17,7 @@ pub mod audit;
 pub mod cards;
 pub mod clusters;
 pub mod events;
+pub mod notify;
 pub mod participants;
 pub mod questions;
 mod rows;
@@ -84,10 +85,22 @@ impl From<StorageError> for AppError {
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
 /// The database, shared by every request.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL it was opened with (PostgreSQL's listener opens its own
+    /// connection with it).
+    url: String,
+}
+
+impl std::fmt::Debug for Store {
+    // Not the URL: it may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
@@ -129,7 +142,7 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store { pool, backend, url };
         store.migrate().await?;
         Ok(store)
     }
@@ -145,6 +158,17 @@ impl Store {
     /// The engine behind this store.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Listens for changes committed by any instance (PostgreSQL only:
+    /// `None` on SQLite, where this process is the only writer).
+    pub async fn listen(&self, application_name: &str) -> Result<Option<notify::ChangeListener>> {
+        match self.backend {
+            Backend::Sqlite => Ok(None),
+            Backend::Postgres => Ok(Some(
+                notify::ChangeListener::connect(&self.url, application_name).await?,
+            )),
+        }
     }
 
     /// A connection for reads.
@@ -275,6 +299,52 @@ fn normalise_url(url: &str) -> Result<(Backend, String)> {
     }
 }
 
+/// The environment variable that points the storage and HTTP test tiers
+/// (and the benchmark's two-instance mode) at a PostgreSQL server, e.g.
+/// `postgres://rembuk@127.0.0.1:55432/postgres`; `scripts/test` sets it.
+pub const TEST_POSTGRES_ENV: &str = "REMBUK_TEST_POSTGRES";
+
+/// A fresh, empty database for one test: a new PostgreSQL database on the
+/// server that [`TEST_POSTGRES_ENV`] names, or else a SQLite file in `dir`.
+pub async fn scratch_database(dir: &Path) -> Result<String> {
+    match std::env::var(TEST_POSTGRES_ENV) {
+        Ok(server) if !server.trim().is_empty() => create_postgres_database(server.trim()).await,
+        _ => Ok(format!("sqlite://{}", dir.join("rembuk.db").display())),
+    }
+}
+
+/// Creates an empty database with a random name on the PostgreSQL server
+/// that `server_url` reaches, and returns its URL.
+pub async fn create_postgres_database(server_url: &str) -> Result<String> {
+    install_default_drivers();
+    let name = format!("rembuk_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = AnyConnection::connect(server_url).await?;
+    // The name is ours (letters, digits, an underscore), never user input.
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await?;
+    conn.close().await?;
+    with_database_name(server_url, &name)
+        .ok_or_else(|| StorageError::UnsupportedUrl(server_url.to_string()))
+}
+
+/// `server_url` with its database name replaced by `name`.
+fn with_database_name(server_url: &str, name: &str) -> Option<String> {
+    let (base, query) = match server_url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server_url, None),
+    };
+    let after_scheme = base.find("://")? + 3;
+    let host_end = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    let mut url = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        url.push('?');
+        url.push_str(q);
+    }
+    Some(url)
+}
+
 /// Parses a stored id (always written by us, so failure means corruption).
 pub(crate) fn parse_id<T: FromStr>(raw: &str) -> Result<T> {
     raw.parse()
@@ -301,6 +371,19 @@ mod tests {
         assert!(path.parent().unwrap().is_dir());
         let (_, url) = normalise_url("sqlite:data/x.db?mode=rw").unwrap();
         assert_eq!(url, "sqlite://data/x.db?mode=rw");
+    }
+
+    #[test]
+    fn scratch_database_urls_keep_the_server_and_options() {
+        assert_eq!(
+            with_database_name("postgres://rembuk@127.0.0.1:55432/postgres", "x").unwrap(),
+            "postgres://rembuk@127.0.0.1:55432/x"
+        );
+        assert_eq!(
+            with_database_name("postgres://u:p@h?sslmode=disable", "x").unwrap(),
+            "postgres://u:p@h/x?sslmode=disable"
+        );
+        assert!(with_database_name("nonsense", "x").is_none());
     }
 
     #[test]
