@@ -20,14 +20,14 @@ use tokio::{sync::watch, task::JoinHandle};
 /// Cards the voters spread their dots over.
 const CARDS: usize = 20;
 /// Votes per second while latency is measured.
-const LATENCY_RATE: f64 = 200.0;
+pub(crate) const LATENCY_RATE: f64 = 200.0;
 
 // ---------------------------------------------------------------- processes
 
 /// A server process, killed when dropped.
-struct Proc {
-    child: Child,
-    base: String,
+pub(crate) struct Proc {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Drop for Proc {
@@ -76,8 +76,17 @@ async fn wait_up(client: &Client, base: &str) -> Result<(), String> {
 }
 
 async fn start_app(client: &Client, bin: &Path, dir: &Path, tag: &str) -> Result<Proc, String> {
-    let port = free_port();
     let db = dir.join(format!("app-{tag}.db"));
+    start_app_on(client, bin, &format!("sqlite://{}", db.display())).await
+}
+
+/// Starts the app on core 0 with the database at `database_url`.
+pub(crate) async fn start_app_on(
+    client: &Client,
+    bin: &Path,
+    database_url: &str,
+) -> Result<Proc, String> {
+    let port = free_port();
     let child = spawn_pinned(
         bin,
         &[
@@ -85,7 +94,7 @@ async fn start_app(client: &Client, bin: &Path, dir: &Path, tag: &str) -> Result
             "--bind".into(),
             format!("127.0.0.1:{port}"),
             "--database-url".into(),
-            format!("sqlite://{}", db.display()),
+            database_url.into(),
             // Every simulated phone is a script: let them through.
             "--participant-writes-per-minute".into(),
             "1000000".into(),
@@ -154,7 +163,7 @@ pub fn pin_self_to_core(core: usize) -> bool {
     }
 }
 
-fn client() -> Client {
+pub(crate) fn client() -> Client {
     Client::builder()
         .pool_max_idle_per_host(256)
         .timeout(Duration::from_secs(600))
@@ -165,12 +174,12 @@ fn client() -> Client {
 // -------------------------------------------------------------------- rooms
 
 /// A session on the app with its phones.
-struct Room {
-    admin: String,
-    session: String,
-    code: String,
-    cards: Vec<String>,
-    phones: Vec<String>,
+pub(crate) struct Room {
+    pub(crate) admin: String,
+    pub(crate) session: String,
+    pub(crate) code: String,
+    pub(crate) cards: Vec<String>,
+    pub(crate) phones: Vec<String>,
 }
 
 async fn call(
@@ -193,7 +202,7 @@ async fn call(
     Ok(v)
 }
 
-async fn prepare(client: &Client, base: &str, phones: usize) -> Result<Room, String> {
+pub(crate) async fn prepare(client: &Client, base: &str, phones: usize) -> Result<Room, String> {
     use reqwest::Method;
     let admin = call(
         client,
@@ -288,16 +297,16 @@ async fn join(client: &Client, base: &str, code: &str) -> Result<String, String>
 // ------------------------------------------------------------------ streams
 
 /// The events one phone saw: (event id, arrival).
-type Seen = Vec<(u64, Instant)>;
+pub(crate) type Seen = Vec<(u64, Instant)>;
 
 /// Phones holding a live stream; each ends with whether it was still
 /// connected, and what it saw.
-struct Streams {
+pub(crate) struct Streams {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<(bool, Seen)>>,
 }
 
-async fn open_streams(
+pub(crate) async fn open_streams(
     client: &Client,
     url: &str,
     tokens: &[Option<String>],
@@ -365,7 +374,7 @@ async fn open_streams(
 
 impl Streams {
     /// Ends every stream; returns who was still connected and what each saw.
-    async fn close(self) -> (usize, Vec<Vec<(u64, Instant)>>) {
+    pub(crate) async fn close(self) -> (usize, Vec<Vec<(u64, Instant)>>) {
         let _ = self.stop.send(true);
         let mut connected = 0;
         let mut all = Vec::with_capacity(self.tasks.len());
@@ -383,17 +392,17 @@ impl Streams {
 
 /// One vote as the generator saw it.
 #[derive(Clone, Copy)]
-struct Sent {
+pub(crate) struct Sent {
     seq: u64,
     at: Instant,
     voter: usize,
     dots: u8,
 }
 
-struct Voted {
-    acked: Vec<Sent>,
-    errors: u64,
-    took: Duration,
+pub(crate) struct Voted {
+    pub(crate) acked: Vec<Sent>,
+    pub(crate) errors: u64,
+    pub(crate) took: Duration,
 }
 
 /// Sends `rate` votes per second for `secs` seconds, round robin over
@@ -401,7 +410,7 @@ struct Voted {
 /// changes something. `urls[voter]` is the vote's address, `tokens[voter]`
 /// its bearer. `next` numbers the votes across calls (it carries on where
 /// the last call stopped, so the toggling does too).
-async fn drive(
+pub(crate) async fn drive(
     client: &Client,
     urls: Arc<Vec<String>>,
     tokens: Arc<Vec<Option<String>>>,
@@ -483,7 +492,7 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 
 /// Vote → screen: for every acknowledged vote and every phone, the first
 /// event whose id covers the vote's sequence number.
-fn latency(
+pub(crate) fn latency(
     acked: &[Sent],
     seen: &[Vec<(u64, Instant)>],
     connected: usize,
@@ -525,7 +534,7 @@ fn latency(
     }
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
+pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     if xs.is_empty() {
         return 0.0;
@@ -536,7 +545,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 /// Dots the database should hold: for each voter, the acknowledged vote
 /// the server committed last (the highest sequence number; a vote that
 /// changed nothing has none).
-fn expected_dots(acked: &[Sent]) -> u64 {
+pub(crate) fn expected_dots(acked: &[Sent]) -> u64 {
     let mut last: std::collections::HashMap<usize, (u64, u8)> = Default::default();
     for s in acked.iter().filter(|s| s.seq > 0) {
         let e = last.entry(s.voter).or_insert((s.seq, s.dots));
@@ -547,7 +556,7 @@ fn expected_dots(acked: &[Sent]) -> u64 {
     last.values().map(|(_, d)| u64::from(*d)).sum()
 }
 
-async fn tallied_dots(client: &Client, base: &str, room: &Room) -> Result<u64, String> {
+pub(crate) async fn tallied_dots(client: &Client, base: &str, room: &Room) -> Result<u64, String> {
     let snap: Value = client
         .get(format!("{base}/api/v1/sessions/{}", room.session))
         .bearer_auth(&room.admin)

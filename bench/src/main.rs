@@ -9,9 +9,13 @@
 //! --release`); the server binary is `$CARGO_TARGET_DIR/release/rembuk`
 //! unless `REMBUK_BIN` says otherwise. The last line printed is one JSON
 //! object for the largest N.
+//!
+//! `--two-instances` runs the scale-out comparison instead (one app
+//! instance against two on one PostgreSQL; see [`scaleout`]).
 
 mod floor;
 mod load;
+mod scaleout;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -32,7 +36,12 @@ async fn main() -> ExitCode {
         };
     }
     let quick = args.iter().any(|a| a == "--quick");
-    match run(quick).await {
+    let outcome = if args.iter().any(|a| a == "--two-instances") {
+        run_two_instances(quick).await
+    } else {
+        run(quick).await
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bench: {e}");
@@ -47,6 +56,54 @@ fn server_binary() -> PathBuf {
     }
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     PathBuf::from(target).join("release").join("rembuk")
+}
+
+/// One instance against two on PostgreSQL, at each size.
+async fn run_two_instances(quick: bool) -> Result<(), String> {
+    load::raise_fd_limit();
+    let pinned = load::pin_self_to_core(1);
+    scaleout::server_url()?;
+    let sizes: &[usize] = if quick {
+        &[100, 1_000]
+    } else {
+        &[100, 1_000, 5_000, 10_000]
+    };
+    let app_bin = server_binary();
+    if !app_bin.exists() {
+        return Err(format!(
+            "no server binary at {}: run `cargo leptos build --release` first (or set REMBUK_BIN)",
+            app_bin.display()
+        ));
+    }
+    println!(
+        "Rembuk benchmark, two instances on PostgreSQL ({}), app instances pinned to core 0{}, loopback only",
+        if quick { "quick" } else { "full" },
+        if pinned {
+            ", generator to core 1"
+        } else {
+            " (pinning unavailable)"
+        }
+    );
+    let mut last = None;
+    for &n in sizes {
+        let row = scaleout::two_instance_run(&app_bin, n, quick).await?;
+        println!("{}", row.line());
+        last = Some(row);
+    }
+    let last = last.ok_or("no run")?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "phones": last.phones,
+            "one_instance_p99_ms": last.one.p99_ms,
+            "two_instances_p99_ms": last.two.p99_ms,
+            "r_pg": last.r_pg,
+            "lost": last.lost,
+            "missing": last.one.missing + last.two.missing,
+            "still_connected": last.two.connected_ratio,
+        })
+    );
+    Ok(())
 }
 
 async fn run(quick: bool) -> Result<(), String> {
