@@ -681,9 +681,16 @@ pub async fn size_run(bin: &Path, dir: &Path, n: usize, quick: bool) -> Result<S
         runs.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
         runs[runs.len() / 2]
     };
+    // Timing from the median run; correctness from all of them.
+    let mut app = pick(&app_runs);
+    app.missing = app_runs.iter().map(|r| r.missing).sum();
+    app.connected_ratio = app_runs
+        .iter()
+        .map(|r| r.connected_ratio)
+        .fold(1.0, f64::min);
     Ok(SizeRow {
         phones: n,
-        app: pick(&app_runs),
+        app,
         floor: pick(&floor_runs),
         r_lat: median(ratios),
         lost: expected.abs_diff(tallied),

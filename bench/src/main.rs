@@ -12,6 +12,10 @@
 //!
 //! `--two-instances` runs the scale-out comparison instead (one app
 //! instance against two on one PostgreSQL; see [`scaleout`]).
+//!
+//! `--smoke` (CI) runs 50 phones once and fails unless the run was correct:
+//! no vote lost, every connected phone received every vote, every phone
+//! still connected. It never fails on timing.
 
 mod floor;
 mod load;
@@ -35,11 +39,12 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let quick = args.iter().any(|a| a == "--quick");
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let quick = smoke || args.iter().any(|a| a == "--quick");
     let outcome = if args.iter().any(|a| a == "--two-instances") {
-        run_two_instances(quick).await
+        run_two_instances(quick, smoke).await
     } else {
-        run(quick).await
+        run(quick, smoke).await
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,11 +64,13 @@ fn server_binary() -> PathBuf {
 }
 
 /// One instance against two on PostgreSQL, at each size.
-async fn run_two_instances(quick: bool) -> Result<(), String> {
+async fn run_two_instances(quick: bool, smoke: bool) -> Result<(), String> {
     load::raise_fd_limit();
     let pinned = load::pin_self_to_core(1);
     scaleout::server_url()?;
-    let sizes: &[usize] = if quick {
+    let sizes: &[usize] = if smoke {
+        &[SMOKE_PHONES]
+    } else if quick {
         &[100, 1_000]
     } else {
         &[100, 1_000, 5_000, 10_000]
@@ -77,7 +84,13 @@ async fn run_two_instances(quick: bool) -> Result<(), String> {
     }
     println!(
         "Rembuk benchmark, two instances on PostgreSQL ({}), app instances pinned to core 0{}, loopback only",
-        if quick { "quick" } else { "full" },
+        if smoke {
+            "smoke"
+        } else if quick {
+            "quick"
+        } else {
+            "full"
+        },
         if pinned {
             ", generator to core 1"
         } else {
@@ -103,14 +116,39 @@ async fn run_two_instances(quick: bool) -> Result<(), String> {
             "still_connected": last.two.connected_ratio,
         })
     );
+    if smoke {
+        correct(
+            last.lost,
+            last.one.missing + last.two.missing,
+            last.one.connected_ratio.min(last.two.connected_ratio),
+        )?;
+    }
     Ok(())
 }
 
-async fn run(quick: bool) -> Result<(), String> {
+/// Phones in a smoke run.
+const SMOKE_PHONES: usize = 50;
+
+/// A smoke run's verdict: correctness only, never speed.
+fn correct(lost: u64, missing: u64, connected: f64) -> Result<(), String> {
+    if lost == 0 && missing == 0 && connected >= 1.0 {
+        println!("smoke: correct (0 lost, every phone received every vote, all connected)");
+        Ok(())
+    } else {
+        Err(format!(
+            "smoke: incorrect run: {lost} votes lost, {missing} votes some phone never received, {:.1} % still connected",
+            connected * 100.0
+        ))
+    }
+}
+
+async fn run(quick: bool, smoke: bool) -> Result<(), String> {
     load::raise_fd_limit();
     // The generator on the second core, the servers on the first.
     let pinned = load::pin_self_to_core(1);
-    let sizes: &[usize] = if quick {
+    let sizes: &[usize] = if smoke {
+        &[SMOKE_PHONES]
+    } else if quick {
         &[100, 1_000]
     } else {
         &[100, 1_000, 5_000, 10_000]
@@ -125,7 +163,13 @@ async fn run(quick: bool) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     println!(
         "Rembuk benchmark ({}), servers pinned to core 0{}, loopback only",
-        if quick { "quick" } else { "full" },
+        if smoke {
+            "smoke"
+        } else if quick {
+            "quick"
+        } else {
+            "full"
+        },
         if pinned {
             ", generator to core 1"
         } else {
@@ -140,6 +184,9 @@ async fn run(quick: bool) -> Result<(), String> {
         last = Some(row);
     }
     let last = last.ok_or("no run")?;
+    if smoke {
+        return correct(last.lost, last.app.missing, last.app.connected_ratio);
+    }
     // Throughput and memory at the largest size, and the join page.
     let through = load::throughput_run(&app_bin, dir.path(), last.phones, quick).await?;
     println!("{}", through.line());

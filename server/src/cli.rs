@@ -109,6 +109,15 @@ struct ServeArgs {
     /// of twice that); keeps one session from starving others.
     #[arg(long, env = "REMBUK_SESSION_WRITES_PER_SECOND", default_value_t = 5000)]
     session_writes_per_second: u32,
+    /// Reverse proxy (address or range, e.g. 10.0.0.0/8; repeat or separate
+    /// with commas) whose X-Forwarded-For header names the client. Only
+    /// then do per-address limits see phones rather than the proxy.
+    #[arg(
+        long = "trusted-proxy",
+        env = "REMBUK_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<crate::proxy::Cidr>,
 }
 
 #[derive(Debug, Default, Args)]
@@ -207,6 +216,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             args.participant_writes_per_minute,
             args.session_writes_per_second,
         ),
+        trusted_proxies: crate::proxy::TrustedProxies(args.trusted_proxies),
     };
     if !config.site_root.join("pkg").is_dir() {
         tracing::warn!(

@@ -17,6 +17,8 @@ pub struct Config {
     pub staff_session_ttl: Duration,
     /// Write rates and live streams per participant and session.
     pub rate_limits: rembuk_service::RateLimits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::proxy::TrustedProxies,
 }
 
 impl std::fmt::Debug for Config {
@@ -28,6 +30,7 @@ impl std::fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .field("staff_session_ttl", &self.staff_session_ttl)
             .field("rate_limits", &self.rate_limits)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -63,6 +66,7 @@ impl Config {
             site_root: PathBuf::from(DEFAULT_SITE_ROOT),
             staff_session_ttl: Duration::from_secs(12 * 3600),
             rate_limits: Default::default(),
+            trusted_proxies: Default::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 mod middleware;
+pub mod proxy;
 pub mod web;
 
 pub use config::Config;

@@ -82,6 +82,10 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
             middleware::resolve_lang,
         ))
         .layer(axum::middleware::from_fn(middleware::check_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(config.trusted_proxies.clone()),
+            crate::proxy::real_client,
+        ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(CompressionLayer::new())
         // Method, path, status and latency at debug level (REMBUK_LOG=debug);

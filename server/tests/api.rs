@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{ADMIN_EMAIL, ADMIN_PASSWORD, assert_error, read_sse, spawn_app};
+use support::{ADMIN_EMAIL, ADMIN_PASSWORD, assert_error, read_sse, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn login_returns_a_bearer_token_and_sets_a_cookie() {
@@ -985,6 +985,61 @@ async fn password_guessing_is_slowed_per_account_and_per_address() {
     }
     let r = login(support::ADMIN_EMAIL, support::ADMIN_PASSWORD).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// 30 failed logins for 30 unknown accounts, claiming to come from `from`.
+async fn fail_logins_from(app: &support::TestApp, from: &str) {
+    for i in 0..30 {
+        let r = app
+            .request(Method::POST, "/api/v1/auth/login", None)
+            .header("x-forwarded-for", from)
+            .json(&json!({"email": format!("tebak{i}@example.go.id"), "password": "salah-salah"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "try {i}");
+    }
+}
+
+async fn login_from(app: &support::TestApp, from: &str) -> StatusCode {
+    app.request(Method::POST, "/api/v1/auth/login", None)
+        .header("x-forwarded-for", from)
+        .json(&json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_count_per_phone_and_elsewhere_the_header_is_ignored() {
+    // The app behind a proxy on this machine: one guessing phone is slowed,
+    // the rest of the hall (other forwarded addresses) is not.
+    let app = spawn_app_with(|c| {
+        c.trusted_proxies = rembuk::proxy::TrustedProxies(vec!["127.0.0.1".parse().unwrap()]);
+    })
+    .await;
+    app.admin().await;
+    fail_logins_from(&app, "198.51.100.7").await;
+    assert_eq!(
+        login_from(&app, "198.51.100.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(login_from(&app, "198.51.100.8").await, StatusCode::OK);
+    // A phone cannot escape by writing its own header in front.
+    assert_eq!(
+        login_from(&app, "1.1.1.1, 198.51.100.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Without a trusted proxy the header is the client's word: ignored.
+    let app = spawn_app().await;
+    app.admin().await;
+    fail_logins_from(&app, "198.51.100.7").await;
+    assert_eq!(
+        login_from(&app, "198.51.100.8").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 #[tokio::test]

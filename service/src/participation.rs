@@ -473,21 +473,19 @@ impl Services {
     ) -> Result<VoteOutcome, AppError> {
         let requested = parse_dots(dots)?;
         let mut tx = self.store().write().await?;
-        let question_id = cards::question_of_card(tx.conn(), card_id)
+        let (question_id, session) = cards::place_of_card(tx.conn(), card_id)
             .await?
             .ok_or(AppError::not_found(Entity::Card))?;
-        let session = questions::question(tx.conn(), question_id)
-            .await?
-            .ok_or(AppError::Internal)?
-            .session_id;
         let participant = self.participant_in(tx.conn(), caller, session).await?;
         self.limits().write(participant.id, session)?;
         // Take the session's lock before reading what the rule depends on.
+        // (Every read from here on is on the hot path of a hall voting at
+        // once, under the session's lock: each is one query.)
         let mut rec = Recorder::begin(tx.conn(), session).await?;
         let question = questions::question(tx.conn(), question_id)
             .await?
             .ok_or(AppError::Internal)?;
-        let card = cards::card(tx.conn(), card_id)
+        let card = cards::card_state(tx.conn(), card_id)
             .await?
             .ok_or(AppError::Internal)?;
         if !card.is_visible() {

@@ -475,3 +475,72 @@ async fn cross_session_merges_fold_items_together_and_can_be_undone() {
     assert_eq!(snap.cards[0].text, "Pelayanan KTP lambat");
     assert_eq!(snap.cards[0].dots, 2);
 }
+
+#[tokio::test]
+async fn the_quick_tally_of_a_vote_equals_the_full_cards_tally() {
+    use rembuk_domain::event::CardTally;
+    use rembuk_service::storage::cards;
+
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let problems = w.question(&w.admin, s.id, "problems").await;
+    let ideas = w.question(&w.admin, s.id, "ideas").await;
+    let (a, b, c) = (
+        w.participant(&s, "community").await,
+        w.participant(&s, "government").await,
+        w.participant(&s, "community").await,
+    );
+    let problem = w
+        .services
+        .submit_card(&a, problems.id, &World::card("Jalan desa rusak"), None)
+        .await
+        .unwrap()
+        .card;
+    let idea = w
+        .services
+        .submit_card(&a, ideas.id, &World::card("Pasar daring UMKM"), None)
+        .await
+        .unwrap()
+        .card;
+    let empty = w
+        .services
+        .submit_card(&b, problems.id, &World::card("Air bersih kurang"), None)
+        .await
+        .unwrap()
+        .card;
+    voting(&w, problems.id).await;
+    voting(&w, ideas.id).await;
+    // Dots from two groups, paper dots, and both kinds of scores.
+    w.services.vote(&a, problem.id, 2).await.unwrap();
+    w.services.vote(&b, problem.id, 1).await.unwrap();
+    w.services.vote(&c, problem.id, 3).await.unwrap();
+    w.services
+        .set_paper_votes(&w.admin, problem.id, "academia", 4)
+        .await
+        .unwrap();
+    w.services
+        .set_paper_votes(&w.admin, problem.id, "community", 2)
+        .await
+        .unwrap();
+    w.services.rate_usg(&a, problem.id, 5, 4, 3).await.unwrap();
+    w.services.rate_usg(&b, problem.id, 3, 2, 2).await.unwrap();
+    w.services.vote(&b, idea.id, 2).await.unwrap();
+    w.services.rate_idea(&b, idea.id, 5, 1).await.unwrap();
+    w.services.rate_idea(&c, idea.id, 3, 2).await.unwrap();
+
+    let mut conn = w.services.store().read().await.unwrap();
+    for id in [problem.id, idea.id, empty.id] {
+        let full = cards::card(&mut conn, id).await.unwrap().unwrap();
+        let quick = cards::card_tally(&mut conn, id).await.unwrap().unwrap();
+        assert_eq!(quick, CardTally::of(&full), "card {}", full.text);
+    }
+    let full = cards::card(&mut conn, problem.id).await.unwrap().unwrap();
+    assert_eq!(full.dots, 2 + 1 + 3 + 4 + 2);
+    let missing = rembuk_domain::CardId::from_uuid(uuid::Uuid::new_v4());
+    assert!(
+        cards::card_tally(&mut conn, missing)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

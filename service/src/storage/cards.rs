@@ -290,9 +290,68 @@ async fn aggregates(conn: &mut AnyConnection, scope: Scope) -> Result<HashMap<Ca
     Ok(out)
 }
 
-/// A card's current tally and scores, as a live event carries them.
+/// A card's row and dot total alone (one query): enough to check its state
+/// on the hot path of a vote. Answers, merge sources, the group breakdown
+/// and the scores are left empty; [`card`] fills them.
+pub async fn card_state(conn: &mut AnyConnection, id: CardId) -> Result<Option<Card>> {
+    let row: Option<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CARD_WITH_TALLY} WHERE c.id = $1"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(CardRow::into_card).transpose()
+}
+
+/// A card's current tally and scores, as a live event carries them (two
+/// queries: the dots per group, then both scores' sums).
 pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<CardTally>> {
-    Ok(card(conn, id).await?.map(|c| CardTally::of(&c)))
+    let key = id.to_string();
+    let dots: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT p.group_key, CAST(SUM(v.dots) AS BIGINT) FROM votes v
+         JOIN participants p ON p.id = v.participant_id
+         WHERE v.card_id = $1 GROUP BY p.group_key
+         UNION ALL
+         SELECT pv.group_key, CAST(pv.dots AS BIGINT) FROM paper_votes pv WHERE pv.card_id = $1",
+    )
+    .bind(&key)
+    .fetch_all(&mut *conn)
+    .await?;
+    let sums: Option<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT
+            CAST((SELECT COALESCE(SUM(urgency), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
+            CAST((SELECT COALESCE(SUM(seriousness), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
+            CAST((SELECT COALESCE(SUM(growth), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
+            CAST((SELECT COUNT(*) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
+            CAST((SELECT COALESCE(SUM(impact), 0) FROM idea_ratings WHERE card_id = $1) AS BIGINT),
+            CAST((SELECT COALESCE(SUM(effort), 0) FROM idea_ratings WHERE card_id = $1) AS BIGINT),
+            CAST((SELECT COUNT(*) FROM idea_ratings WHERE card_id = $1) AS BIGINT)
+         FROM cards WHERE id = $1",
+    )
+    .bind(&key)
+    .fetch_optional(conn)
+    .await?;
+    let Some((u, s, g, usg_n, i, e, idea_n)) = sums else {
+        return Ok(None);
+    };
+    let mut by_group: Vec<GroupDots> = vec![];
+    for (group, n) in dots {
+        match by_group.iter_mut().find(|x| x.group == group) {
+            Some(x) => x.dots += n as u32,
+            None => by_group.push(GroupDots {
+                group,
+                dots: n as u32,
+            }),
+        }
+    }
+    by_group.sort_by(|x, y| x.group.cmp(&y.group));
+    Ok(Some(CardTally {
+        card_id: id,
+        dots: by_group.iter().map(|x| x.dots).sum(),
+        by_group,
+        usg: UsgScore::from_sums(u as u64, s as u64, g as u64, usg_n as u32),
+        idea: IdeaScore::from_sums(i as u64, e as u64, idea_n as u32),
+    }))
 }
 
 /// Sets a participant's USG rating of a card.
@@ -435,6 +494,20 @@ pub async fn problem_cards_among(
 }
 
 /// The question a card belongs to.
+/// The question and session a card belongs to.
+pub async fn place_of_card(
+    conn: &mut AnyConnection,
+    card: CardId,
+) -> Result<Option<(QuestionId, SessionId)>> {
+    let ids: Option<(String, String)> =
+        sqlx::query_as("SELECT question_id, session_id FROM cards WHERE id = $1")
+            .bind(card.to_string())
+            .fetch_optional(conn)
+            .await?;
+    ids.map(|(q, s)| Ok((parse_id(&q)?, parse_id(&s)?)))
+        .transpose()
+}
+
 pub async fn question_of_card(
     conn: &mut AnyConnection,
     card: CardId,
