@@ -179,13 +179,17 @@ impl SessionSnapshot {
         {
             card.dots = total;
         }
+        self.apply_pending_vote(outcome.card_id, outcome.dots);
+    }
+
+    /// Records the caller's own dots on a card before the server has them
+    /// (a vote waiting for signal): the phone shows the dots at once, so a
+    /// second tap builds on the first; totals wait for the server.
+    pub fn apply_pending_vote(&mut self, card_id: CardId, dots: u32) {
         if let Some(me) = &mut self.me {
-            me.votes.retain(|v| v.card_id != outcome.card_id);
-            if outcome.dots > 0 {
-                me.votes.push(MyVote {
-                    card_id: outcome.card_id,
-                    dots: outcome.dots,
-                });
+            me.votes.retain(|v| v.card_id != card_id);
+            if dots > 0 {
+                me.votes.push(MyVote { card_id, dots });
             }
         }
     }
@@ -601,6 +605,27 @@ mod tests {
         s.apply_vote(&outcome(100, 0, 0, 6));
         assert_eq!(s.my_remaining(q), 2);
         assert!(s.me.as_ref().unwrap().votes.iter().all(|v| v.dots > 0));
+    }
+
+    #[test]
+    fn a_vote_waiting_for_signal_shows_as_mine_and_leaves_totals_alone() {
+        let mut s = snapshot();
+        s.apply(
+            1,
+            &LiveEvent::CardAdded {
+                card: card(100, 10),
+            },
+        );
+        let id = CardId(Uuid::from_u128(100));
+        let q = QuestionId(Uuid::from_u128(10));
+        s.apply_pending_vote(id, 1);
+        s.apply_pending_vote(id, 2);
+        assert_eq!(s.my_dots(id), 2);
+        assert_eq!(s.my_used(q), 2);
+        assert_eq!(s.cards[0].dots, 0, "totals wait for the server");
+        s.apply_pending_vote(id, 0);
+        assert_eq!(s.my_dots(id), 0);
+        assert!(s.me.as_ref().unwrap().votes.is_empty());
     }
 
     #[test]

@@ -3,7 +3,10 @@
 use leptos::{html, prelude::*};
 use rembuk_domain::{QuestionId, card::CardKind, question::QuestionKind};
 
-use super::{ParticipantActions, SubmitCard};
+use super::{
+    ParticipantActions, SubmitCard,
+    outbox::{Outbox, Pending, is_offline},
+};
 use crate::{components::form::ActionError, i18n::use_t};
 
 /// The card form of a question that collects cards. An idea may tick the
@@ -15,15 +18,42 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     let action = ServerAction::<SubmitCard>::new();
     let key = RwSignal::new(crate::components::form::new_key());
     let form = NodeRef::<html::Form>::new();
+    let outbox = expect_context::<Outbox>();
+    // The card being sent, kept for the outbox should the network fail.
+    let sending = StoredValue::new(None::<SubmitCard>);
     Effect::new(move |_| {
-        if let Some(Ok(card)) = action.value().get() {
-            snapshot.update(|s| s.apply_own_card(&card));
-            key.set(crate::components::form::new_key());
-            if let Some(form) = form.get() {
-                form.reset();
-            }
+        if let Some(input) = action.input().get() {
+            sending.set_value(Some(input));
         }
     });
+    let done = move || {
+        key.set(crate::components::form::new_key());
+        if let Some(form) = form.get() {
+            form.reset();
+        }
+    };
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(card)) => {
+            snapshot.update(|s| s.apply_own_card(&card));
+            done();
+        }
+        Some(Err(e)) if is_offline(&e) => {
+            if let Some(input) = sending.get_value() {
+                outbox.queue(Pending::Card {
+                    question_id: input.question_id,
+                    text: input.text,
+                    kind: input.kind,
+                    answers: input.answers.unwrap_or_default(),
+                    idempotency_key: input
+                        .idempotency_key
+                        .unwrap_or_else(crate::components::form::new_key),
+                });
+                done();
+            }
+        }
+        _ => {}
+    });
+    let waiting = outbox.cards_waiting(question);
     let problems = Memo::new(move |_| {
         snapshot.with(|s| {
             s.cards
@@ -40,7 +70,14 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     let field_id = format!("text-{question}");
     view! {
         <ActionForm action=action node_ref=form attr:class="card-form stack">
-            <ActionError result=action.value()/>
+            <ActionError result=Signal::derive(move || {
+                action.value().get().filter(|r| !matches!(r, Err(e) if is_offline(e)))
+            })/>
+            <For each=move || waiting.get() key=|text| text.clone() let(text)>
+                <p class="waiting-card" data-waiting-card="">
+                    <span class="chip waiting">{t.outbox_card_waiting}</span> " " {text}
+                </p>
+            </For>
             <input type="hidden" name="question_id" value=question.to_string()/>
             <input type="hidden" name="idempotency_key" value=move || key.get()/>
             <label class="field" for=field_id.clone()>

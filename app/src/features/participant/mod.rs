@@ -2,6 +2,7 @@
 //! and the participant's dots.
 
 mod card_form;
+mod outbox;
 mod question;
 mod score;
 mod vote;
@@ -26,6 +27,7 @@ use crate::{
     i18n::{use_lang, use_t},
     live::{LiveNotice, follow},
 };
+use outbox::{Outbox, OutboxNotice, Pending, is_offline};
 use question::QuestionPanel;
 
 /// The session as this participant sees it (with their own dots).
@@ -158,11 +160,24 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
         let code = refetch_code.clone();
         async move { participant_view(code).await.ok() }
     });
+    let outbox = Outbox::start(snapshot);
+    provide_context(outbox);
     let vote = ServerAction::<SetVote>::new();
+    // The vote being sent, kept for the outbox should the network fail.
+    let sending = StoredValue::new(None::<SetVote>);
     Effect::new(move |_| {
-        if let Some(Ok(outcome)) = vote.value().get() {
-            snapshot.update(|s| s.apply_vote(&outcome));
+        if let Some(input) = vote.input().get() {
+            sending.set_value(Some(input));
         }
+    });
+    Effect::new(move |_| match vote.value().get() {
+        Some(Ok(outcome)) => snapshot.update(|s| s.apply_vote(&outcome)),
+        Some(Err(e)) if is_offline(&e) => {
+            if let Some(SetVote { card_id, dots }) = sending.get_value() {
+                outbox.queue(Pending::Vote { card_id, dots });
+            }
+        }
+        _ => {}
     });
     let now = crate::components::countdown::clock(snapshot.with_untracked(|s| s.server_now));
     let usg = ServerAction::<RateUsg>::new();
@@ -220,6 +235,7 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
     view! {
         <main id="main" class="page participant" data-live=move || format!("{:?}", status.get()).to_lowercase()>
             <LiveNotice status/>
+            <OutboxNotice/>
             <div class="session-head">
                 <h1>{title}</h1>
                 <p class="me">
@@ -228,7 +244,11 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
                 </p>
             </div>
             <div class="toast-area">
-                <ActionError result=vote.value()/>
+                // No signal is not an error here: the outbox keeps the vote.
+                <ActionError result=Signal::derive(move || {
+                    vote.value().get().filter(|r| !matches!(r, Err(e) if is_offline(e)))
+                })/>
+                <ActionError result=outbox.refused()/>
                 <ActionError result=usg.value()/>
                 <ActionError result=idea.value()/>
             </div>

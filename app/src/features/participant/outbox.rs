@@ -1,0 +1,267 @@
+//! Votes and cards made while the phone has no signal.
+//!
+//! When a vote or a card cannot reach the server (a network error, not a
+//! refusal), it waits here: kept in the phone's `localStorage` (so closing
+//! the browser loses nothing), shown as "waiting for signal", and sent again
+//! when the browser says it is back online, and on a backoff timer
+//! meanwhile, oldest first. Resending is safe: a vote sets a number of dots
+//! (sending it twice counts once) and a card carries its idempotency key
+//! (the server returns the first card for a repeat). Later votes on the same
+//! card replace a waiting one. When the server refuses an item (the
+//! question closed meanwhile, the budget is spent) it is dropped and the
+//! reason shown.
+//!
+//! Without scripts none of this runs: the forms post as usual.
+
+use leptos::prelude::*;
+use rembuk_domain::{AppError, CardId, QuestionId, snapshot::SessionSnapshot};
+use serde::{Deserialize, Serialize};
+
+use crate::error::UiError;
+
+/// Something the phone made that the server has not confirmed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Pending {
+    Vote {
+        card_id: CardId,
+        dots: i64,
+    },
+    Card {
+        question_id: QuestionId,
+        text: String,
+        kind: Option<String>,
+        answers: Vec<CardId>,
+        idempotency_key: String,
+    },
+}
+
+/// The phone's queue for one session. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Outbox {
+    items: RwSignal<Vec<Pending>>,
+    /// The last refusal of a waiting item, for the page to show.
+    refused: RwSignal<Option<Result<(), UiError>>>,
+    // Sending happens only in the browser.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    sending: StoredValue<bool>,
+    backoff_ms: StoredValue<u32>,
+    snapshot: RwSignal<SessionSnapshot>,
+}
+
+/// First wait before resending after a failure; it doubles up to the most.
+const FIRST_RETRY_MS: u32 = 2_000;
+const MOST_RETRY_MS: u32 = 30_000;
+
+/// Whether an error means "no signal" (worth retrying) rather than a refusal.
+pub fn is_offline(e: &UiError) -> bool {
+    matches!(e.0, AppError::Network { .. })
+}
+
+impl Outbox {
+    /// The queue of `snapshot`'s session, restored from the phone.
+    pub fn start(snapshot: RwSignal<SessionSnapshot>) -> Outbox {
+        let outbox = Outbox {
+            // Empty while rendering on the server and hydrating, so that
+            // both agree; the stored queue is read right after.
+            items: RwSignal::new(vec![]),
+            refused: RwSignal::new(None),
+            sending: StoredValue::new(false),
+            backoff_ms: StoredValue::new(FIRST_RETRY_MS),
+            snapshot,
+        };
+        #[cfg(feature = "hydrate")]
+        browser::start(outbox, snapshot.with_untracked(|s| s.session.id));
+        outbox
+    }
+
+    /// How many items wait.
+    pub fn waiting(&self) -> Signal<usize> {
+        let items = self.items;
+        Signal::derive(move || items.with(Vec::len))
+    }
+
+    /// The texts of cards waiting for `question`.
+    pub fn cards_waiting(&self, question: QuestionId) -> Signal<Vec<String>> {
+        let items = self.items;
+        Signal::derive(move || {
+            items.with(|v| {
+                v.iter()
+                    .filter_map(|p| match p {
+                        Pending::Card {
+                            question_id, text, ..
+                        } if *question_id == question => Some(text.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+        })
+    }
+
+    /// The last refusal of a waiting item (shown like a failed action).
+    pub fn refused(&self) -> RwSignal<Option<Result<(), UiError>>> {
+        self.refused
+    }
+
+    /// Keeps `item` until it can be sent, and tries soon.
+    pub fn queue(&self, item: Pending) {
+        if let Pending::Vote { card_id, dots } = &item {
+            // The phone shows its own dots at once.
+            let dots = u32::try_from(*dots).unwrap_or(0);
+            self.snapshot
+                .update(|s| s.apply_pending_vote(*card_id, dots));
+        }
+        self.items.update(|v| {
+            if let Pending::Vote { card_id, .. } = &item {
+                v.retain(|p| !matches!(p, Pending::Vote { card_id: c, .. } if c == card_id));
+            }
+            if !v.contains(&item) {
+                v.push(item);
+            }
+        });
+        self.retry_later();
+    }
+
+    /// Sends what waits, oldest first, until the queue is empty or the
+    /// network fails again.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub fn flush(self) {
+        if self.sending.get_value() || self.items.with_untracked(Vec::is_empty) {
+            return;
+        }
+        self.sending.set_value(true);
+        leptos::task::spawn_local(async move {
+            while let Some(item) = self.items.with_untracked(|v| v.first().cloned()) {
+                match self.send(&item).await {
+                    Err(e) if is_offline(&e) => {
+                        self.sending.set_value(false);
+                        self.retry_later();
+                        return;
+                    }
+                    Err(e) => self.refused.set(Some(Err(e))),
+                    Ok(()) => {}
+                }
+                self.items.update(|v| {
+                    if v.first() == Some(&item) {
+                        v.remove(0);
+                    }
+                });
+                self.backoff_ms.set_value(FIRST_RETRY_MS);
+            }
+            self.sending.set_value(false);
+        });
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    async fn send(&self, item: &Pending) -> Result<(), UiError> {
+        match item.clone() {
+            Pending::Vote { card_id, dots } => {
+                let outcome = super::set_vote(card_id, dots).await?;
+                self.snapshot.update(|s| s.apply_vote(&outcome));
+            }
+            Pending::Card {
+                question_id,
+                text,
+                kind,
+                answers,
+                idempotency_key,
+            } => {
+                let card = super::submit_card(
+                    question_id,
+                    text,
+                    kind,
+                    Some(answers),
+                    Some(idempotency_key),
+                )
+                .await?;
+                self.snapshot.update(|s| s.apply_own_card(&card));
+            }
+        }
+        Ok(())
+    }
+
+    fn retry_later(self) {
+        let wait = self.backoff_ms.get_value();
+        self.backoff_ms
+            .set_value(wait.saturating_mul(2).min(MOST_RETRY_MS));
+        #[cfg(feature = "hydrate")]
+        set_timeout(
+            move || self.flush(),
+            std::time::Duration::from_millis(u64::from(wait)),
+        );
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use leptos::prelude::*;
+    use rembuk_domain::SessionId;
+
+    use super::{Outbox, Pending};
+
+    fn key(session: SessionId) -> String {
+        format!("rembuk.outbox.{session}")
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        window().local_storage().ok().flatten()
+    }
+
+    /// Restores the stored queue, keeps it stored, and resends when the
+    /// browser is back online.
+    pub fn start(outbox: Outbox, session: SessionId) {
+        let stored: Vec<Pending> = storage()
+            .and_then(|s| s.get_item(&key(session)).ok().flatten())
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        Effect::new(move |first: Option<()>| {
+            let items = outbox.items.get();
+            if first.is_none() {
+                // After hydration: bring back what an earlier visit left.
+                if !stored.is_empty() {
+                    for item in stored.clone() {
+                        outbox.queue(item);
+                    }
+                    outbox.flush();
+                }
+                return;
+            }
+            if let Some(s) = storage() {
+                let _ = if items.is_empty() {
+                    s.remove_item(&key(session))
+                } else {
+                    s.set_item(
+                        &key(session),
+                        &serde_json::to_string(&items).unwrap_or_default(),
+                    )
+                };
+            }
+        });
+        let online = window_event_listener(leptos::ev::online, move |_| {
+            outbox.backoff_ms.set_value(super::FIRST_RETRY_MS);
+            outbox.flush();
+        });
+        on_cleanup(move || online.remove());
+    }
+}
+
+/// The banner while something waits for signal.
+#[component]
+pub fn OutboxNotice() -> impl IntoView {
+    let t = crate::i18n::use_t();
+    let lang = crate::i18n::use_lang();
+    let outbox = expect_context::<Outbox>();
+    let waiting = outbox.waiting();
+    view! {
+        <div class="outbox-notice" role="status" aria-live="polite">
+            {move || {
+                let n = waiting.get();
+                (n > 0).then(|| view! {
+                    <p class="banner warn" data-waiting=n>
+                        {rembuk_domain::i18n::fill(t.outbox_waiting, &[("n", &lang.number(n as i64))])}
+                    </p>
+                })
+            }}
+        </div>
+    }
+}
