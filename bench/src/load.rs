@@ -534,6 +534,18 @@ pub(crate) fn latency(
     }
 }
 
+/// Several runs as one: timing from the run with the median p99,
+/// correctness from all of them (every vote any phone missed, the lowest
+/// share still connected).
+pub(crate) fn summarise(runs: &[Latency]) -> Latency {
+    let mut sorted = runs.to_vec();
+    sorted.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
+    let mut out = sorted.get(sorted.len() / 2).copied().unwrap_or_default();
+    out.missing = runs.iter().map(|r| r.missing).sum();
+    out.connected_ratio = runs.iter().map(|r| r.connected_ratio).fold(1.0, f64::min);
+    out
+}
+
 pub(crate) fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     if xs.is_empty() {
@@ -676,22 +688,10 @@ pub async fn size_run(bin: &Path, dir: &Path, n: usize, quick: bool) -> Result<S
     }
     let expected = expected_dots(&acked_all);
     let tallied = tallied_dots(&client, &app.base, &room).await?;
-    let pick = |runs: &[Latency]| {
-        let mut runs = runs.to_vec();
-        runs.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
-        runs[runs.len() / 2]
-    };
-    // Timing from the median run; correctness from all of them.
-    let mut app = pick(&app_runs);
-    app.missing = app_runs.iter().map(|r| r.missing).sum();
-    app.connected_ratio = app_runs
-        .iter()
-        .map(|r| r.connected_ratio)
-        .fold(1.0, f64::min);
     Ok(SizeRow {
         phones: n,
-        app,
-        floor: pick(&floor_runs),
+        app: summarise(&app_runs),
+        floor: summarise(&floor_runs),
         r_lat: median(ratios),
         lost: expected.abs_diff(tallied),
     })

@@ -63,17 +63,19 @@ fn server_binary() -> PathBuf {
     PathBuf::from(target).join("release").join("rembuk")
 }
 
-/// One instance against two on PostgreSQL, at each size.
-async fn run_two_instances(quick: bool, smoke: bool) -> Result<(), String> {
+/// What every mode does first: file descriptors raised, this process
+/// pinned, the server binary found, and the run announced. Returns the
+/// sizes to run and the binary.
+fn set_up(quick: bool, smoke: bool, what: &str) -> Result<(&'static [usize], PathBuf), String> {
     load::raise_fd_limit();
+    // The generator on the second core, the servers on the first.
     let pinned = load::pin_self_to_core(1);
-    scaleout::server_url()?;
-    let sizes: &[usize] = if smoke {
-        &[SMOKE_PHONES]
+    let (mode, sizes): (&str, &'static [usize]) = if smoke {
+        ("smoke", &[SMOKE_PHONES])
     } else if quick {
-        &[100, 1_000]
+        ("quick", &[100, 1_000])
     } else {
-        &[100, 1_000, 5_000, 10_000]
+        ("full", &[100, 1_000, 5_000, 10_000])
     };
     let app_bin = server_binary();
     if !app_bin.exists() {
@@ -83,20 +85,20 @@ async fn run_two_instances(quick: bool, smoke: bool) -> Result<(), String> {
         ));
     }
     println!(
-        "Rembuk benchmark, two instances on PostgreSQL ({}), app instances pinned to core 0{}, loopback only",
-        if smoke {
-            "smoke"
-        } else if quick {
-            "quick"
-        } else {
-            "full"
-        },
+        "Rembuk benchmark{what} ({mode}), servers pinned to core 0{}, loopback only",
         if pinned {
             ", generator to core 1"
         } else {
             " (pinning unavailable)"
         }
     );
+    Ok((sizes, app_bin))
+}
+
+/// One instance against two on PostgreSQL, at each size.
+async fn run_two_instances(quick: bool, smoke: bool) -> Result<(), String> {
+    scaleout::server_url()?;
+    let (sizes, app_bin) = set_up(quick, smoke, ", two instances on PostgreSQL")?;
     let mut last = None;
     for &n in sizes {
         let row = scaleout::two_instance_run(&app_bin, n, quick).await?;
@@ -143,39 +145,8 @@ fn correct(lost: u64, missing: u64, connected: f64) -> Result<(), String> {
 }
 
 async fn run(quick: bool, smoke: bool) -> Result<(), String> {
-    load::raise_fd_limit();
-    // The generator on the second core, the servers on the first.
-    let pinned = load::pin_self_to_core(1);
-    let sizes: &[usize] = if smoke {
-        &[SMOKE_PHONES]
-    } else if quick {
-        &[100, 1_000]
-    } else {
-        &[100, 1_000, 5_000, 10_000]
-    };
-    let app_bin = server_binary();
-    if !app_bin.exists() {
-        return Err(format!(
-            "no server binary at {}: run `cargo leptos build --release` first (or set REMBUK_BIN)",
-            app_bin.display()
-        ));
-    }
+    let (sizes, app_bin) = set_up(quick, smoke, "")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    println!(
-        "Rembuk benchmark ({}), servers pinned to core 0{}, loopback only",
-        if smoke {
-            "smoke"
-        } else if quick {
-            "quick"
-        } else {
-            "full"
-        },
-        if pinned {
-            ", generator to core 1"
-        } else {
-            " (pinning unavailable)"
-        }
-    );
 
     let mut last = None;
     for &n in sizes {

@@ -15,7 +15,7 @@ use rembuk_service::storage::{TEST_POSTGRES_ENV, create_postgres_database};
 
 use crate::load::{
     LATENCY_RATE, Latency, Proc, Room, Streams, client, drive, expected_dots, latency, median,
-    open_streams, prepare, start_app_on, tallied_dots,
+    open_streams, prepare, start_app_on, summarise, tallied_dots,
 };
 
 pub struct PgRow {
@@ -165,22 +165,10 @@ pub async fn two_instance_run(bin: &Path, n: usize, quick: bool) -> Result<PgRow
     }
     let expected = expected_dots(&acked);
     let tallied = tallied_dots(&client, &a.base, &room).await?;
-    let pick = |runs: &[Latency]| {
-        let mut runs = runs.to_vec();
-        runs.sort_by(|x, y| x.p99_ms.total_cmp(&y.p99_ms));
-        runs[runs.len() / 2]
-    };
-    // Timing from the median runs; correctness from all of them.
-    let all = |runs: &[Latency]| {
-        let mut l = pick(runs);
-        l.missing = runs.iter().map(|r| r.missing).sum();
-        l.connected_ratio = runs.iter().map(|r| r.connected_ratio).fold(1.0, f64::min);
-        l
-    };
     Ok(PgRow {
         phones: n,
-        one: all(&ones),
-        two: all(&twos),
+        one: summarise(&ones),
+        two: summarise(&twos),
         r_pg: median(ratios),
         lost: expected.abs_diff(tallied),
     })

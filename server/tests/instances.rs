@@ -116,6 +116,27 @@ async fn wait_listening(op: &mut AnyConnection, name: &str) {
     }
 }
 
+/// Two instances on a fresh database, both listening, and an operator's
+/// connection to the server.
+struct Pair {
+    db: String,
+    a: Instance,
+    b: Instance,
+    op: AnyConnection,
+}
+
+impl Pair {
+    async fn start(server: &str) -> Pair {
+        let db = create_postgres_database(server).await.unwrap();
+        let a = Instance::start(&db).await;
+        let b = Instance::start(&db).await;
+        let mut op = operator(server).await;
+        wait_listening(&mut op, &a.listener_name()).await;
+        wait_listening(&mut op, &b.listener_name()).await;
+        Pair { db, a, b, op }
+    }
+}
+
 /// A phone's open event stream, read incrementally.
 struct Phone {
     stream: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
@@ -213,11 +234,7 @@ async fn a_vote_through_one_instance_reaches_a_phone_on_the_other_within_a_secon
     let Some(server) = postgres_or_skip("two instances: a vote crosses instances") else {
         return;
     };
-    let db = create_postgres_database(&server).await.unwrap();
-    let a = Instance::start(&db).await;
-    let b = Instance::start(&db).await;
-    let mut op = operator(&server).await;
-    wait_listening(&mut op, &b.listener_name()).await;
+    let Pair { a, b, .. } = Pair::start(&server).await;
 
     let (room, cards) = voting_room(&a.app, 2).await;
     let on_b = b.app.join(&room.code, "academia").await;
@@ -253,12 +270,8 @@ async fn losing_the_listen_connection_loses_no_event() {
     let Some(server) = postgres_or_skip("two instances: LISTEN connection lost") else {
         return;
     };
-    let db = create_postgres_database(&server).await.unwrap();
+    let Pair { db, a, b, mut op } = Pair::start(&server).await;
     let db_name = db.rsplit('/').next().unwrap().to_string();
-    let a = Instance::start(&db).await;
-    let b = Instance::start(&db).await;
-    let mut op = operator(&server).await;
-    wait_listening(&mut op, &a.listener_name()).await;
 
     let (room, cards) = voting_room(&b.app, 3).await;
     let on_a = a.app.join(&room.code, "academia").await;
@@ -355,9 +368,7 @@ async fn the_vote_budget_holds_when_one_phone_votes_through_both_instances_at_on
     let Some(server) = postgres_or_skip("two instances: vote budget") else {
         return;
     };
-    let db = create_postgres_database(&server).await.unwrap();
-    let a = Instance::start(&db).await;
-    let b = Instance::start(&db).await;
+    let Pair { db, a, b, .. } = Pair::start(&server).await;
 
     // Ten cards, a budget of 3, and one phone spending a dot on each card
     // at once, half through A and half through B.
