@@ -468,6 +468,29 @@ pub(crate) async fn drive(
     }
 }
 
+/// One measured round: while `streams` are held open, votes go out at the
+/// latency rate for `secs` through `voters` (addresses, bearers); then the
+/// streams close. Returns the vote→screen latency over all `phones` and
+/// the acknowledged votes.
+pub(crate) async fn measure(
+    client: &Client,
+    streams: Vec<Streams>,
+    voters: (Arc<Vec<String>>, Arc<Vec<Option<String>>>),
+    secs: f64,
+    next: &mut u64,
+    phones: usize,
+) -> (Latency, Vec<Sent>) {
+    let voted = drive(client, voters.0, voters.1, LATENCY_RATE, secs, next).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (mut connected, mut seen) = (0, vec![]);
+    for s in streams {
+        let (c, mut e) = s.close().await;
+        connected += c;
+        seen.append(&mut e);
+    }
+    (latency(&voted.acked, &seen, connected, phones), voted.acked)
+}
+
 // ------------------------------------------------------------------ figures
 
 #[derive(Clone, Copy, Default)]
@@ -653,33 +676,27 @@ pub async fn size_run(bin: &Path, dir: &Path, n: usize, quick: bool) -> Result<S
     let (mut app_next, mut floor_next) = (0, 0);
     for _round in 0..2 {
         let streams = open_streams(&client, &app_events, &app_tokens).await?;
-        let voted = drive(
+        let (a, acked) = measure(
             &client,
-            urls.clone(),
-            tokens.clone(),
-            LATENCY_RATE,
+            vec![streams],
+            (urls.clone(), tokens.clone()),
             secs,
             &mut app_next,
+            n,
         )
         .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let (connected, seen) = streams.close().await;
-        let a = latency(&voted.acked, &seen, connected, n);
-        acked_all.extend(voted.acked);
+        acked_all.extend(acked);
 
         let streams = open_streams(&client, &floor_events, &floor_tokens).await?;
-        let voted = drive(
+        let (f, _) = measure(
             &client,
-            floor_urls.clone(),
-            floor_bearers.clone(),
-            LATENCY_RATE,
+            vec![streams],
+            (floor_urls.clone(), floor_bearers.clone()),
             secs,
             &mut floor_next,
+            n,
         )
         .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let (connected, seen) = streams.close().await;
-        let f = latency(&voted.acked, &seen, connected, n);
         if f.p99_ms > 0.0 {
             ratios.push(a.p99_ms / f.p99_ms);
         }

@@ -9,12 +9,12 @@
 //! `scripts/with-postgres cargo run --release -p bench -- --two-instances`
 //! starts a throw-away one.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{path::Path, sync::Arc};
 
 use rembuk_service::storage::{TEST_POSTGRES_ENV, create_postgres_database};
 
 use crate::load::{
-    LATENCY_RATE, Latency, Proc, Room, Streams, client, drive, expected_dots, latency, median,
+    LATENCY_RATE, Latency, Proc, Room, Streams, client, drive, expected_dots, measure, median,
     open_streams, prepare, start_app_on, summarise, tallied_dots,
 };
 
@@ -121,17 +121,10 @@ async fn round(
     )
     .await;
     let open = streams(client, bases, room).await?;
-    let mut voted = drive(client, urls, tokens, LATENCY_RATE, secs, next).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (mut connected, mut seen) = (0, vec![]);
-    for s in open {
-        let (c, mut e) = s.close().await;
-        connected += c;
-        seen.append(&mut e);
-    }
-    let measured = latency(&voted.acked, &seen, connected, room.phones.len());
-    voted.acked.extend(warm.acked);
-    Ok((measured, voted.acked))
+    let (measured, mut acked) =
+        measure(client, open, (urls, tokens), secs, next, room.phones.len()).await;
+    acked.extend(warm.acked);
+    Ok((measured, acked))
 }
 
 /// The latency load at `n` phones, one instance against two.
