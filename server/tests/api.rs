@@ -910,11 +910,25 @@ async fn a_vote_reaches_every_other_connected_screen() {
         app.join(&room.code, "business").await,
         room.admin.clone(),
     ];
+    // Subscribe from the session's number now: without `after` a stream
+    // starts wherever the server is when it first reads it, which may
+    // already be past the vote below.
+    let before = app
+        .get(
+            &format!("/api/v1/sessions/{}", room.session),
+            Some(&room.admin),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["seq"]
+        .as_u64()
+        .unwrap();
     let mut streams = vec![];
     for w in &watchers {
         streams.push(
             app.get(
-                &format!("/api/v1/sessions/{}/events", room.session),
+                &format!("/api/v1/sessions/{}/events?after={before}", room.session),
                 Some(w),
             )
             .await,
