@@ -19,6 +19,7 @@ mod reports;
 mod scores;
 mod sessions;
 pub mod storage;
+mod transfer;
 mod users;
 mod workshops;
 
@@ -28,6 +29,9 @@ pub use participation::{CardInput, JoinInput, Joined, Submitted};
 pub use privacy::{PrivacyInput, Purged, Withdrawn};
 pub use rembuk_domain::moderation::Merged;
 pub use sessions::QuestionInput;
+pub use transfer::{
+    CreatedUser, ImportError, ImportOptions, Imported, KindCount, NewJoinCode, WorkshopTransfer,
+};
 pub use users::Login;
 pub use workshops::WorkshopInput;
 

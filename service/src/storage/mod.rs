@@ -23,6 +23,7 @@ pub mod questions;
 mod rows;
 pub mod sessions;
 mod settings;
+pub mod transfer;
 pub mod users;
 pub mod workshops;
 
@@ -266,6 +267,31 @@ pub fn sqlite_file(url: &str) -> Option<&str> {
     Some(rest.split_once('?').map_or(rest, |(path, _)| path))
 }
 
+/// The file a `sqlite://` URL opens: [`sqlite_file`] with `%XX` escapes
+/// decoded, as SQLite's driver reads it (a file named `100%.db` is written
+/// `100%25.db`); `None` for any other database.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let raw = sqlite_file(url)?.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (raw[i], raw.get(i + 1).copied(), raw.get(i + 2).copied()) {
+            (b'%', Some(h), Some(l)) if hex(h).is_some() && hex(l).is_some() => {
+                bytes.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                bytes.push(b);
+                i += 1;
+            }
+        }
+    }
+    Some(std::path::PathBuf::from(
+        String::from_utf8_lossy(&bytes).into_owned(),
+    ))
+}
+
 fn normalise_url(url: &str) -> Result<(Backend, String)> {
     let url = url.trim();
     if let Some(path) = sqlite_file(url) {
@@ -273,10 +299,8 @@ fn normalise_url(url: &str) -> Result<(Backend, String)> {
         if path.is_empty() || path == ":memory:" {
             return Err(StorageError::UnsupportedUrl(url.to_string()));
         }
-        if let Some(parent) = Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
+        let file = sqlite_path(url).unwrap_or_default();
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StorageError::Folder(parent.display().to_string(), e))?;
         }
@@ -288,9 +312,12 @@ fn normalise_url(url: &str) -> Result<(Backend, String)> {
         if !query.iter().any(|p| p.starts_with("mode=")) {
             query.push("mode=rwc".into());
         }
+        // `sqlite:PATH`, not `sqlite://PATH`: the driver reads the URL
+        // through a URL parser first, which takes what follows `//` for a
+        // host, and a Windows path's `C:` for a host and a port.
         Ok((
             Backend::Sqlite,
-            format!("sqlite://{path}?{}", query.join("&")),
+            format!("sqlite:{path}?{}", query.join("&")),
         ))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok((Backend::Postgres, url.to_string()))
@@ -370,7 +397,17 @@ mod tests {
         assert!(url.ends_with("?mode=rwc"), "{url}");
         assert!(path.parent().unwrap().is_dir());
         let (_, url) = normalise_url("sqlite:data/x.db?mode=rw").unwrap();
-        assert_eq!(url, "sqlite://data/x.db?mode=rw");
+        assert_eq!(url, "sqlite:data/x.db?mode=rw");
+    }
+
+    #[tokio::test]
+    async fn escaped_sqlite_file_names_are_the_files_sqlite_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/100%25 %232/r%3F.db", dir.path().display());
+        assert_eq!(sqlite_path(&url).unwrap(), dir.path().join("100% #2/r?.db"));
+        let store = Store::connect(&url).await.unwrap();
+        store.close().await;
+        assert!(dir.path().join("100% #2/r?.db").is_file());
     }
 
     #[test]
