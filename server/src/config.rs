@@ -49,12 +49,55 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// The default database: a SQLite file under `./data/`.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rembuk.db";
+/// The name of the SQLite file in a data folder.
+pub const DATABASE_FILE: &str = "rembuk.db";
 /// The default address.
 pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
 /// Where `cargo leptos build` puts the site.
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
+
+/// The folder Rembuk keeps its database in when nobody says otherwise: the
+/// user's own data folder, so that a binary copied from a USB stick and
+/// started from anywhere (a download folder, the stick itself) finds the
+/// same workshops next time.
+///
+/// `env` looks a variable up (the process environment in the app; a map
+/// in tests). Windows: `%LOCALAPPDATA%\Rembuk`; macOS:
+/// `~/Library/Application Support/Rembuk`; elsewhere
+/// `$XDG_DATA_HOME/rembuk`, else `~/.local/share/rembuk`. Without any of
+/// those, `./data`.
+pub fn default_data_dir(os: &str, env: impl Fn(&str) -> Option<String>) -> PathBuf {
+    let var = |name: &str| {
+        env(name)
+            .filter(|v| !v.trim().is_empty())
+            .map(PathBuf::from)
+    };
+    let found = match os {
+        "windows" => var("LOCALAPPDATA")
+            .or_else(|| var("APPDATA"))
+            .map(|d| d.join("Rembuk")),
+        "macos" => var("HOME").map(|h| h.join("Library/Application Support/Rembuk")),
+        _ => var("XDG_DATA_HOME")
+            .map(|d| d.join("rembuk"))
+            .or_else(|| var("HOME").map(|h| h.join(".local/share/rembuk"))),
+    };
+    found.unwrap_or_else(|| PathBuf::from("data"))
+}
+
+/// A `sqlite://` URL naming `file`, with the characters the URL would
+/// otherwise read as syntax (`%`, `?`, `#`) escaped.
+pub fn sqlite_url(file: &std::path::Path) -> String {
+    let mut url = String::from("sqlite://");
+    for c in file.to_string_lossy().chars() {
+        match c {
+            '%' => url.push_str("%25"),
+            '?' => url.push_str("%3F"),
+            '#' => url.push_str("%23"),
+            c => url.push(c),
+        }
+    }
+    url
+}
 
 impl Config {
     /// A configuration for tests and tools: a free port on loopback.
@@ -87,5 +130,52 @@ mod tests {
         );
         let config = Config::for_database("postgres://u:pw@h/d");
         assert!(!format!("{config:?}").contains("pw@"));
+    }
+
+    #[test]
+    fn the_database_lives_in_the_users_data_folder() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            default_data_dir(
+                "windows",
+                env(&[("LOCALAPPDATA", r"C:\Users\Dinas\AppData\Local")])
+            ),
+            PathBuf::from(r"C:\Users\Dinas\AppData\Local").join("Rembuk")
+        );
+        assert_eq!(
+            default_data_dir("linux", env(&[("HOME", "/home/dinas")])),
+            PathBuf::from("/home/dinas/.local/share/rembuk")
+        );
+        assert_eq!(
+            default_data_dir(
+                "linux",
+                env(&[("HOME", "/home/dinas"), ("XDG_DATA_HOME", "/data/x")])
+            ),
+            PathBuf::from("/data/x/rembuk")
+        );
+        assert_eq!(
+            default_data_dir("macos", env(&[("HOME", "/Users/d")])),
+            PathBuf::from("/Users/d/Library/Application Support/Rembuk")
+        );
+        // Nothing known, or only blanks: next to where it was started.
+        assert_eq!(
+            default_data_dir("linux", env(&[("HOME", " ")])),
+            PathBuf::from("data")
+        );
+    }
+
+    #[test]
+    fn file_names_with_url_syntax_survive_the_sqlite_url() {
+        assert_eq!(
+            sqlite_url(std::path::Path::new("/tmp/a b/100% #1?.db")),
+            "sqlite:///tmp/a b/100%25 %231%3F.db"
+        );
     }
 }

@@ -7,7 +7,9 @@ pub mod cli;
 pub mod config;
 mod middleware;
 pub mod proxy;
+pub mod site;
+pub mod venue;
 pub mod web;
 
 pub use config::Config;
-pub use web::{AppState, build, serve};
+pub use web::{AppState, build, serve, serve_on};

@@ -5,7 +5,7 @@ use std::{net::SocketAddr, sync::Arc};
 use axum::{
     Router,
     extract::{FromRef, Query, Request, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
@@ -76,7 +76,21 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback({
+            // The site's files: from inside the binary when it carries
+            // them, else from `--site-root`; anything else is the app's
+            // "not found" page.
+            let files = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+            move |uri: Uri, state: State<AppState>, request: Request| {
+                let files = files.clone();
+                async move {
+                    match crate::site::embedded(&request) {
+                        Some(response) => response,
+                        None => files(uri, state, request).await,
+                    }
+                }
+            }
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::resolve_lang,
@@ -101,17 +115,27 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
 
 /// Builds the app, binds its address, and serves until Ctrl-C.
 pub async fn serve(config: Config) -> Result<(), String> {
-    let app = build(config).await?;
-    let listener = tokio::net::TcpListener::bind(app.config.bind)
+    let listener = tokio::net::TcpListener::bind(config.bind)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", app.config.bind))?;
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+    serve_on(config, listener, |_| {}).await
+}
+
+/// Builds the app and serves it on a listener already bound, until
+/// Ctrl-C; `ready` runs once the app answers requests.
+pub async fn serve_on(
+    config: Config,
+    listener: tokio::net::TcpListener,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
+    let app = build(config).await?;
     let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(
         "Rembuk is running at http://{addr} (database: {})",
         crate::config::redact_url(&app.config.database_url)
     );
     let services = app.services.clone();
-    axum::serve(
+    let server = axum::serve(
         listener,
         app.router
             .into_make_service_with_connect_info::<SocketAddr>(),
@@ -119,9 +143,9 @@ pub async fn serve(config: Config) -> Result<(), String> {
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    });
+    ready(addr);
+    server.await.map_err(|e| e.to_string())?;
     services.store().close().await;
     Ok(())
 }

@@ -1,8 +1,12 @@
 //! The `rembuk` binary as an administrator uses it.
 
+mod support;
+
 use std::{
     io::{BufRead, BufReader, Write},
-    process::{Command, Stdio},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
     time::{Duration, Instant},
 };
 
@@ -138,4 +142,222 @@ fn http_get(host: &str, path: &str) -> String {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
+}
+
+/// A `rembuk serve` child process and what it prints.
+struct Served {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    /// `http://ADDR:PORT` from "running at".
+    address: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    /// Starts `rembuk` with `args` in a clean environment whose home is
+    /// `home`, and waits until it listens.
+    fn start(args: &[&str], home: &Path, env: &[(&str, &str)]) -> Served {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env("HOME", home)
+            .env("REMBUK_LOG", "info")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("DATABASE_URL")
+            .env_remove("REMBUK_DATA_DIR")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut served = Served {
+            child,
+            lines,
+            address: String::new(),
+        };
+        let line = served.line_with("running at ");
+        served.address = line
+            .split("running at ")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        served
+    }
+
+    /// Reads printed lines until one contains `needle`; all of them, joined.
+    fn until(&self, needle: &str) -> String {
+        let mut seen = String::new();
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no line with {needle:?} after:\n{seen}"));
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains(needle) {
+                return seen;
+            }
+        }
+    }
+
+    fn line_with(&self, needle: &str) -> String {
+        let seen = self.until(needle);
+        seen.lines().last().unwrap_or_default().to_string()
+    }
+}
+
+#[test]
+fn without_a_database_named_it_lives_in_the_users_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home dinas");
+    std::fs::create_dir_all(&home).unwrap();
+    {
+        let served = Served::start(&["serve", "--bind", "127.0.0.1:0"], &home, &[]);
+        let response = http_get(served.address.trim_start_matches("http://"), "/healthz");
+        assert!(response.ends_with("ok"), "{response}");
+    }
+    assert!(home.join(".local/share/rembuk/rembuk.db").is_file());
+
+    // --data-dir beats the DATABASE_URL variable; a name with URL syntax in
+    // it is still the folder it says.
+    let data = dir.path().join("flashdisk/100% #1");
+    let elsewhere = dir.path().join("elsewhere.db");
+    {
+        let served = Served::start(
+            &[
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--data-dir",
+                data.to_str().unwrap(),
+            ],
+            &home,
+            &[("DATABASE_URL", &format!("sqlite://{}", elsewhere.display()))],
+        );
+        let response = http_get(served.address.trim_start_matches("http://"), "/healthz");
+        assert!(response.ends_with("ok"), "{response}");
+    }
+    assert!(data.join("rembuk.db").is_file());
+    assert!(!elsewhere.exists());
+}
+
+#[tokio::test]
+async fn venue_mode_puts_the_laptops_address_in_join_links_and_prints_a_qr_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("venue");
+    let found = local_ipv4_addresses();
+
+    // The address chosen on its own: this machine's LAN address if it has
+    // one, listened on from every interface.
+    let served = Served::start(
+        &[
+            "serve",
+            "--venue",
+            "--no-browser",
+            "--bind",
+            "0.0.0.0:0",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        dir.path(),
+        &[("LANG", "en_US.UTF-8")],
+    );
+    let banner = served.until("Press Ctrl+C");
+    assert!(banner.contains("Venue mode"), "{banner}");
+    assert!(banner.contains(&data.join("rembuk.db").display().to_string()));
+    if found.as_ref().is_some_and(Vec::is_empty) {
+        assert!(
+            banner.contains("not connected to any local network"),
+            "{banner}"
+        );
+    } else if let Some(found) = &found {
+        let join = banner
+            .lines()
+            .find_map(|l| l.strip_prefix("Participants join at: "))
+            .unwrap_or_else(|| panic!("{banner}"));
+        let host = join
+            .trim_start_matches("http://")
+            .split(':')
+            .next()
+            .unwrap();
+        assert!(
+            found.iter().any(|ip| ip == host),
+            "{host} is one of {found:?}"
+        );
+        assert!(banner.contains('█'), "a QR code: {banner}");
+        let page = reqwest::get(join).await.unwrap();
+        assert_eq!(page.status(), 200, "phones reach {join}");
+    }
+    drop(served);
+
+    // The facilitator's choice, and join links that carry it.
+    let served = Served::start(
+        &[
+            "serve",
+            "--venue",
+            "--no-browser",
+            "--bind",
+            "0.0.0.0:0",
+            "--lan-address",
+            "127.0.0.1",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
+        dir.path(),
+        &[("LANG", "id_ID.UTF-8")],
+    );
+    let banner = served.until("Tekan Ctrl+C");
+    let port = served.address.rsplit(':').next().unwrap().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(
+        banner.contains(&format!("Peserta bergabung di: {base}/\n")),
+        "{banner}"
+    );
+    assert!(banner.contains(&format!("Fasilitator membuka: {base}/admin")));
+    let app = support::TestApp::at(base.clone(), String::new());
+    let admin = app.admin().await;
+    let workshop = app.workshop(&admin).await;
+    let session = app.session(&admin, workshop["id"].as_str().unwrap()).await;
+    assert!(
+        session["join_url"].as_str().unwrap().starts_with(&base),
+        "{session}"
+    );
+    // Once set up, the address phones get opens on the box for the code.
+    let home = app.get("/", None).await.text().await.unwrap();
+    assert!(home.contains("action=\"/j\""), "the code box: {home}");
+}
+
+/// This machine's IPv4 addresses other than loopback and link-local, as
+/// the system's own tool lists them; `None` when it cannot say.
+fn local_ipv4_addresses() -> Option<Vec<String>> {
+    let out = Command::new("hostname").arg("-I").output().ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .filter(|a| a.contains('.') && !a.starts_with("127.") && !a.starts_with("169.254."))
+            .map(String::from)
+            .collect()
+    })
 }

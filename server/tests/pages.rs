@@ -629,3 +629,93 @@ async fn a_passcode_join_and_a_withdrawal_work_without_javascript() {
         .unwrap();
     assert_eq!(snap["participants"], json!([]));
 }
+
+/// The values of the attributes that make a browser fetch something
+/// (`src`, `href` outside links, `srcset`, `poster`, `action`) and of CSS
+/// `url(…)`s in one page.
+fn fetched_addresses(html: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (start, _) in html.match_indices('<') {
+        let Some(len) = html[start..].find('>') else {
+            continue;
+        };
+        let tag = &html[start + 1..start + len];
+        let name = tag.split_whitespace().next().unwrap_or("");
+        for attr in [" src=", " href=", " srcset=", " poster=", " action="] {
+            if name.eq_ignore_ascii_case("a") && attr == " href=" {
+                continue; // a link the reader may follow, not a fetch
+            }
+            for (at, _) in tag.match_indices(attr) {
+                let rest = &tag[at + attr.len()..];
+                let quote = rest.chars().next().unwrap_or(' ');
+                let value = match quote {
+                    '"' | '\'' => rest[1..].split(quote).next().unwrap_or(""),
+                    _ => rest.split_whitespace().next().unwrap_or(""),
+                };
+                found.push(value.to_string());
+            }
+        }
+    }
+    for (at, _) in html.match_indices("url(") {
+        let rest = &html[at + 4..];
+        let value = rest.split(')').next().unwrap_or("");
+        found.push(value.trim_matches(|c| c == '"' || c == '\'').to_string());
+    }
+    found
+}
+
+#[tokio::test]
+async fn pages_load_nothing_from_another_origin() {
+    let _one_at_a_time = serial().await;
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let own = |value: &str, base: &str| {
+        let value = value.trim();
+        (value.starts_with('/') && !value.starts_with("//"))
+            || value.starts_with('#')
+            || value.starts_with('?')
+            || value.starts_with("data:")
+            || value.starts_with(base)
+            || value.is_empty()
+    };
+    let mut checked = 0;
+    for path in [
+        "/".to_string(),
+        "/login".to_string(),
+        "/j".to_string(),
+        format!("/j/{}", room.code),
+        format!("/admin/workshops/{}", room.workshop),
+        format!("/admin/sessions/{}", room.session),
+        format!("/admin/sessions/{}/screen", room.session),
+        format!("/admin/sessions/{}/report", room.session),
+        "/no-such-page".to_string(),
+    ] {
+        let (status, html) = staff_page(&app, &room.admin, &path).await;
+        assert!(status == StatusCode::OK || status == StatusCode::NOT_FOUND);
+        let addresses = fetched_addresses(&html);
+        assert!(
+            addresses.iter().any(|a| a.starts_with("/pkg/")),
+            "{path}: the page's own assets are found"
+        );
+        for address in &addresses {
+            assert!(own(address, &app.base), "{path} fetches {address}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked} addresses checked");
+    // The stylesheet pulls in no font or image from elsewhere either.
+    let css = app.get("/pkg/rembuk.css", None).await;
+    if css.status() == StatusCode::OK {
+        let css = css.text().await.unwrap();
+        assert!(!css.contains("@import"), "no imported stylesheets");
+        for address in fetched_addresses(&css) {
+            assert!(own(&address, &app.base), "the stylesheet fetches {address}");
+        }
+    }
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../style/main.css")).unwrap();
+    assert!(!source.contains("@import"));
+    for address in fetched_addresses(&source) {
+        assert!(own(&address, &app.base), "style/main.css fetches {address}");
+    }
+}

@@ -1,0 +1,197 @@
+//! The single-file builds of `scripts/dist`: a binary copied alone into an
+//! empty folder starts, makes its database in the user's data folder,
+//! serves the pages, the WASM, the JS and the CSS from inside itself, and
+//! counts a vote made through the API.
+//!
+//! `scripts/test-dist` runs this against `dist/rembuk-linux-x86_64`, and
+//! against `dist/rembuk-windows-x86_64.exe` under Wine:
+//!
+//! ```sh
+//! REMBUK_SINGLE_FILE=dist/rembuk-linux-x86_64 \
+//!   cargo test -p rembuk --test single_file -- --ignored
+//! ```
+//!
+//! `REMBUK_SINGLE_FILE_RUNNER` (e.g. `wine64`) runs the file through
+//! another program; `REMBUK_WINE_DLL` names DLLs to place beside it
+//! (colon-separated).
+
+mod support;
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use reqwest::StatusCode;
+use support::TestApp;
+
+/// Stops the server however the test ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs a single-file build: scripts/test-dist runs it"]
+async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
+    let binary = PathBuf::from(
+        std::env::var("REMBUK_SINGLE_FILE")
+            .expect("REMBUK_SINGLE_FILE must name a single-file build (scripts/dist makes them)"),
+    );
+    assert!(binary.is_file(), "{} does not exist", binary.display());
+    let runner = std::env::var("REMBUK_SINGLE_FILE_RUNNER")
+        .ok()
+        .filter(|r| !r.is_empty());
+
+    let root = tempfile::tempdir().unwrap();
+    let folder = root.path().join("usb stick");
+    let home = root.path().join("home");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::create_dir_all(&home).unwrap();
+    let name = binary.file_name().unwrap();
+    let copy = folder.join(name);
+    std::fs::copy(&binary, &copy).unwrap();
+    for dll in std::env::var("REMBUK_WINE_DLL")
+        .unwrap_or_default()
+        .split(':')
+        .filter(|d| !d.is_empty())
+    {
+        let dll = Path::new(dll);
+        std::fs::copy(dll, folder.join(dll.file_name().unwrap())).unwrap();
+    }
+
+    let mut command = match &runner {
+        Some(runner) => {
+            let mut c = Command::new(runner);
+            c.arg(name);
+            c
+        }
+        None => Command::new(&copy),
+    };
+    command
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(&folder)
+        .env("HOME", &home)
+        .env("REMBUK_LOG", "info")
+        .env("WINEPREFIX", root.path().join("wine"))
+        .env("WINEDEBUG", "-all")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("DATABASE_URL")
+        .env_remove("REMBUK_DATA_DIR")
+        .env_remove("LEPTOS_SITE_ROOT")
+        .env_remove("LEPTOS_OUTPUT_NAME")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Running(child);
+
+    // The address it prints; Wine's first start makes its prefix (seconds).
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("running at ").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(Duration::from_secs(180))
+        .expect("the single file starts and prints its address");
+
+    let app = TestApp::at(base.clone(), String::new());
+
+    // The pages and the site's files, from inside the binary.
+    let page = app.get("/", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for asset in ["/pkg/rembuk.js", "/pkg/rembuk.wasm", "/pkg/rembuk.css"] {
+        assert!(html.contains(asset), "the page loads {asset}");
+        let r = app.get(asset, None).await;
+        assert_eq!(r.status(), StatusCode::OK, "{asset}");
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+        let body = r.bytes().await.unwrap();
+        match asset {
+            a if a.ends_with(".wasm") => {
+                assert_eq!(kind, "application/wasm");
+                assert!(body.starts_with(b"\0asm"), "a WebAssembly module");
+                assert!(body.len() > 100_000, "the whole app's WASM");
+            }
+            a if a.ends_with(".js") => assert!(kind.starts_with("text/javascript")),
+            _ => assert!(kind.starts_with("text/css")),
+        }
+        // Asked again with its tag: 304, nothing re-sent over a weak signal.
+        let again = app
+            .request(reqwest::Method::GET, asset, None)
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{asset}");
+    }
+
+    // A whole vote through the API.
+    let room = app.room().await;
+    let phone = app.join(&room.code, "community").await;
+    let join = app.get(&format!("/j/{}", room.code), None).await;
+    assert_eq!(join.status(), StatusCode::OK);
+    let card = app
+        .card(&phone, &room.question, "Sinyal lemah di Kluet Tengah")
+        .await;
+    app.phase(&room.admin, &room.question, "voting").await;
+    let v = app.vote(&phone, card["id"].as_str().unwrap(), 2).await;
+    assert_eq!(v.status(), StatusCode::OK);
+    let snapshot: serde_json::Value = app
+        .get(&format!("/api/v1/sessions/{}", room.session), Some(&phone))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snapshot["cards"][0]["dots"], 2, "the vote is counted");
+
+    // Its database is in the user's data folder, not beside the binary.
+    drop(server);
+    if let Some(runner) = &runner {
+        // Wine's background server would outlive the test's folder.
+        let server = Path::new(runner).with_file_name("wineserver");
+        let _ = Command::new(if server.is_file() {
+            server.as_os_str()
+        } else {
+            "wineserver".as_ref()
+        })
+        .arg("-w")
+        .env("WINEPREFIX", root.path().join("wine"))
+        .status();
+    }
+    let folder_files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !folder_files.iter().any(|f| f.contains("rembuk.db")),
+        "nothing written beside the binary: {folder_files:?}"
+    );
+    let database = if runner.is_some() {
+        // Wine's %LOCALAPPDATA%: drive_c/users/<user>/AppData/Local.
+        let users = root.path().join("wine/drive_c/users");
+        std::fs::read_dir(&users)
+            .unwrap()
+            .map(|e| e.unwrap().path().join("AppData/Local/Rembuk/rembuk.db"))
+            .find(|p| p.is_file())
+    } else {
+        Some(home.join(".local/share/rembuk/rembuk.db")).filter(|p| p.is_file())
+    };
+    assert!(
+        database.is_some(),
+        "the database is made in the user's data folder"
+    );
+}
