@@ -1,7 +1,8 @@
 //! The single-file builds of `scripts/dist`: a binary copied alone into an
 //! empty folder starts, makes its database in the user's data folder,
 //! serves the pages, the WASM, the JS and the CSS from inside itself, and
-//! counts a vote made through the API.
+//! counts a vote made through the API. The Windows build, started with no
+//! arguments as a double-click does, serves the venue.
 //!
 //! `scripts/test-dist` runs this against `dist/rembuk-linux-x86_64`, and
 //! against `dist/rembuk-windows-x86_64.exe` under Wine:
@@ -67,45 +68,34 @@ async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
         std::fs::copy(dll, folder.join(dll.file_name().unwrap())).unwrap();
     }
 
-    let mut command = match &runner {
-        Some(runner) => {
-            let mut c = Command::new(runner);
-            c.arg(name);
-            c
-        }
-        None => Command::new(&copy),
-    };
-    command
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .current_dir(&folder)
-        .env("HOME", &home)
-        .env("REMBUK_LOG", "info")
-        .env("WINEPREFIX", root.path().join("wine"))
-        .env("WINEDEBUG", "-all")
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("DATABASE_URL")
-        .env_remove("REMBUK_DATA_DIR")
-        .env_remove("LEPTOS_SITE_ROOT")
-        .env_remove("LEPTOS_OUTPUT_NAME")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    let mut child = command.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let server = Running(child);
-
-    // The address it prints; Wine's first start makes its prefix (seconds).
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("running at ").nth(1) {
-                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+    let wine_prefix = root.path().join("wine");
+    let launch = |args: &[&str]| {
+        let mut command = match &runner {
+            Some(runner) => {
+                let mut c = Command::new(runner);
+                c.arg(name);
+                c
             }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(180))
-        .expect("the single file starts and prints its address");
+            None => Command::new(&copy),
+        };
+        command
+            .args(args)
+            .current_dir(&folder)
+            .env("HOME", &home)
+            .env("REMBUK_LOG", "info")
+            .env("LANG", "en_US.UTF-8")
+            .env("WINEPREFIX", &wine_prefix)
+            .env("WINEDEBUG", "-all")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("DATABASE_URL")
+            .env_remove("REMBUK_DATA_DIR")
+            .env_remove("LEPTOS_SITE_ROOT")
+            .env_remove("LEPTOS_OUTPUT_NAME")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        start(command)
+    };
+    let (server, _lines, base) = launch(&["serve", "--bind", "127.0.0.1:0"]);
 
     let app = TestApp::at(base.clone(), String::new());
 
@@ -160,18 +150,6 @@ async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
 
     // Its database is in the user's data folder, not beside the binary.
     drop(server);
-    if let Some(runner) = &runner {
-        // Wine's background server would outlive the test's folder.
-        let server = Path::new(runner).with_file_name("wineserver");
-        let _ = Command::new(if server.is_file() {
-            server.as_os_str()
-        } else {
-            "wineserver".as_ref()
-        })
-        .arg("-w")
-        .env("WINEPREFIX", root.path().join("wine"))
-        .status();
-    }
     let folder_files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -194,4 +172,71 @@ async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
         database.is_some(),
         "the database is made in the user's data folder"
     );
+
+    if runner.is_some() {
+        // Double-clicked, with no arguments: the Windows build serves the
+        // venue (every interface, port 3000 or the next free one).
+        let (venue, lines, listening) = launch(&[]);
+        let mut banner = String::new();
+        while !banner.contains("Press Ctrl+C") {
+            let line = lines
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("no venue banner after:\n{banner}"));
+            banner.push_str(&line);
+            banner.push('\n');
+        }
+        assert!(banner.contains("Venue mode"), "{banner}");
+        assert!(listening.starts_with("http://0.0.0.0:30"), "{listening}");
+        let port = listening.rsplit(':').next().unwrap();
+        let join = banner
+            .lines()
+            .find_map(|l| l.strip_prefix("Participants join at: "))
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("http://127.0.0.1:{port}/"));
+        let page = reqwest::get(&join).await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{join}");
+        drop(venue);
+        // Wine's background server (and anything the browser opener
+        // started) would outlive the test's folder.
+        let wineserver = Path::new(runner.as_deref().unwrap_or("")).with_file_name("wineserver");
+        let _ = Command::new(if wineserver.is_file() {
+            wineserver.as_os_str()
+        } else {
+            "wineserver".as_ref()
+        })
+        .arg("-k")
+        .env("WINEPREFIX", &wine_prefix)
+        .status();
+    }
+}
+
+/// Starts the server and waits for the address it prints ("running at");
+/// Wine's first start makes its prefix, which takes seconds.
+fn start(mut command: Command) -> (Running, mpsc::Receiver<String>, String) {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Running(child);
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = lines
+            .recv_timeout(left)
+            .expect("the single file starts and prints its address");
+        if let Some(rest) = line.split("running at ").nth(1) {
+            let base = rest.split_whitespace().next().unwrap_or("").to_string();
+            return (server, lines, base);
+        }
+    }
 }
