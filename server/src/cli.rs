@@ -290,7 +290,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         args.site_root
     };
     let mut config = Config {
-        bind: bind.unwrap_or_else(|| DEFAULT_BIND.parse().expect("a valid default address")),
+        bind: bind.unwrap_or(DEFAULT_BIND),
         database_url,
         public_url: args.public_url.filter(|u| !u.trim().is_empty()),
         site_root,

@@ -52,7 +52,10 @@ pub fn redact_url(url: &str) -> String {
 /// The name of the SQLite file in a data folder.
 pub const DATABASE_FILE: &str = "rembuk.db";
 /// The default address.
-pub const DEFAULT_BIND: &str = "127.0.0.1:3000";
+pub const DEFAULT_BIND: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::LOCALHOST,
+    3000,
+));
 /// Where `cargo leptos build` puts the site.
 pub const DEFAULT_SITE_ROOT: &str = "target/site";
 
