@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 import * as os from "node:os";
 import * as path from "node:path";
 
-// The real app: the release binary built by `cargo leptos build --release`,
+// The real app: the release binary built by `scripts/build-site`,
 // on its own port, with a fresh SQLite file for every run.
 const port = Number(process.env.REMBUK_E2E_PORT ?? 3917);
 const repo = path.resolve(__dirname, "..");

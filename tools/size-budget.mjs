@@ -34,11 +34,23 @@ const brotli = (buf) =>
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
 const kb = (n) => `${(n / KB).toFixed(1)} KB`;
 
-function pkgFile(ext) {
+function pkgFile(name) {
+  const path = join(site, "pkg", name);
+  try {
+    statSync(path);
+  } catch {
+    throw new Error(`no ${path}: build the release first (scripts/build-site)`);
+  }
+  return path;
+}
+
+/** The lazy islands' WASM chunks (staff pages only), largest first. */
+function chunks() {
   const dir = join(site, "pkg");
-  const name = readdirSync(dir).find((f) => f.endsWith(ext));
-  if (!name) throw new Error(`no *${ext} in ${dir}: build the release first`);
-  return join(dir, name);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".wasm") && f !== "rembuk.wasm")
+    .map((f) => [f, readFileSync(join(dir, f))])
+    .sort((a, b) => b[1].length - a[1].length);
 }
 
 function freePort() {
@@ -86,10 +98,13 @@ async function prepare(base) {
 }
 
 async function main() {
-  const wasmPath = pkgFile(".wasm");
+  // What a phone downloads: the main module, which holds the participant's
+  // island. The console and projector are lazy islands in chunks of their
+  // own, fetched only by the pages that show them.
+  const wasmPath = pkgFile("rembuk.wasm");
   const wasm = readFileSync(wasmPath);
-  const js = readFileSync(pkgFile(".js"));
-  const css = readFileSync(pkgFile(".css"));
+  const js = readFileSync(pkgFile("rembuk.js"));
+  const css = readFileSync(pkgFile("rembuk.css"));
 
   const dir = mkdtempSync(join(tmpdir(), "rembuk-size-"));
   const port = await freePort();
@@ -108,7 +123,8 @@ async function main() {
     const html = Buffer.from(await page.arrayBuffer());
     const encoding = page.headers.get("content-encoding") ?? "none";
     const rows = [
-      ["hydrate WASM", wasm.length, brotli(wasm), gzip(wasm), BUDGET.wasm],
+      ["hydrate WASM (phone)", wasm.length, brotli(wasm), gzip(wasm), BUDGET.wasm],
+      ...chunks().map(([name, bytes]) => [`  staff: ${name.replace(/_loader_\d+|\.wasm$/g, "").replace(/^split_/, "")}`, bytes.length, brotli(bytes), gzip(bytes), null]),
       ["JS glue", js.length, brotli(js), gzip(js), null],
       ["CSS", css.length, brotli(css), gzip(css), null],
       ["join page HTML", html.length, brotli(html), gzip(html), null],
@@ -118,13 +134,13 @@ async function main() {
 
     const pad = (s, n) => String(s).padEnd(n);
     const lpad = (s, n) => String(s).padStart(n);
-    console.log(`${pad("what", 18)}${lpad("raw", 11)}${lpad("brotli", 11)}${lpad("gzip", 11)}${lpad("budget", 11)}  verdict`);
+    console.log(`${pad("what", 26)}${lpad("raw", 11)}${lpad("brotli", 11)}${lpad("gzip", 11)}${lpad("budget", 11)}  verdict`);
     let over = false;
     for (const [what, raw, br, gz, budget] of rows) {
       const verdict = budget === null ? "" : br <= budget ? "ok" : "OVER";
       if (verdict === "OVER") over = true;
       console.log(
-        `${pad(what, 18)}${lpad(kb(raw), 11)}${lpad(kb(br), 11)}${lpad(kb(gz), 11)}${lpad(budget ? kb(budget) : "–", 11)}  ${verdict}`,
+        `${pad(what, 26)}${lpad(kb(raw), 11)}${lpad(kb(br), 11)}${lpad(kb(gz), 11)}${lpad(budget ? kb(budget) : "–", 11)}  ${verdict}`,
       );
     }
     console.log(`\nthe server sent the join page with content-encoding: ${encoding}`);

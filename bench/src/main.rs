@@ -5,8 +5,8 @@
 //! reported as ratios to it.
 //!
 //! `cargo run --release -p bench -- --quick` (N up to 1,000) or without
-//! `--quick` (up to 10,000). Build the app first (`cargo leptos build
-//! --release`); the server binary is `$CARGO_TARGET_DIR/release/rembuk`
+//! `--quick` (up to 10,000). Build the app first (`scripts/build-site`);
+//! the server binary is `$CARGO_TARGET_DIR/release/rembuk`
 //! unless `REMBUK_BIN` says otherwise. The last line printed is one JSON
 //! object for the largest N.
 //!
@@ -80,7 +80,7 @@ fn set_up(quick: bool, smoke: bool, what: &str) -> Result<(&'static [usize], Pat
     let app_bin = server_binary();
     if !app_bin.exists() {
         return Err(format!(
-            "no server binary at {}: run `cargo leptos build --release` first (or set REMBUK_BIN)",
+            "no server binary at {}: run `scripts/build-site` first (or set REMBUK_BIN)",
             app_bin.display()
         ));
     }

@@ -304,7 +304,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     if !crate::site::EMBEDDED && !config.site_root.join("pkg").is_dir() {
         tracing::warn!(
             site_root = %config.site_root.display(),
-            "no built site found: pages will render but will not hydrate; run `cargo leptos build --release` first"
+            "no built site found: pages will render but will not hydrate; run `scripts/build-site` first"
         );
     }
     if !args.venue {

@@ -43,8 +43,8 @@ pub fn ProjectorPage() -> impl IntoView {
     }
 }
 
-/// The live projector screen (an island).
-#[island]
+/// The live projector screen: a lazy island, in a WASM chunk of its own.
+#[island(lazy)]
 fn ProjectorLive(data: ConsoleData) -> impl IntoView {
     crate::i18n::provide_lang();
     let t = use_t();

@@ -98,8 +98,9 @@ pub(crate) struct ConsoleCtx {
     pub programme: ServerAction<SetProgramme>,
 }
 
-/// The live console (an island).
-#[island]
+/// The live console: a lazy island, so its WASM is a chunk of its own that
+/// only this page fetches (`scripts/build-site` splits it out).
+#[island(lazy)]
 fn ConsoleLive(data: ConsoleData) -> impl IntoView {
     crate::i18n::provide_lang();
     let t = use_t();
