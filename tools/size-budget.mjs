@@ -144,8 +144,15 @@ async function main() {
       );
     }
     console.log(`\nthe server sent the join page with content-encoding: ${encoding}`);
-    const asset = await fetch(`${base}/pkg/${wasmPath.split("/").pop()}`, { headers: { "accept-encoding": "br, gzip" } });
-    console.log(`WASM: content-encoding ${asset.headers.get("content-encoding") ?? "none"}, cache-control ${asset.headers.get("cache-control") ?? "none"}`);
+    // The WASM at the address the page links (under the build's hash).
+    const linked = html.toString().match(/"([^"]*\/pkg\/)rembuk\.wasm"/);
+    const wasmUrl = `${base}${linked ? linked[1] : "/pkg/"}rembuk.wasm`;
+    const asset = await fetch(wasmUrl, { headers: { "accept-encoding": "br, gzip" } });
+    console.log(`WASM at ${new URL(wasmUrl).pathname}: ${asset.status}, content-encoding ${asset.headers.get("content-encoding") ?? "none"}, cache-control ${asset.headers.get("cache-control") ?? "none"}`);
+    if (!asset.ok) {
+      console.error("the page links a WASM address that does not answer");
+      over = true;
+    }
     if (encoding === "none") {
       console.error("the join page is sent uncompressed");
       over = true;

@@ -27,11 +27,23 @@ use crate::{
     i18n::{provide_lang, use_t},
 };
 
+/// Where pages link the site's files from: the server provides
+/// `/v/<content hash>` so that a new build gets new addresses and a browser
+/// may cache each file for a year. Empty (plain `/pkg/…`) where it is not
+/// provided, as on the "not found" page of a missing file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssetRoot(pub String);
+
+fn asset_root() -> String {
+    use_context::<AssetRoot>().unwrap_or_default().0
+}
+
 /// The HTML document around the app (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::ssr::content_security_policy();
     let lang = provide_lang();
+    let root = asset_root();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -41,7 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light"/>
                 <meta name="theme-color" content="#0b5d5b"/>
                 <link rel="icon" href="/favicon.ico"/>
-                <HydrationScripts options islands=true/>
+                <HydrationScripts options islands=true root/>
                 <MetaTags/>
             </head>
             <body>
@@ -58,7 +70,7 @@ pub fn App() -> impl IntoView {
     provide_lang();
     let t = use_t();
     view! {
-        <Stylesheet id="leptos" href="/pkg/rembuk.css"/>
+        <Stylesheet id="leptos" href=format!("{}/pkg/rembuk.css", asset_root())/>
         <Title formatter=|title: String| if title.is_empty() { "Rembuk".to_string() } else { format!("{title} · Rembuk") }/>
         <a class="skip-link" href="#main">{t.nav_skip}</a>
         <Router>

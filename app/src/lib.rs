@@ -18,7 +18,7 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use app::{App, shell};
+pub use app::{App, AssetRoot, shell};
 
 /// Starts the browser side: brings the page's islands (its live parts) to
 /// life. Everything else on the page is plain server-rendered HTML.

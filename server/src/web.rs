@@ -11,19 +11,20 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
-use rembuk_app::{App, shell};
+use rembuk_app::{App, AssetRoot, shell};
 use rembuk_domain::Lang;
 use rembuk_service::{ServiceConfig, Services};
 use serde::Deserialize;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use crate::{Config, api, middleware};
+use crate::{Config, api, middleware, site::Assets};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
+    pub assets: Assets,
 }
 
 /// A built app: its router, its services, and the address it will bind.
@@ -57,40 +58,33 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
         .site_pkg_dir("pkg")
         .site_addr(config.bind)
         .build();
+    let assets = Assets::load(&config.site_root);
     let state = AppState {
         leptos_options,
         services: services.clone(),
+        assets: assets.clone(),
     };
     let routes = generate_route_list(App);
 
     let context = {
         let services = services.clone();
-        move || provide_context(services.clone())
+        let root = AssetRoot(assets.root());
+        move || {
+            provide_context(services.clone());
+            provide_context(root.clone());
+        }
     };
     let router = Router::new()
         .merge(api::router())
         .route("/fn/{*name}", post(server_fn))
         .route("/lang", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/v/{version}/pkg/{*file}", get(versioned_file))
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback({
-            // The site's files: from inside the binary when it carries
-            // them, else from `--site-root`; anything else is the app's
-            // "not found" page.
-            let files = leptos_axum::file_and_error_handler::<AppState, _>(shell);
-            move |uri: Uri, state: State<AppState>, request: Request| {
-                let files = files.clone();
-                async move {
-                    match crate::site::embedded(&request) {
-                        Some(response) => response,
-                        None => files(uri, state, request).await,
-                    }
-                }
-            }
-        })
+        .fallback(site_file)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::resolve_lang,
@@ -148,6 +142,53 @@ pub async fn serve_on(
     server.await.map_err(|e| e.to_string())?;
     services.store().close().await;
     Ok(())
+}
+
+/// The site's files: from inside the binary when it carries them, else from
+/// `--site-root`; anything else is the app's "not found" page.
+async fn site_file(uri: Uri, state: State<AppState>, request: Request) -> Response {
+    if let Some(response) = crate::site::embedded(&request) {
+        return response;
+    }
+    let pkg = uri.path().starts_with("/pkg/");
+    let files = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    let mut response = files(uri, state, request).await;
+    // As for the embedded files: revalidate a plain address each time.
+    if pkg && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    response
+}
+
+/// `/v/{version}/pkg/{file}`: a file of this build, which a browser may keep
+/// for a year. Another version's address is "not found": a page that old
+/// still works as plain forms, and a reload brings the current one.
+async fn versioned_file(state: State<AppState>, request: Request) -> Response {
+    // The path as it came (still percent-encoded), less `/v/<version>`.
+    let raw = request.uri().path();
+    let this_build = raw
+        .strip_prefix("/v/")
+        .and_then(|rest| rest.strip_prefix(state.assets.version()))
+        .filter(|rest| rest.starts_with("/pkg/"))
+        .map(str::to_string);
+    // Not a file of this build: the fallback renders "not found".
+    let path = this_build.clone().unwrap_or_else(|| raw.to_string());
+    let Ok(uri) = path.parse::<Uri>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let (mut parts, body) = request.into_parts();
+    parts.uri = uri.clone();
+    let mut response = site_file(uri, state, Request::from_parts(parts, body)).await;
+    let kept = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+    if this_build.is_some() && kept {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(crate::site::IMMUTABLE),
+        );
+    }
+    response
 }
 
 async fn server_fn(State(state): State<AppState>, request: Request) -> impl IntoResponse {

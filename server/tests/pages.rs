@@ -694,7 +694,9 @@ async fn pages_load_nothing_from_another_origin() {
         assert!(status == StatusCode::OK || status == StatusCode::NOT_FOUND);
         let addresses = fetched_addresses(&html);
         assert!(
-            addresses.iter().any(|a| a.starts_with("/pkg/")),
+            addresses
+                .iter()
+                .any(|a| a.starts_with("/pkg/") || a.starts_with("/v/")),
             "{path}: the page's own assets are found"
         );
         for address in &addresses {
@@ -718,4 +720,95 @@ async fn pages_load_nothing_from_another_origin() {
     for address in fetched_addresses(&source) {
         assert!(own(&address, &app.base), "style/main.css fetches {address}");
     }
+}
+
+/// The `/v/<hash>/pkg/…` address in a page, for a file of `pkg/`.
+fn versioned_address(html: &str, file: &str) -> String {
+    let end = html
+        .find(&format!("/pkg/{file}"))
+        .unwrap_or_else(|| panic!("no /pkg/{file} in the page"));
+    let start = html[..end].rfind("/v/").expect("a /v/<version> prefix");
+    let version = &html[start + 3..end];
+    assert_eq!(version.len(), 16, "{version}");
+    assert!(version.bytes().all(|c| c.is_ascii_hexdigit()), "{version}");
+    format!("{}/pkg/{file}", &html[start..end])
+}
+
+#[tokio::test]
+async fn pages_link_the_site_files_by_content_hash_and_browsers_may_keep_them_a_year() {
+    let _one_at_a_time = serial().await;
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(pkg.join("rembuk.js"), "export default function init() {}").unwrap();
+    std::fs::write(pkg.join("rembuk.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(pkg.join("rembuk.css"), "body { color: #111 }").unwrap();
+    let root = site.path().to_path_buf();
+    let app = support::spawn_app_with(|c| c.site_root = root.clone()).await;
+    app.admin().await;
+
+    let html = app.get("/", None).await.text().await.unwrap();
+    let js = versioned_address(&html, "rembuk.js");
+    let css = versioned_address(&html, "rembuk.css");
+    assert_eq!(
+        js.trim_end_matches("rembuk.js"),
+        css.trim_end_matches("rembuk.css")
+    );
+    // The island script loads the module and the WASM from the same place.
+    let prefix = js.trim_end_matches("/pkg/rembuk.js");
+    assert!(
+        html.contains(&format!("{prefix:?}, \"pkg\", \"rembuk\"")),
+        "{html}"
+    );
+
+    for (address, body) in [
+        (&js, "export default function init() {}"),
+        (&css, "body { color: #111 }"),
+    ] {
+        let r = app.get(address, None).await;
+        assert_eq!(r.status(), StatusCode::OK, "{address}");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{address}"
+        );
+        assert_eq!(r.text().await.unwrap(), body);
+    }
+    let wasm = app.get(&format!("{prefix}/pkg/rembuk.wasm"), None).await;
+    assert_eq!(wasm.status(), StatusCode::OK);
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(wasm.bytes().await.unwrap().as_ref(), b"\0asm\x01\0\0\0");
+
+    // The plain address still answers, but must be asked again each time.
+    let plain = app.get("/pkg/rembuk.js", None).await;
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert_eq!(plain.headers()["cache-control"], "no-cache");
+
+    // Another build's address, or a missing file, is not found and not kept.
+    for missing in [
+        "/v/0123456789abcdef/pkg/rembuk.js".to_string(),
+        format!("{prefix}/pkg/nothing.js"),
+        // (A client resolves a literal `..` itself; an encoded one arrives.)
+        format!("{prefix}/pkg/%2e%2e/%2e%2e/Cargo.toml"),
+    ] {
+        let r = app.get(&missing, None).await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{missing}");
+        assert!(
+            r.headers()
+                .get("cache-control")
+                .is_none_or(|v| v != "public, max-age=31536000, immutable"),
+            "{missing}"
+        );
+    }
+
+    // New content is a new address.
+    std::fs::write(
+        pkg.join("rembuk.js"),
+        "export default function init() { return 2 }",
+    )
+    .unwrap();
+    let rebuilt = support::spawn_app_with(|c| c.site_root = root.clone()).await;
+    rebuilt.admin().await;
+    let html = rebuilt.get("/", None).await.text().await.unwrap();
+    assert_ne!(versioned_address(&html, "rembuk.js"), js);
 }

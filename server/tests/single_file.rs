@@ -128,6 +128,22 @@ async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
             .unwrap();
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{asset}");
     }
+    // As the page links them: under the build's content hash, kept a year;
+    // the staff screens' lazy chunks and their loader are inside too.
+    let at = html.find("/pkg/rembuk.js").unwrap();
+    let prefix = &html[html[..at].rfind("/v/").expect("a versioned address")..at];
+    for file in [
+        "rembuk.wasm",
+        "__wasm_split.______________________.js",
+        "__wasm_split_manifest.json",
+    ] {
+        let r = app.get(&format!("{prefix}/pkg/{file}"), None).await;
+        assert_eq!(r.status(), StatusCode::OK, "{prefix}/pkg/{file}");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+    }
 
     // A whole vote through the API.
     let room = app.room().await;
