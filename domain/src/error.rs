@@ -56,6 +56,10 @@ pub enum AppError {
     /// The first administrator exists already (409).
     #[error("already set up")]
     AlreadySetUp,
+    /// The first-run setup was tried from another device than the computer
+    /// running Rembuk, where only that computer may do it (venue mode) (403).
+    #[error("setup only on the host computer")]
+    SetupElsewhere,
     /// Another account uses this email (409).
     #[error("email taken")]
     EmailTaken,
@@ -201,7 +205,10 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Malformed { .. } => 400,
             AppError::Unauthenticated | AppError::BadCredentials => 401,
-            AppError::Forbidden | AppError::NotJoined | AppError::WrongPasscode => 403,
+            AppError::Forbidden
+            | AppError::NotJoined
+            | AppError::WrongPasscode
+            | AppError::SetupElsewhere => 403,
             AppError::NotFound { .. } => 404,
             AppError::OverBudget { .. }
             | AppError::PhaseForbids { .. }
@@ -233,6 +240,7 @@ impl AppError {
             AppError::OverBudget { .. } => "over_budget",
             AppError::PhaseForbids { .. } => "phase_forbids",
             AppError::AlreadySetUp => "already_set_up",
+            AppError::SetupElsewhere => "setup_elsewhere",
             AppError::EmailTaken => "email_taken",
             AppError::InUse { .. } => "in_use",
             AppError::CardMerged => "card_merged",
@@ -306,6 +314,7 @@ impl AppError {
                 fill(template, &[("phase", phase.label(lang))])
             }
             AppError::AlreadySetUp => t.error_already_set_up.to_string(),
+            AppError::SetupElsewhere => t.error_setup_elsewhere.to_string(),
             AppError::EmailTaken => t.error_email_taken.to_string(),
             AppError::InUse { name } => fill(t.error_in_use, &[("name", name)]),
             AppError::CardMerged => t.error_card_merged.to_string(),
@@ -449,6 +458,7 @@ mod tests {
                 action: Action::Vote,
             },
             AppError::AlreadySetUp,
+            AppError::SetupElsewhere,
             AppError::EmailTaken,
             AppError::InUse { name: "k".into() },
             AppError::CardMerged,

@@ -300,6 +300,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
             args.session_writes_per_second,
         ),
         trusted_proxies: crate::proxy::TrustedProxies(args.trusted_proxies),
+        setup_from: Default::default(),
     };
     if !crate::site::EMBEDDED && !config.site_root.join("pkg").is_dir() {
         tracing::warn!(
@@ -314,6 +315,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     // Venue mode.
     let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
     let found = local_ip_address::list_afinet_netifas().unwrap_or_default();
+    // Phones on the network reach the app from the moment it starts: only
+    // the laptop itself (any of its addresses) may create the first
+    // administrator.
+    config.setup_from =
+        rembuk_service::SetupFrom::ThisComputer(found.iter().map(|(_, ip)| *ip).collect());
     let mut addresses = crate::venue::lan_addresses(&found);
     let chosen = match args.lan_address {
         Some(ip) => {

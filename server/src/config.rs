@@ -19,6 +19,9 @@ pub struct Config {
     pub rate_limits: rembuk_service::RateLimits,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: crate::proxy::TrustedProxies,
+    /// Where the first administrator may be created from (venue mode: this
+    /// computer only).
+    pub setup_from: rembuk_service::SetupFrom,
 }
 
 impl std::fmt::Debug for Config {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for Config {
             .field("staff_session_ttl", &self.staff_session_ttl)
             .field("rate_limits", &self.rate_limits)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("setup_from", &self.setup_from)
             .finish()
     }
 }
@@ -113,6 +117,7 @@ impl Config {
             staff_session_ttl: Duration::from_secs(12 * 3600),
             rate_limits: Default::default(),
             trusted_proxies: Default::default(),
+            setup_from: Default::default(),
         }
     }
 }

@@ -42,6 +42,7 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
             public_url: config.public_url.clone(),
             staff_session_ttl: config.staff_session_ttl,
             rate_limits: config.rate_limits,
+            setup_from: config.setup_from.clone(),
         },
     )
     .await

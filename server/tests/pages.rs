@@ -812,3 +812,77 @@ async fn pages_link_the_site_files_by_content_hash_and_browsers_may_keep_them_a_
     let html = rebuilt.get("/", None).await.text().await.unwrap();
     assert_ne!(versioned_address(&html, "rembuk.js"), js);
 }
+
+#[tokio::test]
+async fn at_a_venue_a_phone_cannot_take_the_first_run_setup() {
+    let _one_at_a_time = serial().await;
+    // Venue mode's rule. A test has no second device, so the phone's and
+    // the laptop's LAN addresses come through a proxy on this machine.
+    let laptop = "192.0.2.10";
+    let phone = "192.0.2.57";
+    let app = support::spawn_app_with(|c| {
+        c.trusted_proxies = rembuk::proxy::TrustedProxies(vec!["127.0.0.1".parse().unwrap()]);
+        c.setup_from = rembuk_service::SetupFrom::ThisComputer(vec![laptop.parse().unwrap()]);
+    })
+    .await;
+    let page = |from: &'static str, path: &'static str| {
+        app.client
+            .get(app.url(path))
+            .header("accept", "text/html")
+            .header("x-forwarded-for", from)
+            .send()
+    };
+
+    // The phone that scanned the code first gets the code box, not setup.
+    let home = page(phone, "/").await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("name=\"code\""));
+    let setup = page(phone, "/setup").await.unwrap();
+    assert_eq!(setup.headers()["location"], "/login");
+    // Neither the API nor the page's form creates an administrator for it.
+    let api = app
+        .client
+        .post(app.url("/api/v1/setup"))
+        .header("x-forwarded-for", phone)
+        .header("accept-language", "id")
+        .json(&json!({"email": "hp@example.id", "password": "kopi-sanger-pagi"}))
+        .send()
+        .await
+        .unwrap();
+    let body = support::assert_error(api, StatusCode::FORBIDDEN, "setup_elsewhere").await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("laptop yang menjalankan Rembuk"),
+        "{body}"
+    );
+    let form = app
+        .client
+        .post(app.url("/fn/set_up"))
+        .header("x-forwarded-for", phone)
+        .header("origin", &app.base)
+        .header("referer", app.url("/setup"))
+        .form(&[("email", "hp@example.id"), ("password", "kopi-sanger-pagi")])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(
+        form.headers().get("location").map(|l| l.to_str().unwrap()),
+        Some("/admin")
+    );
+
+    // The laptop, through its own LAN address (its browser opens that one),
+    // is still sent to setup, and sets up.
+    let home = page(laptop, "/").await.unwrap();
+    assert_eq!(home.headers()["location"], "/setup");
+    let setup = app
+        .client
+        .post(app.url("/api/v1/setup"))
+        .header("x-forwarded-for", laptop)
+        .json(&json!({"email": "fasilitator@example.id", "password": "kopi-sanger-pagi"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), StatusCode::CREATED);
+}

@@ -32,7 +32,7 @@ pub use sessions::QuestionInput;
 pub use transfer::{
     CreatedUser, ImportError, ImportOptions, Imported, KindCount, NewJoinCode, WorkshopTransfer,
 };
-pub use users::Login;
+pub use users::{Login, SetupFrom};
 pub use workshops::WorkshopInput;
 
 use std::{sync::Arc, time::Duration};
@@ -54,6 +54,8 @@ pub struct ServiceConfig {
     pub staff_session_ttl: Duration,
     /// Write rates and live streams allowed per participant and session.
     pub rate_limits: RateLimits,
+    /// Where the first administrator may be created from.
+    pub setup_from: SetupFrom,
 }
 
 impl Default for ServiceConfig {
@@ -62,6 +64,7 @@ impl Default for ServiceConfig {
             public_url: None,
             staff_session_ttl: Duration::from_secs(12 * 3600),
             rate_limits: RateLimits::default(),
+            setup_from: SetupFrom::Anywhere,
         }
     }
 }

@@ -36,6 +36,30 @@ impl std::fmt::Debug for Login {
     }
 }
 
+/// Where the first administrator may be created from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SetupFrom {
+    /// Any address: a server its operator sets up before announcing it.
+    #[default]
+    Anywhere,
+    /// Only the computer running Rembuk: a loopback address or one of its
+    /// own, listed here. Venue mode, where phones on the same network can
+    /// reach the app (and its setup page) from the moment it starts.
+    ThisComputer(Vec<IpAddr>),
+}
+
+impl SetupFrom {
+    /// Whether a request from `from` (unknown: `None`) may set up.
+    pub fn allows(&self, from: Option<IpAddr>) -> bool {
+        match self {
+            SetupFrom::Anywhere => true,
+            SetupFrom::ThisComputer(own) => from
+                .map(|ip| ip.to_canonical())
+                .is_some_and(|ip| ip.is_loopback() || own.iter().any(|o| o.to_canonical() == ip)),
+        }
+    }
+}
+
 impl Services {
     /// Whether the instance still needs its first administrator.
     pub async fn needs_setup(&self) -> Result<bool, AppError> {
@@ -43,8 +67,32 @@ impl Services {
         Ok(users::count_users(&mut conn).await? == 0)
     }
 
-    /// Creates the first administrator and signs them in. Refused once any
-    /// account exists, so the setup page cannot be used to take over.
+    /// Whether to send a visitor from `from` to the setup page: the first
+    /// administrator is missing and may be created from there. A phone at
+    /// a venue gets the home page (the code box) instead.
+    pub async fn offers_setup_to(&self, from: Option<IpAddr>) -> Result<bool, AppError> {
+        Ok(self.config().setup_from.allows(from) && self.needs_setup().await?)
+    }
+
+    /// [`Services::set_up_admin`] for a request from `from`: refused with
+    /// [`AppError::SetupElsewhere`] where setup is for this computer only.
+    pub async fn set_up_admin_from(
+        &self,
+        email: &str,
+        password: &str,
+        from: Option<IpAddr>,
+    ) -> Result<Login, AppError> {
+        if !self.config().setup_from.allows(from) {
+            tracing::warn!(?from, "first-run setup refused: not from this computer");
+            return Err(AppError::SetupElsewhere);
+        }
+        self.set_up_admin(email, password).await
+    }
+
+    /// Creates the first administrator and signs them in (on this computer:
+    /// the command line, or a request already checked by
+    /// [`Services::set_up_admin_from`]). Refused once any account exists, so
+    /// the setup page cannot be used to take over.
     pub async fn set_up_admin(&self, email: &str, password: &str) -> Result<Login, AppError> {
         let email = parse_email(email)?;
         check_new_password(password)?;
@@ -275,5 +323,31 @@ impl LoginGuard {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear(account);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setup_is_for_this_computer_only_where_asked() {
+        let phone: IpAddr = "192.168.1.57".parse().unwrap();
+        let laptop: IpAddr = "192.168.1.10".parse().unwrap();
+        assert!(SetupFrom::Anywhere.allows(Some(phone)));
+        assert!(SetupFrom::Anywhere.allows(None));
+
+        let venue = SetupFrom::ThisComputer(vec![laptop, "fe80::1".parse().unwrap()]);
+        assert!(venue.allows(Some("127.0.0.1".parse().unwrap())));
+        assert!(venue.allows(Some("::1".parse().unwrap())));
+        // Its own address, as when its browser opens the LAN address.
+        assert!(venue.allows(Some(laptop)));
+        // The same, reaching a dual-stack listener.
+        assert!(venue.allows(Some("::ffff:192.168.1.10".parse().unwrap())));
+        assert!(venue.allows(Some("::ffff:127.0.0.1".parse().unwrap())));
+        assert!(!venue.allows(Some(phone)));
+        assert!(!venue.allows(Some("::ffff:192.168.1.57".parse().unwrap())));
+        // An address it cannot tell is refused.
+        assert!(!venue.allows(None));
     }
 }

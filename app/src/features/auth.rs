@@ -13,17 +13,20 @@ use crate::{
     i18n::use_t,
 };
 
-/// Whether the instance still needs its first administrator.
+/// Whether the instance still needs its first administrator, and the
+/// caller may create it (at a venue, only the laptop itself may).
 #[server(prefix = "/fn", endpoint = "setup_needed")]
 pub async fn setup_needed() -> UiResult<bool> {
-    crate::ssr::run(|s, _| async move { s.needs_setup().await }).await
+    crate::ssr::run(|s, _| async move { s.offers_setup_to(crate::ssr::client_ip()).await }).await
 }
 
 /// Creates the first administrator and signs them in.
 #[server(prefix = "/fn", endpoint = "set_up")]
 pub async fn set_up(email: String, password: String) -> UiResult<()> {
     crate::ssr::run(|s, _| async move {
-        let login = s.set_up_admin(&email, &password).await?;
+        let login = s
+            .set_up_admin_from(&email, &password, crate::ssr::client_ip())
+            .await?;
         let ttl = s.config().staff_session_ttl.as_secs() as i64;
         crate::ssr::set_cookie(&s.cookies().staff_cookie(&login.token, ttl));
         crate::ssr::redirect("/admin");

@@ -59,14 +59,17 @@ fn login_response(state: &AppState, status: StatusCode, login: Login) -> Respons
 
 /// Creates the first administrator (only while no account exists).
 #[utoipa::path(post, path = "/api/v1/setup", tag = "accounts", request_body = Credentials,
-    responses((status = 201, body = LoginOut), (status = 409, description = "Already set up", body = super::ErrorBody)))]
+    responses((status = 201, body = LoginOut),
+              (status = 403, description = "In venue mode, only from the computer running Rembuk", body = super::ErrorBody),
+              (status = 409, description = "Already set up", body = super::ErrorBody)))]
 async fn set_up(
     State(state): State<AppState>,
+    ClientIp(from): ClientIp,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, ApiError> {
     let login = state
         .services
-        .set_up_admin(&body.email, &body.password)
+        .set_up_admin_from(&body.email, &body.password, from)
         .await?;
     Ok(login_response(&state, StatusCode::CREATED, login))
 }
