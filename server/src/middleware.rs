@@ -42,14 +42,10 @@ async fn workshop_lang(state: &AppState, path: &str, query: Option<&str>) -> Opt
     let services = &state.services;
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["j" | "s", code] => services.join_info(code).await.ok().map(|i| i.language),
+        ["j" | "s", code] => services.join_language(code).await.ok(),
         ["j"] => {
             let code = query?.split('&').find_map(|p| p.strip_prefix("code="))?;
-            services
-                .join_info(&code.replace('+', " "))
-                .await
-                .ok()
-                .map(|i| i.language)
+            services.join_language(&code.replace('+', " ")).await.ok()
         }
         ["admin", "sessions", id, "screen"] => {
             let id: SessionId = id.parse().ok()?;

@@ -112,22 +112,19 @@ impl Services {
     pub async fn join_info(&self, code: &str) -> Result<JoinInfo, AppError> {
         let code = JoinCode::parse(code)?;
         let mut conn = self.store().read().await?;
-        let session = sessions::session_by_code(&mut conn, code)
+        sessions::join_info(&mut conn, code)
             .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        let workshop = workshops::workshop(&mut conn, session.workshop_id)
+            .ok_or(AppError::not_found(Entity::Session))
+    }
+
+    /// The language of the workshop behind a join code (public: it only
+    /// picks the words of a page).
+    pub async fn join_language(&self, code: &str) -> Result<rembuk_domain::Lang, AppError> {
+        let code = JoinCode::parse(code)?;
+        let mut conn = self.store().read().await?;
+        sessions::language_by_code(&mut conn, code)
             .await?
-            .ok_or(AppError::Internal)?;
-        Ok(JoinInfo {
-            session_id: session.id,
-            session_title: session.title,
-            workshop_title: workshop.title,
-            place: workshop.place,
-            language: workshop.language,
-            code: session.join_code,
-            groups: workshop.groups,
-            passcode_required: session.passcode.is_some(),
-        })
+            .ok_or(AppError::not_found(Entity::Session))
     }
 
     /// The caller's participant in a session, if their device joined it.
@@ -147,13 +144,9 @@ impl Services {
     /// picks the words of a page).
     pub async fn session_language(&self, id: SessionId) -> Result<rembuk_domain::Lang, AppError> {
         let mut conn = self.store().read().await?;
-        let session = sessions::session(&mut conn, id)
+        sessions::language_of_session(&mut conn, id)
             .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        let workshop = workshops::workshop(&mut conn, session.workshop_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        Ok(workshop.language)
+            .ok_or(AppError::not_found(Entity::Session))
     }
 
     /// The session id behind a join code.

@@ -734,3 +734,60 @@ async fn staff_logins_expire_and_signing_out_revokes_them_at_once() {
     let caller = services.caller(&staff(&second.token)).await.unwrap();
     assert!(caller.require_staff().is_err(), "revoked at once");
 }
+
+#[tokio::test]
+async fn the_join_view_names_the_session_workshop_groups_and_language_of_a_code() {
+    let w = world().await;
+    let workshop = w
+        .services
+        .create_workshop(
+            &w.admin,
+            &rembuk_service::WorkshopInput {
+                title: "FGD Smart City".into(),
+                place: Some("Tapaktuan".into()),
+                language: Some("en".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let session = w
+        .services
+        .create_session(&w.admin, workshop.id, "Day 1")
+        .await
+        .unwrap();
+    let code = session.join_code.digits();
+
+    let info = w.services.join_info(&code).await.unwrap();
+    assert_eq!(info.session_id, session.id);
+    assert_eq!(info.session_title, "Day 1");
+    assert_eq!(info.workshop_title, "FGD Smart City");
+    assert_eq!(info.place.as_deref(), Some("Tapaktuan"));
+    assert_eq!(info.language, rembuk_domain::Lang::En);
+    assert_eq!(info.code, session.join_code);
+    assert_eq!(info.groups, workshop.groups, "every group, in order");
+    assert!(!info.passcode_required);
+    assert_eq!(
+        w.services.join_language(&code).await.unwrap(),
+        rembuk_domain::Lang::En
+    );
+    assert_eq!(
+        w.services.session_language(session.id).await.unwrap(),
+        rembuk_domain::Lang::En
+    );
+
+    w.services
+        .set_passcode(&w.admin, session.id, Some("4821"))
+        .await
+        .unwrap();
+    assert!(w.services.join_info(&code).await.unwrap().passcode_required);
+
+    let other = if code == "100000" { "100001" } else { "100000" };
+    let missing = AppError::not_found(Entity::Session);
+    assert_eq!(w.services.join_info(other).await.unwrap_err(), missing);
+    assert_eq!(w.services.join_language(other).await.unwrap_err(), missing);
+    assert!(matches!(
+        w.services.join_language("12x").await.unwrap_err(),
+        AppError::Invalid { .. }
+    ));
+}

@@ -1,12 +1,16 @@
 //! Sessions and their change counters.
 
 use rembuk_domain::{
-    SessionId, WorkshopId,
-    session::{JoinCode, Session},
+    Lang, SessionId, WorkshopId,
+    session::{JoinCode, JoinInfo, Session},
 };
 use sqlx::AnyConnection;
 
-use super::{Result, parse_id, rows::SessionRow};
+use super::{
+    Result, parse_id,
+    rows::SessionRow,
+    workshops::{groups_of, parse_lang},
+};
 
 const COLUMNS: &str = "id, workshop_id, title, join_code, created_at, premoderate, passcode";
 
@@ -44,6 +48,66 @@ pub async fn session_by_code(conn: &mut AnyConnection, code: JoinCode) -> Result
     .fetch_optional(conn)
     .await?;
     row.map(SessionRow::into_session).transpose()
+}
+
+/// What the join page shows for a code: the session, its workshop's
+/// title, place and language, and the stakeholder groups to choose from.
+/// Two queries; a workshop's dimensions are not needed to join.
+pub async fn join_info(conn: &mut AnyConnection, code: JoinCode) -> Result<Option<JoinInfo>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: String,
+        title: String,
+        workshop_id: String,
+        workshop_title: String,
+        place: Option<String>,
+        language: String,
+        passcode: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.id, s.title, s.workshop_id, w.title AS workshop_title, w.place, w.language, s.passcode
+         FROM sessions s JOIN workshops w ON w.id = s.workshop_id
+         WHERE s.join_code = $1",
+    )
+    .bind(i64::from(code.value()))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let groups = groups_of(conn, parse_id(&row.workshop_id)?).await?;
+    Ok(Some(JoinInfo {
+        session_id: parse_id(&row.id)?,
+        session_title: row.title,
+        workshop_title: row.workshop_title,
+        place: row.place,
+        language: parse_lang(&row.language)?,
+        code,
+        groups,
+        passcode_required: row.passcode.is_some(),
+    }))
+}
+
+/// The language of the workshop behind a join code, in one query.
+pub async fn language_by_code(conn: &mut AnyConnection, code: JoinCode) -> Result<Option<Lang>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT w.language FROM sessions s JOIN workshops w ON w.id = s.workshop_id
+         WHERE s.join_code = $1",
+    )
+    .bind(i64::from(code.value()))
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(code,)| parse_lang(&code)).transpose()
+}
+
+/// The language of the workshop a session belongs to, in one query.
+pub async fn language_of_session(conn: &mut AnyConnection, id: SessionId) -> Result<Option<Lang>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT w.language FROM sessions s JOIN workshops w ON w.id = s.workshop_id
+         WHERE s.id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(code,)| parse_lang(&code)).transpose()
 }
 
 /// A workshop's sessions in the order they were made.

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use rembuk_domain::{
-    UserId, WorkshopId,
+    Lang, UserId, WorkshopId,
     dimension::{Dimension, SubElement},
     group::StakeholderGroup,
     privacy::WithdrawnCards,
@@ -101,12 +101,7 @@ pub async fn workshop(conn: &mut AnyConnection, id: WorkshopId) -> Result<Option
     .bind(id.to_string())
     .fetch_all(&mut *conn)
     .await?;
-    let groups: Vec<GroupRow> = sqlx::query_as(
-        "SELECT key, name FROM stakeholder_groups WHERE workshop_id = $1 ORDER BY position",
-    )
-    .bind(id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
+    let groups = groups_of(conn, id).await?;
 
     let mut subs_by_dim: HashMap<String, Vec<SubElement>> = HashMap::new();
     for s in subs {
@@ -123,10 +118,7 @@ pub async fn workshop(conn: &mut AnyConnection, id: WorkshopId) -> Result<Option
         id: parse_id(&row.id)?,
         starts_on: WorkshopRow::date(&row.starts_on)?,
         ends_on: WorkshopRow::date(&row.ends_on)?,
-        language: row
-            .language
-            .parse()
-            .map_err(|()| StorageError::Corrupt(format!("language {}", row.language)))?,
+        language: parse_lang(&row.language)?,
         title: row.title,
         place: row.place,
         dimensions: dims
@@ -137,15 +129,32 @@ pub async fn workshop(conn: &mut AnyConnection, id: WorkshopId) -> Result<Option
                 name: d.name,
             })
             .collect(),
-        groups: groups
-            .into_iter()
-            .map(|g| StakeholderGroup {
-                key: g.key,
-                name: g.name,
-            })
-            .collect(),
+        groups,
         created_at: Timestamp(row.created_at),
     }))
+}
+
+/// A workshop's stakeholder groups, in their order.
+pub async fn groups_of(conn: &mut AnyConnection, id: WorkshopId) -> Result<Vec<StakeholderGroup>> {
+    let groups: Vec<GroupRow> = sqlx::query_as(
+        "SELECT key, name FROM stakeholder_groups WHERE workshop_id = $1 ORDER BY position",
+    )
+    .bind(id.to_string())
+    .fetch_all(conn)
+    .await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| StakeholderGroup {
+            key: g.key,
+            name: g.name,
+        })
+        .collect())
+}
+
+/// A stored language code.
+pub(super) fn parse_lang(code: &str) -> Result<Lang> {
+    code.parse()
+        .map_err(|()| StorageError::Corrupt(format!("language {code}")))
 }
 
 /// Workshops, newest first; only those `member` belongs to when given.
