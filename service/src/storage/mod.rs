@@ -93,6 +93,10 @@ pub struct Store {
     /// The URL it was opened with (PostgreSQL's listener opens its own
     /// connection with it).
     url: String,
+    /// Where write transactions run. SQLite: one connection of its own, so
+    /// writers wait their turn in order, without holding a connection the
+    /// readers need; PostgreSQL: the same pool.
+    writes: AnyPool,
 }
 
 impl std::fmt::Debug for Store {
@@ -120,30 +124,51 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         install_default_drivers();
         let (backend, url) = normalise_url(url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets phones read while a vote is written;
-                        // NORMAL syncs at checkpoints, which loses no
-                        // committed data on a process crash (only on power
-                        // loss within the last checkpoint interval).
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    }
-                    Ok(())
+        let options = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(10))
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            // WAL lets phones read while a vote is written;
+                            // NORMAL syncs at checkpoints, which loses no
+                            // committed data on a process crash (only on
+                            // power loss within the last checkpoint
+                            // interval).
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect(&url)
-            .await?;
-        let store = Store { pool, backend, url };
+        };
+        let (pool, writes) = match backend {
+            Backend::Sqlite => {
+                let pool = options(8).connect(&url).await?;
+                // SQLite has one writer at a time. Left to SQLite, waiting
+                // writers each held a pooled connection and polled the lock
+                // with sleeps of up to 100 ms: a burst of votes took every
+                // connection, the live hub and the pages could not read,
+                // and the whole server stalled for hundreds of
+                // milliseconds. With one connection for writes, writers
+                // queue for it in order and readers keep theirs.
+                let writes = options(1).connect(&url).await?;
+                (pool, writes)
+            }
+            Backend::Postgres => {
+                let pool = options(16).connect(&url).await?;
+                (pool.clone(), pool)
+            }
+        };
+        let store = Store {
+            pool,
+            backend,
+            url,
+            writes,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -177,13 +202,14 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction (SQLite: on the one connection for
+    /// writes, in the order asked).
     pub async fn write(&self) -> Result<Tx> {
         let inner = match self.backend {
             // IMMEDIATE takes the write lock now, so the transaction never
             // fails halfway when it upgrades from reading to writing.
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writes.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writes.begin().await?,
         };
         Ok(Tx {
             inner,
@@ -220,6 +246,7 @@ impl Store {
 
     /// Closes every connection (for orderly shutdown and tests).
     pub async fn close(&self) {
+        self.writes.close().await;
         self.pool.close().await;
     }
 }
@@ -387,6 +414,58 @@ pub async fn ping(conn: &mut AnyConnection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn sqlite_writers_wait_their_turn_without_taking_the_readers_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("w.db").display()))
+            .await
+            .unwrap();
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("CREATE TABLE turns (n INTEGER NOT NULL)")
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // One writer holds the lock; twenty more want it (more than the
+        // pool has connections).
+        let first = store.write().await.unwrap();
+        let waiting: Vec<_> = (0..20)
+            .map(|n| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let mut tx = store.write().await?;
+                    sqlx::query("INSERT INTO turns (n) VALUES ($1)")
+                        .bind(n as i64)
+                        .execute(tx.conn())
+                        .await?;
+                    tx.commit().await
+                })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+
+        // A reader still gets a connection, while the first writer holds on.
+        let mut conn = store.read().await.expect("a connection for reading");
+        let (before,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM turns")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(before, 0);
+        drop(conn);
+
+        first.rollback().await.unwrap();
+        for w in waiting {
+            w.await.unwrap().expect("every waiting writer commits");
+        }
+        let mut conn = store.read().await.unwrap();
+        let (after,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM turns")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(after, 20);
+    }
 
     #[test]
     fn sqlite_urls_get_create_mode_and_folders() {
