@@ -40,20 +40,20 @@ impl Assets {
     /// Hashes the files of `pkg/`: those compiled in, or those under
     /// `site_root` on disk.
     pub fn load(site_root: &Path) -> Assets {
-        let files = if EMBEDDED {
-            embedded_pkg_files()
+        if EMBEDDED {
+            Assets::of(&embedded_pkg_files())
         } else {
-            disk_pkg_files(&site_root.join("pkg"))
-        };
-        Assets::of(&files)
+            Assets::of(&disk_pkg_files(&site_root.join("pkg")))
+        }
     }
 
     /// The version of a set of files, given as (name, content).
-    pub fn of(files: &[(String, Vec<u8>)]) -> Assets {
-        let mut files: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    pub fn of<C: AsRef<[u8]>>(files: &[(String, C)]) -> Assets {
+        let mut files: Vec<&(String, C)> = files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let mut hash = Sha256::new();
         for (name, content) in files {
+            let content = content.as_ref();
             hash.update((name.len() as u64).to_le_bytes());
             hash.update(name.as_bytes());
             hash.update((content.len() as u64).to_le_bytes());
@@ -89,18 +89,19 @@ fn disk_pkg_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// The compiled-in files of `pkg/`, borrowed from the binary.
 #[cfg(feature = "embed")]
-fn embedded_pkg_files() -> Vec<(String, Vec<u8>)> {
+fn embedded_pkg_files() -> Vec<(String, Cow<'static, [u8]>)> {
     Site::iter()
         .filter_map(|path| {
             let name = path.strip_prefix("pkg/")?.to_string();
-            Some((name, Site::get(&path)?.data.into_owned()))
+            Some((name, Site::get(&path)?.data))
         })
         .collect()
 }
 
 #[cfg(not(feature = "embed"))]
-fn embedded_pkg_files() -> Vec<(String, Vec<u8>)> {
+fn embedded_pkg_files() -> Vec<(String, Cow<'static, [u8]>)> {
     Vec::new()
 }
 

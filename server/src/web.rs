@@ -75,17 +75,29 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
             provide_context(root.clone());
         }
     };
+    // The site's files, and the app's "not found" page (with the same
+    // context as every page) for anything that is neither route nor file.
+    let files: Files = Arc::new(leptos_axum::file_and_error_handler_with_context::<
+        AppState,
+        _,
+    >(context.clone(), shell));
     let router = Router::new()
         .merge(api::router())
         .route("/fn/{*name}", post(server_fn))
         .route("/lang", get(set_lang))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/v/{version}/pkg/{*file}", get(versioned_file))
+        .route(
+            "/v/{version}/pkg/{*file}",
+            get({
+                let files = files.clone();
+                move |state, request| versioned_file(files.clone(), state, request)
+            }),
+        )
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(site_file)
+        .fallback(move |uri, state, request| site_file(files.clone(), uri, state, request))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::resolve_lang,
@@ -145,14 +157,18 @@ pub async fn serve_on(
     Ok(())
 }
 
+/// What serves the site's files from disk and renders "not found":
+/// `leptos_axum`'s handler, built once with the pages' context.
+type Files = Arc<dyn Fn(Uri, State<AppState>, Request) -> BoxFuture<Response> + Send + Sync>;
+type BoxFuture<T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
 /// The site's files: from inside the binary when it carries them, else from
 /// `--site-root`; anything else is the app's "not found" page.
-async fn site_file(uri: Uri, state: State<AppState>, request: Request) -> Response {
+async fn site_file(files: Files, uri: Uri, state: State<AppState>, request: Request) -> Response {
     if let Some(response) = crate::site::embedded(&request) {
         return response;
     }
     let pkg = uri.path().starts_with("/pkg/");
-    let files = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     let mut response = files(uri, state, request).await;
     // As for the embedded files: revalidate a plain address each time.
     if pkg && response.status().is_success() {
@@ -166,24 +182,26 @@ async fn site_file(uri: Uri, state: State<AppState>, request: Request) -> Respon
 /// `/v/{version}/pkg/{file}`: a file of this build, which a browser may keep
 /// for a year. Another version's address is "not found": a page that old
 /// still works as plain forms, and a reload brings the current one.
-async fn versioned_file(state: State<AppState>, request: Request) -> Response {
-    // The path as it came (still percent-encoded), less `/v/<version>`.
+async fn versioned_file(files: Files, state: State<AppState>, request: Request) -> Response {
+    // The path as it came (still percent-encoded), less `/v/<version>`; or,
+    // for another build, the whole path, which no file has.
     let raw = request.uri().path();
-    let this_build = raw
+    let (path, this_build) = match raw
         .strip_prefix("/v/")
         .and_then(|rest| rest.strip_prefix(state.assets.version()))
         .filter(|rest| rest.starts_with("/pkg/"))
-        .map(str::to_string);
-    // Not a file of this build: the fallback renders "not found".
-    let path = this_build.clone().unwrap_or_else(|| raw.to_string());
+    {
+        Some(file) => (file.to_string(), true),
+        None => (raw.to_string(), false),
+    };
     let Ok(uri) = path.parse::<Uri>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let (mut parts, body) = request.into_parts();
     parts.uri = uri.clone();
-    let mut response = site_file(uri, state, Request::from_parts(parts, body)).await;
+    let mut response = site_file(files, uri, state, Request::from_parts(parts, body)).await;
     let kept = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
-    if this_build.is_some() && kept {
+    if this_build && kept {
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static(crate::site::IMMUTABLE),

@@ -122,7 +122,7 @@ impl Services {
     pub async fn join_language(&self, code: &str) -> Result<rembuk_domain::Lang, AppError> {
         let code = JoinCode::parse(code)?;
         let mut conn = self.store().read().await?;
-        sessions::language_by_code(&mut conn, code)
+        sessions::language_of(&mut conn, sessions::SessionKey::Code(code))
             .await?
             .ok_or(AppError::not_found(Entity::Session))
     }
@@ -144,7 +144,7 @@ impl Services {
     /// picks the words of a page).
     pub async fn session_language(&self, id: SessionId) -> Result<rembuk_domain::Lang, AppError> {
         let mut conn = self.store().read().await?;
-        sessions::language_of_session(&mut conn, id)
+        sessions::language_of(&mut conn, sessions::SessionKey::Id(id))
             .await?
             .ok_or(AppError::not_found(Entity::Session))
     }
