@@ -2,7 +2,7 @@
 //! the same card path to type in paper cards.
 
 use rembuk_domain::{
-    AppError, CardId, Entity, Field, Lang, ParticipantId, Problem, QuestionId,
+    AppError, CardId, Entity, Field, Lang, ParticipantId, Problem, QuestionId, SessionId,
     card::{Card, CardStatus, check_answers, parse_new_card},
     event::{Change, Visibility, card_visibility},
     group,
@@ -21,8 +21,8 @@ use crate::{
     access::Access,
     auth::{self, TokenKind, hash_token},
     storage::{
-        self, CardInsert, ParticipantInsert, Tx, cards, events::Recorder, participants, questions,
-        sessions, workshops,
+        self, CardInsert, ParticipantInsert, SharedTx, Tx, cards, events::Recorder, participants,
+        questions, sessions, workshops,
     },
 };
 
@@ -472,7 +472,30 @@ impl Services {
         dots: i64,
     ) -> Result<VoteOutcome, AppError> {
         let requested = parse_dots(dots)?;
-        let mut tx = self.store().write().await?;
+        // A hall votes at once: votes waiting for the writer share one
+        // transaction (each in a savepoint of its own).
+        let (this, caller) = (self.clone(), caller.clone());
+        let (outcome, session) = self
+            .store()
+            .write_grouped(move |mut tx| async move {
+                let result = this.vote_in(&mut tx, &caller, card_id, requested).await;
+                (tx, result)
+            })
+            .await?;
+        self.live().notify(session, outcome.seq);
+        Ok(outcome)
+    }
+
+    /// [`Services::vote`] inside its write, which is undone if this fails.
+    /// Returns the outcome and the card's session (`seq` 0: nothing
+    /// changed).
+    async fn vote_in(
+        &self,
+        tx: &mut SharedTx,
+        caller: &Caller,
+        card_id: CardId,
+        requested: u32,
+    ) -> Result<(VoteOutcome, SessionId), AppError> {
         let (question_id, session) = cards::place_of_card(tx.conn(), card_id)
             .await?
             .ok_or(AppError::not_found(Entity::Card))?;
@@ -485,10 +508,7 @@ impl Services {
         let question = questions::question(tx.conn(), question_id)
             .await?
             .ok_or(AppError::Internal)?;
-        let card = cards::card_state(tx.conn(), card_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        if !card.is_visible() {
+        if !cards::is_visible(tx.conn(), card_id).await? {
             return Err(AppError::not_found(Entity::Card));
         }
         question.check(Action::Vote)?;
@@ -519,9 +539,10 @@ impl Services {
             seq,
         };
         if requested == current {
+            // Nothing to write: give back the session's number taken above.
             let total = cards::card_total(tx.conn(), card_id).await?;
-            tx.rollback().await?;
-            return Ok(outcome(total, 0));
+            tx.undo();
+            return Ok((outcome(total, 0), session));
         }
         let now = storage::now();
         cards::set_dots(
@@ -545,9 +566,7 @@ impl Services {
         let seq = rec
             .record(tx.conn(), &Change::Tally(tally), &visibility, now)
             .await?;
-        tx.commit().await?;
-        self.live().notify(session, seq);
-        Ok(outcome(total, seq))
+        Ok((outcome(total, seq), session))
     }
 }
 

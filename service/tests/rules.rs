@@ -440,12 +440,22 @@ async fn fifty_identical_concurrent_votes_count_once() {
             tokio::spawn(async move { services.vote(&p, card.id, 1).await })
         })
         .collect();
+    let mut changed = vec![];
     for t in tasks {
-        assert_eq!(t.await.unwrap().unwrap().total, Some(1));
+        let outcome = t.await.unwrap().unwrap();
+        assert_eq!(outcome.total, Some(1));
+        if outcome.seq > 0 {
+            changed.push(outcome.seq);
+        }
     }
     let snap = w.services.session_snapshot(&p, s.id).await.unwrap();
     assert_eq!(snap.cards[0].dots, 1);
     assert_eq!(snap.my_dots(card.id), 1);
+    // One of them changed something; the 49 that changed nothing gave their
+    // change numbers back, so the next change follows it directly.
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    let next = w.services.vote(&p, card.id, 2).await.unwrap();
+    assert_eq!(next.seq, changed[0] + 1);
 }
 
 #[tokio::test]

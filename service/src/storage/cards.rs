@@ -303,6 +303,17 @@ pub async fn card_state(conn: &mut AnyConnection, id: CardId) -> Result<Option<C
     row.map(CardRow::into_card).transpose()
 }
 
+/// Whether a card exists and everyone sees it (one light query, for the
+/// vote's check).
+pub async fn is_visible(conn: &mut AnyConnection, id: CardId) -> Result<bool> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT id FROM cards WHERE id = $1 AND status = 'visible'")
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// A card's current tally and scores, as a live event carries them (two
 /// queries: the dots per group, then both scores' sums).
 pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<CardTally>> {

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod cards;
 pub mod clusters;
 pub mod events;
+pub mod group;
 pub mod notify;
 pub mod participants;
 pub mod questions;
@@ -28,6 +29,7 @@ pub mod users;
 pub mod workshops;
 
 pub use cards::{CardInsert, MergeRow};
+pub use group::SharedTx;
 pub use participants::ParticipantInsert;
 pub use users::StaffSessionRow;
 
@@ -61,6 +63,9 @@ pub enum StorageError {
     Folder(String, std::io::Error),
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A grouped write whose transaction did not commit.
+    #[error("not committed: {0}")]
+    Commit(String),
 }
 
 impl StorageError {
@@ -97,6 +102,9 @@ pub struct Store {
     /// writers wait their turn in order, without holding a connection the
     /// readers need; PostgreSQL: the same pool.
     writes: AnyPool,
+    /// SQLite: the task that commits waiting writes together
+    /// ([`Store::write_grouped`]); `None` on PostgreSQL.
+    group: Option<group::Writer>,
 }
 
 impl std::fmt::Debug for Store {
@@ -163,11 +171,13 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let group = (backend == Backend::Sqlite).then(|| group::Writer::start(writes.clone()));
         let store = Store {
             pool,
             backend,
             url,
             writes,
+            group,
         };
         store.migrate().await?;
         Ok(store)
@@ -215,6 +225,25 @@ impl Store {
             inner,
             backend: self.backend,
         })
+    }
+
+    /// Runs `work` as a write that may share its transaction with the
+    /// writes waiting beside it (group commit, on SQLite), and returns its
+    /// result once that transaction has committed. `work` gets the
+    /// transaction and hands it back with its result: an `Err` undoes what
+    /// it wrote, and only that. For the hot writes of a hall (votes); the
+    /// others use [`Store::write`].
+    pub async fn write_grouped<T, E, F, Fut>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+        F: FnOnce(SharedTx) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = (SharedTx, Result<T, E>)> + Send + 'static,
+    {
+        match &self.group {
+            Some(writer) => writer.write(work).await,
+            None => group::write_alone(self.write().await?, work).await,
+        }
     }
 
     /// Starts a read-only transaction: every read in it sees the database
