@@ -70,8 +70,8 @@ impl WireFrame {
 /// Most changes one catch-up replays before the client is asked to
 /// refetch the snapshot instead.
 pub const MAX_REPLAY: u64 = 2_000;
-/// How often an idle stream sends a comment, so that proxies and phones
-/// keep the connection open.
+/// How often a stream sends a comment, so that proxies and phones keep an
+/// idle connection open.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
 /// How many frames a slow subscriber may fall behind before it catches up
 /// from the database.
@@ -179,10 +179,18 @@ impl LiveHub {
                     yield encode_event(seq, &LiveEvent::Resync { seq });
                 }
             }
+            // One timer for the stream's life, rather than one set and
+            // cancelled for every frame: a comment every 20 s, busy or not.
+            let mut keep_alive = tokio::time::interval_at(Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+            keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                let next = tokio::time::timeout(KEEP_ALIVE, rx.recv()).await;
+                let next = tokio::select! {
+                    biased;
+                    frame = rx.recv() => Ok(frame),
+                    _ = keep_alive.tick() => Err(()),
+                };
                 let frame = match next {
-                    Err(_) => {
+                    Err(()) => {
                         yield Bytes::from_static(b": keep-alive\n\n");
                         continue;
                     }

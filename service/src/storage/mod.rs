@@ -136,6 +136,11 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(10))
+                // A pinged connection is a round trip to SQLite's worker
+                // thread before every query of every request; a file
+                // opened in this process does not go stale the way a
+                // network connection does. PostgreSQL's are still checked.
+                .test_before_acquire(backend == Backend::Postgres)
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
