@@ -13,6 +13,9 @@
 //! `--two-instances` runs the scale-out comparison instead (one app
 //! instance against two on one PostgreSQL; see [`scaleout`]).
 //!
+//! `--phones 10000` (or `--phones 100,5000`) runs those sizes instead of
+//! the mode's, e.g. to look at one size under a profiler.
+//!
 //! `--smoke` (CI) runs 50 phones once and fails unless the run was correct:
 //! no vote lost, every connected phone received every vote, every phone
 //! still connected. It never fails on timing.
@@ -41,10 +44,17 @@ async fn main() -> ExitCode {
     }
     let smoke = args.iter().any(|a| a == "--smoke");
     let quick = smoke || args.iter().any(|a| a == "--quick");
+    let phones = match phones_asked(&args) {
+        Ok(phones) => phones,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = if args.iter().any(|a| a == "--two-instances") {
-        run_two_instances(quick, smoke).await
+        run_two_instances(quick, smoke, phones).await
     } else {
-        run(quick, smoke).await
+        run(quick, smoke, phones).await
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -53,6 +63,25 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The sizes `--phones N[,N…]` asks for, if it is given.
+fn phones_asked(args: &[String]) -> Result<Option<Vec<usize>>, String> {
+    let Some(at) = args.iter().position(|a| a == "--phones") else {
+        return Ok(None);
+    };
+    let list = args
+        .get(at + 1)
+        .ok_or("--phones needs a number of phones, e.g. --phones 10000")?;
+    list.split(',')
+        .map(|n| match n.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "--phones {list}: give positive numbers separated by commas, e.g. --phones 1000,10000"
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 fn server_binary() -> PathBuf {
@@ -66,11 +95,16 @@ fn server_binary() -> PathBuf {
 /// What every mode does first: file descriptors raised, this process
 /// pinned, the server binary found, and the run announced. Returns the
 /// sizes to run and the binary.
-fn set_up(quick: bool, smoke: bool, what: &str) -> Result<(&'static [usize], PathBuf), String> {
+fn set_up(
+    quick: bool,
+    smoke: bool,
+    phones: Option<Vec<usize>>,
+    what: &str,
+) -> Result<(Vec<usize>, PathBuf), String> {
     load::raise_fd_limit();
     // The generator on the second core, the servers on the first.
     let pinned = load::pin_self_to_core(1);
-    let (mode, sizes): (&str, &'static [usize]) = if smoke {
+    let (mode, sizes): (&str, &[usize]) = if smoke {
         ("smoke", &[SMOKE_PHONES])
     } else if quick {
         ("quick", &[100, 1_000])
@@ -84,6 +118,7 @@ fn set_up(quick: bool, smoke: bool, what: &str) -> Result<(&'static [usize], Pat
             app_bin.display()
         ));
     }
+    let sizes = phones.unwrap_or_else(|| sizes.to_vec());
     println!(
         "Rembuk benchmark{what} ({mode}), servers pinned to core 0{}, loopback only",
         if pinned {
@@ -96,11 +131,15 @@ fn set_up(quick: bool, smoke: bool, what: &str) -> Result<(&'static [usize], Pat
 }
 
 /// One instance against two on PostgreSQL, at each size.
-async fn run_two_instances(quick: bool, smoke: bool) -> Result<(), String> {
+async fn run_two_instances(
+    quick: bool,
+    smoke: bool,
+    phones: Option<Vec<usize>>,
+) -> Result<(), String> {
     scaleout::server_url()?;
-    let (sizes, app_bin) = set_up(quick, smoke, ", two instances on PostgreSQL")?;
+    let (sizes, app_bin) = set_up(quick, smoke, phones, ", two instances on PostgreSQL")?;
     let mut last = None;
-    for &n in sizes {
+    for n in sizes {
         let row = scaleout::two_instance_run(&app_bin, n, quick).await?;
         println!("{}", row.line());
         last = Some(row);
@@ -144,12 +183,12 @@ fn correct(lost: u64, missing: u64, connected: f64) -> Result<(), String> {
     }
 }
 
-async fn run(quick: bool, smoke: bool) -> Result<(), String> {
-    let (sizes, app_bin) = set_up(quick, smoke, "")?;
+async fn run(quick: bool, smoke: bool, phones: Option<Vec<usize>>) -> Result<(), String> {
+    let (sizes, app_bin) = set_up(quick, smoke, phones, "")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
 
     let mut last = None;
-    for &n in sizes {
+    for n in sizes {
         let row = load::size_run(&app_bin, dir.path(), n, quick).await?;
         println!("{}", row.line());
         last = Some(row);
