@@ -3,10 +3,15 @@
 // first), starts the release binary on a free port with a throw-away
 // database, and fetches the join page as a phone would.
 //
-//   node tools/size-budget.mjs [--target-dir DIR]
+//   node tools/size-budget.mjs [--target-dir DIR] [--ceiling]
 //
 // Prints a table; exits 1 when a figure is over its budget. Figures, not
 // timings: this is a size check, not a benchmark.
+//
+// `--ceiling` (CI) fails only above the ceilings: what the build weighs
+// today, while the WASM is still over its budget. It keeps a later change
+// from making the phone's download bigger, and is lowered as it shrinks,
+// until it meets the budget.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -20,6 +25,13 @@ const BUDGET = {
   wasm: 150 * KB, // hydrate WASM, brotli
   firstPaint: 14 * KB, // join page HTML + critical CSS, compressed
 };
+// The most each may weigh now (2026-11-29: WASM 336.2 KB, join 6.0 KB),
+// with a little room for a build's noise; never above a budget met.
+const CEILING = {
+  wasm: 340 * KB,
+  firstPaint: BUDGET.firstPaint,
+};
+const ceilingMode = process.argv.includes("--ceiling");
 
 const repo = resolve(new URL("..", import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -123,24 +135,31 @@ async function main() {
     const html = Buffer.from(await page.arrayBuffer());
     const encoding = page.headers.get("content-encoding") ?? "none";
     const rows = [
-      ["hydrate WASM (phone)", wasm.length, brotli(wasm), gzip(wasm), BUDGET.wasm],
+      ["hydrate WASM (phone)", wasm.length, brotli(wasm), gzip(wasm), "wasm"],
       ...chunks().map(([name, bytes]) => [`  staff: ${name.replace(/_loader_\d+|\.wasm$/g, "").replace(/^split_/, "")}`, bytes.length, brotli(bytes), gzip(bytes), null]),
       ["JS glue", js.length, brotli(js), gzip(js), null],
       ["CSS", css.length, brotli(css), gzip(css), null],
       ["join page HTML", html.length, brotli(html), gzip(html), null],
     ];
     const firstPaint = brotli(html) + brotli(css);
-    rows.push(["join HTML + CSS", html.length + css.length, firstPaint, gzip(html) + gzip(css), BUDGET.firstPaint]);
+    rows.push(["join HTML + CSS", html.length + css.length, firstPaint, gzip(html) + gzip(css), "firstPaint"]);
 
     const pad = (s, n) => String(s).padEnd(n);
     const lpad = (s, n) => String(s).padStart(n);
-    console.log(`${pad("what", 26)}${lpad("raw", 11)}${lpad("brotli", 11)}${lpad("gzip", 11)}${lpad("budget", 11)}  verdict`);
+    console.log(
+      `${pad("what", 26)}${lpad("raw", 11)}${lpad("brotli", 11)}${lpad("gzip", 11)}${lpad("budget", 11)}${lpad("ceiling", 11)}  verdict`,
+    );
     let over = false;
-    for (const [what, raw, br, gz, budget] of rows) {
-      const verdict = budget === null ? "" : br <= budget ? "ok" : "OVER";
-      if (verdict === "OVER") over = true;
+    for (const [what, raw, br, gz, key] of rows) {
+      const budget = key === null ? null : BUDGET[key];
+      const ceiling = key === null ? null : CEILING[key];
+      let verdict = "";
+      if (key !== null) {
+        verdict = br <= budget ? "ok" : br <= ceiling ? "over budget, under ceiling" : "OVER CEILING";
+        if (br > (ceilingMode ? ceiling : budget)) over = true;
+      }
       console.log(
-        `${pad(what, 26)}${lpad(kb(raw), 11)}${lpad(kb(br), 11)}${lpad(kb(gz), 11)}${lpad(budget ? kb(budget) : "–", 11)}  ${verdict}`,
+        `${pad(what, 26)}${lpad(kb(raw), 11)}${lpad(kb(br), 11)}${lpad(kb(gz), 11)}${lpad(budget ? kb(budget) : "–", 11)}${lpad(ceiling ? kb(ceiling) : "–", 11)}  ${verdict}`,
       );
     }
     console.log(`\nthe server sent the join page with content-encoding: ${encoding}`);

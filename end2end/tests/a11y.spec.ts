@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
-import { Page, expect, test } from "@playwright/test";
-import { ADMIN, prepareRoom, setPhase, waitLive } from "./support";
+import { Locator, Page, expect, test } from "@playwright/test";
+import { ADMIN, prepareRoom, setPhase, snapshot, waitLive } from "./support";
 
 // WCAG 2.2 AA on the pages participants and the hall see: the join page,
 // the question page on a phone (collecting and voting), and the projector.
@@ -56,4 +56,67 @@ test("join, question and projector pages have no serious or critical accessibili
   await audit(projector, "projector");
 
   await Promise.all([context.close(), hall.close()]);
+});
+
+/** Presses Tab until `target` has the focus (at most `max` times). */
+async function tabTo(page: Page, target: Locator, max = 40) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+  }
+  throw new Error(`${target} never took the focus in ${max} presses of Tab`);
+}
+
+// What a participant who cannot use a touch screen, or who listens to a
+// screen reader, does: skip the header, join with the keyboard alone in
+// reading order, write a card, vote. The vote buttons say which card they
+// act on (their description is the card's text), since a screen reader
+// moving from button to button hears nothing else.
+test("a keyboard alone joins, writes a card and votes, and each vote button names its card", async ({
+  browser,
+  request,
+}) => {
+  const room = await prepareRoom(request, "Di mana layanan publik paling sulit dijangkau?");
+  const context = await browser.newContext(phone);
+  const p = await context.newPage();
+  await p.goto(`/j/${room.code}`);
+
+  await p.keyboard.press("Tab");
+  await expect(p.getByRole("link", { name: "Langsung ke isi" })).toBeFocused();
+  await p.keyboard.press("Enter");
+  // From the skip link straight into the form: the group comes first.
+  await p.keyboard.press("Tab");
+  const groups = p.getByRole("radio");
+  await expect(groups.first()).toBeFocused();
+  await p.keyboard.press("ArrowDown");
+  await expect(groups.nth(1)).toBeChecked();
+  await p.keyboard.press("Tab");
+  await expect(p.getByLabel("Nama (boleh dikosongkan)")).toBeFocused();
+  await p.keyboard.type("Rahmah");
+  await p.keyboard.press("Tab");
+  await expect(p.getByLabel("Saya setuju ikut serta")).toBeFocused();
+  await p.keyboard.press("Space");
+  await p.keyboard.press("Tab");
+  await expect(p.getByRole("button", { name: "Bergabung" })).toBeFocused();
+  await p.keyboard.press("Enter");
+  await waitLive(p);
+
+  const text = "Warga Kluet Timur harus ke Tapaktuan untuk mengurus akta";
+  await tabTo(p, p.getByLabel("Masalah apa yang Anda lihat?"));
+  await p.keyboard.type(text);
+  await tabTo(p, p.getByRole("button", { name: "Kirim kartu" }));
+  await p.keyboard.press("Enter");
+  await expect(p.locator(".card-text", { hasText: text })).toBeVisible();
+
+  await setPhase(request, room, "voting");
+  const plus = p.getByRole("button", { name: "Tambah satu suara" });
+  await expect(plus).toBeEnabled();
+  await expect(plus).toHaveAccessibleDescription(text);
+  await expect(p.getByRole("button", { name: "Tarik satu suara" })).toHaveAccessibleDescription(text);
+  await tabTo(p, plus);
+  await p.keyboard.press("Enter");
+  await expect(p.locator("[data-my-dots]")).toHaveText("1");
+  await expect.poll(async () => (await snapshot(request, room)).cards[0].dots).toBe(1);
+
+  await context.close();
 });

@@ -219,7 +219,7 @@ fn CardItem(
     let dots = card.dots;
     view! {
         <li class="card" class:mine=mine data-card=id.to_string()>
-            <p class="card-text">{card.text.clone()}</p>
+            <p class="card-text" id=card_text_id(id)>{card.text.clone()}</p>
             {(card.kind == CardKind::Idea && !answers.is_empty()).then(|| view! {
                 <p class="answers">{t.participant_answers} " " {answers.join(" · ")}</p>
             })}
@@ -247,4 +247,11 @@ fn CardItem(
             }))}
         </li>
     }
+}
+
+/// The id of a card's text on the page, which the controls acting on the
+/// card point to (`aria-describedby`), so that a screen reader says which
+/// card a button is for.
+pub(super) fn card_text_id(card: rembuk_domain::CardId) -> String {
+    format!("card-text-{card}")
 }

@@ -7,7 +7,8 @@ use super::ParticipantActions;
 use crate::i18n::{use_lang, use_t};
 
 /// Two real forms (so they work without scripts): take one dot back, give
-/// one more. "+" is disabled when the budget is spent.
+/// one more. "+" is disabled when the budget is spent. Each button is
+/// described by the card's text, which a screen reader reads with it.
 #[component]
 pub fn VoteControls(card: CardId) -> impl IntoView {
     let t = use_t();
@@ -18,6 +19,8 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
         snapshot.with_untracked(|s| s.cards.iter().find(|c| c.id == card).map(|c| c.question_id));
     let remaining = move || question.map_or(0, |q| snapshot.with(|s| s.my_remaining(q)));
     let pending = vote.pending();
+    let describe_minus = super::question::card_text_id(card);
+    let describe_plus = describe_minus.clone();
     view! {
         <div class="vote" role="group" aria-label=t.vote_group_label>
             <ActionForm action=vote attr:class="vote-form">
@@ -28,6 +31,7 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
                     type="submit"
                     disabled=move || mine() == 0 || pending.get()
                     aria-label=t.vote_remove
+                    aria-describedby=describe_minus
                 >
                     "−"
                 </button>
@@ -44,6 +48,7 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
                     type="submit"
                     disabled=move || remaining() == 0 || pending.get()
                     aria-label=t.vote_add
+                    aria-describedby=describe_plus
                 >
                     "+"
                 </button>
