@@ -47,6 +47,9 @@ pub enum Change {
     Joined { group: String, count: u32 },
     /// The session's pre-moderation switch.
     SessionUpdated { premoderate: bool },
+    /// The session's join passcode was set, changed or cleared (staff only:
+    /// the projector shows it to the hall).
+    PasscodeChanged { passcode: Option<String> },
 }
 
 impl Change {
@@ -68,6 +71,7 @@ impl Change {
             Change::Tally { .. } => "tally",
             Change::Joined { .. } => "joined",
             Change::SessionUpdated { .. } => "session_updated",
+            Change::PasscodeChanged { .. } => "passcode_changed",
         }
     }
 
@@ -91,6 +95,7 @@ impl Change {
                 groups: vec![GroupCount { group, count }],
             },
             Change::SessionUpdated { premoderate } => LiveEvent::SessionUpdated { premoderate },
+            Change::PasscodeChanged { passcode } => LiveEvent::PasscodeChanged { passcode },
         }
     }
 }
@@ -242,6 +247,10 @@ pub enum LiveEvent {
     },
     SessionUpdated {
         premoderate: bool,
+    },
+    /// The join passcode now (`null`: none). Staff streams only.
+    PasscodeChanged {
+        passcode: Option<String>,
     },
 }
 

@@ -141,6 +141,7 @@ impl SessionSnapshot {
                 }
             }
             LiveEvent::SessionUpdated { premoderate } => self.session.premoderate = *premoderate,
+            LiveEvent::PasscodeChanged { passcode } => self.session.passcode = passcode.clone(),
         }
         self.seq = self.seq.max(seq);
         Applied::Ok

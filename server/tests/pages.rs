@@ -198,7 +198,8 @@ async fn join_write_vote_and_take_back_all_work_without_javascript() {
     phone.post_form(&page, "/fn/submit_card", &fields).await;
     let (_, html) = phone.get(&page).await;
     assert_eq!(
-        html.matches("<p class=\"card-text\">Antrean KTP").count(),
+        html.matches("\">Antrean KTP di kecamatan sangat panjang</p>")
+            .count(),
         1,
         "one card, shown once"
     );

@@ -193,7 +193,7 @@ impl Services {
     }
 
     /// Sets or clears a session's join passcode. Participants who joined
-    /// already stay in.
+    /// already stay in; staff screens (the projector) hear the new one live.
     pub async fn set_passcode(
         &self,
         caller: &Caller,
@@ -213,7 +213,19 @@ impl Services {
             tx.rollback().await?;
             return Ok(session);
         }
+        let mut rec = Recorder::begin(tx.conn(), id).await?;
         sessions::set_passcode(tx.conn(), id, passcode.as_deref()).await?;
+        // The projector shows the passcode to the hall: it must change
+        // there too. Participants' streams never carry it.
+        rec.record(
+            tx.conn(),
+            &Change::PasscodeChanged {
+                passcode: passcode.clone(),
+            },
+            &Visibility::Staff,
+            storage::now(),
+        )
+        .await?;
         let detail = if passcode.is_some() { "on" } else { "off" };
         self.audit(
             &mut tx,
@@ -226,6 +238,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.live().notify(id, rec.last());
         session.passcode = passcode;
         Ok(session)
     }

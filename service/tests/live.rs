@@ -244,3 +244,55 @@ async fn a_burst_of_votes_arrives_as_few_messages() {
         messages.len()
     );
 }
+
+#[tokio::test]
+async fn a_new_passcode_reaches_staff_screens_and_never_participants() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let mut staff = Box::pin(w.services.live().subscribe(s.id, Some(0), Audience::Staff));
+    let mut phone = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(0), Audience::Participant),
+    );
+    let before = w.services.session_snapshot(&w.admin, s.id).await.unwrap();
+
+    w.services
+        .set_passcode(&w.admin, s.id, Some("4821"))
+        .await
+        .unwrap();
+    let heard = read_until(&mut staff, |m| !m.is_empty()).await;
+    assert!(
+        matches!(&heard[0].event, Some(LiveEvent::PasscodeChanged { passcode: Some(p) }) if p == "4821"),
+        "{heard:?}"
+    );
+    // A staff screen that applies it shows the new passcode.
+    let mut screen = before.clone();
+    let id = heard[0].id.unwrap();
+    assert_eq!(
+        screen.apply(id, heard[0].event.as_ref().unwrap()),
+        Applied::Ok
+    );
+    assert_eq!(screen.session.passcode.as_deref(), Some("4821"));
+
+    w.services.set_passcode(&w.admin, s.id, None).await.unwrap();
+    let cleared = read_until(&mut staff, |m| !m.is_empty()).await;
+    assert!(matches!(
+        cleared[0].event,
+        Some(LiveEvent::PasscodeChanged { passcode: None })
+    ));
+
+    // The participant's stream moves past both changes with ids only, and a
+    // later public change reaches it.
+    w.question(&w.admin, s.id, "ideas").await;
+    let seen = read_until(&mut phone, |m| !m.is_empty()).await;
+    assert!(
+        seen.iter()
+            .all(|m| !matches!(m.event, Some(LiveEvent::PasscodeChanged { .. }))),
+        "{seen:?}"
+    );
+    assert!(matches!(
+        seen[0].event,
+        Some(LiveEvent::QuestionAdded { .. })
+    ));
+}

@@ -114,7 +114,8 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
                 <p class="projector-host">{join_host}</p>
                 <p class="projector-label">{t.projector_code}</p>
                 <p class="projector-code">{code.spaced()}</p>
-                {snapshot.with_untracked(|s| s.session.passcode.clone()).map(|p| view! {
+                // Live: a facilitator may set or change it during the session.
+                {move || snapshot.with(|s| s.session.passcode.clone()).map(|p| view! {
                     <p class="projector-label">{t.field_passcode}</p>
                     <p class="projector-code passcode">{p}</p>
                 })}
