@@ -25,10 +25,11 @@ const BUDGET = {
   wasm: 150 * KB, // hydrate WASM, brotli
   firstPaint: 14 * KB, // join page HTML + critical CSS, compressed
 };
-// The most each may weigh now (2026-11-29: WASM 336.2 KB, join 6.0 KB),
-// with a little room for a build's noise; never above a budget met.
+// The most each may weigh now (2026-11-29: WASM 330–336 KB over this
+// week's builds, join 6.1 KB), with a little room for small additions;
+// never above a budget already met.
 const CEILING = {
-  wasm: 340 * KB,
+  wasm: 345 * KB,
   firstPaint: BUDGET.firstPaint,
 };
 const ceilingMode = process.argv.includes("--ceiling");
