@@ -290,19 +290,6 @@ async fn aggregates(conn: &mut AnyConnection, scope: Scope) -> Result<HashMap<Ca
     Ok(out)
 }
 
-/// A card's row and dot total alone (one query): enough to check its state
-/// on the hot path of a vote. Answers, merge sources, the group breakdown
-/// and the scores are left empty; [`card`] fills them.
-pub async fn card_state(conn: &mut AnyConnection, id: CardId) -> Result<Option<Card>> {
-    let row: Option<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CARD_WITH_TALLY} WHERE c.id = $1"
-    )))
-    .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
-    row.map(CardRow::into_card).transpose()
-}
-
 /// Whether a card exists and everyone sees it (one light query, for the
 /// vote's check).
 pub async fn is_visible(conn: &mut AnyConnection, id: CardId) -> Result<bool> {

@@ -46,11 +46,6 @@ impl SharedTx {
     pub fn conn(&mut self) -> &mut AnyConnection {
         self.tx.conn()
     }
-
-    /// The engine.
-    pub fn backend(&self) -> Backend {
-        self.tx.backend()
-    }
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
