@@ -163,19 +163,18 @@ impl Card {
         self.status == CardStatus::Visible
     }
 
-    /// The card as participants may see it: no moderation details, and no
-    /// tally while the question hides tallies.
+    /// The card as participants may see it: no moderation details, no
+    /// dots per group (as in [`CardTally::for_participants`]), and no tally
+    /// while the question hides tallies.
+    ///
+    /// [`CardTally::for_participants`]: crate::event::CardTally::for_participants
     pub fn public(&self, tallies_public: bool) -> Card {
         Card {
             hidden_reason: None,
             original_text: None,
             merge_id: None,
             dots: if tallies_public { self.dots } else { 0 },
-            dots_by_group: if tallies_public {
-                self.dots_by_group.clone()
-            } else {
-                vec![]
-            },
+            dots_by_group: vec![],
             usg: if tallies_public { self.usg } else { None },
             idea_score: if tallies_public {
                 self.idea_score

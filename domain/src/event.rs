@@ -190,6 +190,19 @@ impl CardTally {
         }
     }
 
+    /// The tally as participants receive it: totals and scores, without
+    /// the dots per stakeholder group. No phone shows them, they are most
+    /// of a tally's bytes when thousands of phones listen, and in a group
+    /// of one or two they would show how those people voted (UU PDP: collect
+    /// and share only what the purpose needs). Staff and the projector keep
+    /// them.
+    pub fn for_participants(&self) -> CardTally {
+        CardTally {
+            by_group: vec![],
+            ..self.clone()
+        }
+    }
+
     /// Writes this tally into a card.
     pub fn apply_to(&self, card: &mut Card) {
         card.dots = self.dots;
@@ -273,11 +286,22 @@ struct CountsRun {
 
 impl CountsRun {
     fn add(&mut self, change: &Change) {
+        self.add_tally(change, |t| t.clone());
+    }
+
+    /// Adds a change as participants receive it: a tally without its
+    /// per-group breakdown (see [`CardTally::for_participants`]).
+    fn add_public(&mut self, change: &Change) {
+        self.add_tally(change, CardTally::for_participants);
+    }
+
+    fn add_tally(&mut self, change: &Change, view: impl Fn(&CardTally) -> CardTally) {
         match change {
             Change::Tally(tally) => {
+                let tally = view(tally);
                 match self.cards.iter_mut().find(|t| t.card_id == tally.card_id) {
-                    Some(t) => *t = tally.clone(),
-                    None => self.cards.push(tally.clone()),
+                    Some(t) => *t = tally,
+                    None => self.cards.push(tally),
                 }
             }
             Change::Joined { group, count } => {
@@ -329,7 +353,7 @@ pub fn coalesce(events: &[StoredEvent]) -> Vec<Frame> {
             *last = ev.seq;
             staff.add(&ev.change);
             if let Some(c) = ev.public_change().filter(|c| c.is_count()) {
-                public.add(c);
+                public.add_public(c);
             }
         } else {
             flush(&mut run, &mut frames);
@@ -397,7 +421,10 @@ mod tests {
             merge_id: None,
             hidden_reason: Some("duplikat".into()),
             original_text: None,
-            dots_by_group: vec![],
+            dots_by_group: vec![GroupDots {
+                group: "media".into(),
+                dots: 4,
+            }],
             usg: None,
             idea_score: None,
             programme: None,
@@ -457,6 +484,36 @@ mod tests {
     }
 
     #[test]
+    fn participants_get_totals_without_dots_per_group() {
+        let mut by_group = tally(1, 1, 3);
+        let Change::Tally(t) = &mut by_group.change else {
+            panic!()
+        };
+        t.by_group = vec![
+            GroupDots {
+                group: "media".into(),
+                dots: 1,
+            },
+            GroupDots {
+                group: "community".into(),
+                dots: 2,
+            },
+        ];
+        let frames = coalesce(&[by_group.clone()]);
+        let LiveEvent::Counts { cards: staff, .. } = &frames[0].staff else {
+            panic!()
+        };
+        assert_eq!(staff[0].by_group.len(), 2, "staff keep the breakdown");
+        let Some(LiveEvent::Counts { cards: public, .. }) = &frames[0].public else {
+            panic!()
+        };
+        assert_eq!(
+            public,
+            &vec![CardTally::dots(CardId(Uuid::from_u128(1)), 3)]
+        );
+    }
+
+    #[test]
     fn staff_only_tallies_never_reach_participants() {
         let frames = coalesce(&[hidden_tally(1, 1, 5), hidden_tally(2, 2, 7)]);
         assert_eq!(frames.len(), 1);
@@ -483,6 +540,7 @@ mod tests {
         };
         assert_eq!(public.hidden_reason, None);
         assert_eq!(public.dots, 4);
+        assert_eq!(public.dots_by_group, vec![], "no phone gets per-group dots");
         let Visibility::Masked(change) = card_visibility(&visible, false, true) else {
             panic!()
         };

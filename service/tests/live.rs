@@ -296,3 +296,67 @@ async fn a_new_passcode_reaches_staff_screens_and_never_participants() {
         Some(LiveEvent::QuestionAdded { .. })
     ));
 }
+
+#[tokio::test]
+async fn phones_get_totals_and_staff_the_dots_per_group() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let q = w.question(&w.admin, s.id, "problems").await;
+    let author = w.participant(&s, "media").await;
+    let card = w
+        .services
+        .submit_card(&author, q.id, &World::card("Air bersih"), None)
+        .await
+        .unwrap()
+        .card;
+    w.services
+        .set_phase(&w.admin, q.id, "voting")
+        .await
+        .unwrap();
+    let start = w
+        .services
+        .session_snapshot(&w.admin, s.id)
+        .await
+        .unwrap()
+        .seq;
+    let mut staff = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(start), Audience::Staff),
+    );
+    let mut phone = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(start), Audience::Participant),
+    );
+    let voter = w.participant(&s, "community").await;
+    w.services.vote(&voter, card.id, 2).await.unwrap();
+
+    let tally_in = |messages: &[Message]| {
+        messages.iter().rev().find_map(|m| match &m.event {
+            Some(LiveEvent::Counts { cards, .. }) => {
+                cards.iter().find(|t| t.card_id == card.id).cloned()
+            }
+            _ => None,
+        })
+    };
+    let staff_heard = read_until(&mut staff, |m| tally_in(m).is_some()).await;
+    let staff_tally = tally_in(&staff_heard).unwrap();
+    assert_eq!(staff_tally.dots, 2);
+    assert_eq!(staff_tally.by_group.len(), 1);
+    assert_eq!(staff_tally.by_group[0].group, "community");
+    let phone_heard = read_until(&mut phone, |m| tally_in(m).is_some()).await;
+    let phone_tally = tally_in(&phone_heard).unwrap();
+    assert_eq!(phone_tally.dots, 2);
+    assert!(phone_tally.by_group.is_empty(), "{phone_tally:?}");
+
+    // The snapshots say the same.
+    let staff_view = w.services.session_snapshot(&w.admin, s.id).await.unwrap();
+    let seen = |snap: &rembuk_domain::snapshot::SessionSnapshot| {
+        snap.cards.iter().find(|c| c.id == card.id).unwrap().clone()
+    };
+    assert_eq!(seen(&staff_view).dots_by_group.len(), 1);
+    let phone_view = w.services.session_snapshot(&voter, s.id).await.unwrap();
+    assert_eq!(seen(&phone_view).dots, 2);
+    assert!(seen(&phone_view).dots_by_group.is_empty());
+}

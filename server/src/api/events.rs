@@ -51,7 +51,9 @@ struct ServerSentEvent {
 /// `session_updated`; staff streams also `passcode_changed`) and its `id`
 /// is the session's sequence number of the last change it covers. Reconnecting with `Last-Event-ID` (or `?after=`)
 /// replays what was missed without gap or repeat, or sends `resync` when a
-/// fresh snapshot is needed. Bursts of votes arrive folded into `counts`.
+/// fresh snapshot is needed. Bursts of votes arrive folded into `counts`:
+/// staff get each card's dots per stakeholder group (`by_group`),
+/// participants only totals and scores.
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/events", tag = "live",
     params(("id" = String, Path), ("Last-Event-ID" = Option<u64>, Header), EventsQuery),
     security(("bearer" = []), ("cookie" = [])),
