@@ -1,11 +1,14 @@
-//! Live updates: one broadcast channel per process, fed from the database.
+//! Live updates: one broadcast channel per listened-to session, fed from
+//! the database.
 //!
 //! After a write commits, the service calls [`LiveHub::notify`] with the
 //! session and its new sequence number. One hub task reads the committed
 //! changes from the `events` table in order, folds bursts of counts
 //! ([`coalesce`]), serialises each resulting frame once, and broadcasts
-//! the bytes. Every SSE connection subscribes to that one channel and keeps
-//! the frames of its session.
+//! the bytes on the session's channel. Every SSE connection subscribes to
+//! its session's channel, so a vote in one room wakes only that room's
+//! connections, however many sessions the process serves; a session nobody
+//! listens to costs the hub nothing but a number.
 //!
 //! Reading from the database rather than passing events in memory is what
 //! makes the stream exact: frames go out in sequence order even when
@@ -16,7 +19,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc,
+        Arc, Mutex, MutexGuard, PoisonError,
         atomic::{AtomicUsize, Ordering},
     },
     time::Duration,
@@ -87,7 +90,8 @@ pub struct LiveHub {
 
 #[derive(Debug)]
 struct Inner {
-    frames: broadcast::Sender<Arc<WireFrame>>,
+    /// The channel of each session with at least one subscriber.
+    channels: Mutex<HashMap<SessionId, broadcast::Sender<Arc<WireFrame>>>>,
     notify: mpsc::UnboundedSender<(SessionId, u64)>,
     subscribers: AtomicUsize,
     store: Store,
@@ -96,7 +100,6 @@ struct Inner {
 impl LiveHub {
     /// Starts the hub task. Must run inside a Tokio runtime.
     pub async fn start(store: Store) -> crate::storage::Result<LiveHub> {
-        let (frames, _) = broadcast::channel(CHANNEL_CAPACITY);
         let (notify, rx) = mpsc::unbounded_channel();
         let baseline = {
             let mut conn = store.read().await?;
@@ -104,7 +107,7 @@ impl LiveHub {
         };
         let hub = LiveHub {
             inner: Arc::new(Inner {
-                frames,
+                channels: Mutex::default(),
                 notify,
                 subscribers: AtomicUsize::new(0),
                 store,
@@ -130,6 +133,11 @@ impl LiveHub {
         self.inner.subscribers.load(Ordering::Relaxed)
     }
 
+    /// Sessions with at least one open live connection in this process.
+    pub fn sessions_listened(&self) -> usize {
+        self.inner.channels().len()
+    }
+
     /// A session's live stream as SSE bytes.
     ///
     /// `after` is the last sequence number the client has (its
@@ -146,10 +154,11 @@ impl LiveHub {
         audience: Audience,
     ) -> impl Stream<Item = Bytes> + Send + 'static {
         let hub = self.clone();
-        let mut rx = self.inner.frames.subscribe();
-        let guard = SubscriberGuard::new(self.inner.clone());
+        // Subscribed before reading where the session stands, so that no
+        // frame falls between that reading and the channel.
+        let mut subscription = Subscription::new(self.inner.clone(), session);
         async_stream::stream! {
-            let _guard = guard;
+            let rx = subscription.rx();
             let store = hub.inner.store.clone();
             let current = match store.read().await {
                 Ok(mut conn) => sessions::last_seq(&mut conn, session).await.unwrap_or(0),
@@ -207,7 +216,7 @@ impl LiveHub {
                         // Frames already waiting go out with this one, in
                         // one write: under load a phone gets one chunk for
                         // several votes instead of one write per vote.
-                        let (bytes, gap) = drain(&mut rx, session, audience, &frame, &mut sent);
+                        let (bytes, gap) = drain(rx, session, audience, &frame, &mut sent);
                         yield bytes;
                         gap
                     }
@@ -269,18 +278,63 @@ fn drain(
     (bytes, gap)
 }
 
-struct SubscriberGuard(Arc<Inner>);
+impl Inner {
+    fn channels(&self) -> MutexGuard<'_, HashMap<SessionId, broadcast::Sender<Arc<WireFrame>>>> {
+        // The map stays consistent whatever a panicking holder did: every
+        // change to it is a single insert or remove.
+        self.channels.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 
-impl SubscriberGuard {
-    fn new(inner: Arc<Inner>) -> Self {
-        inner.subscribers.fetch_add(1, Ordering::Relaxed);
-        SubscriberGuard(inner)
+    /// The channel of `session`, if anyone listens to it.
+    fn channel(&self, session: SessionId) -> Option<broadcast::Sender<Arc<WireFrame>>> {
+        self.channels().get(&session).cloned()
     }
 }
 
-impl Drop for SubscriberGuard {
+/// One connection's place on its session's channel. The channel is made by
+/// the first subscriber and dropped with the last.
+struct Subscription {
+    /// `None` only while being dropped.
+    rx: Option<broadcast::Receiver<Arc<WireFrame>>>,
+    session: SessionId,
+    inner: Arc<Inner>,
+}
+
+impl Subscription {
+    fn new(inner: Arc<Inner>, session: SessionId) -> Subscription {
+        let rx = inner
+            .channels()
+            .entry(session)
+            .or_insert_with(|| broadcast::channel(CHANNEL_CAPACITY).0)
+            .subscribe();
+        inner.subscribers.fetch_add(1, Ordering::Relaxed);
+        Subscription {
+            rx: Some(rx),
+            session,
+            inner,
+        }
+    }
+
+    fn rx(&mut self) -> &mut broadcast::Receiver<Arc<WireFrame>> {
+        self.rx
+            .as_mut()
+            .expect("the receiver is only taken when dropped")
+    }
+}
+
+impl Drop for Subscription {
     fn drop(&mut self) {
-        self.0.subscribers.fetch_sub(1, Ordering::Relaxed);
+        // Our receiver goes first, so whichever of the last subscribers
+        // takes the lock last finds none left and removes the channel.
+        drop(self.rx.take());
+        self.inner.subscribers.fetch_sub(1, Ordering::Relaxed);
+        let mut channels = self.inner.channels();
+        if channels
+            .get(&self.session)
+            .is_some_and(|tx| tx.receiver_count() == 0)
+        {
+            channels.remove(&self.session);
+        }
     }
 }
 
@@ -446,6 +500,13 @@ async fn run(
 async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
     st.due = None;
     st.last_flush = Some(Instant::now());
+    let Some(channel) = hub.inner.channel(session) else {
+        // Nobody listens: nothing to read or send. Whoever subscribes later
+        // reads where the session stands after subscribing, and catches up
+        // from the database.
+        st.emitted = st.known;
+        return;
+    };
     let events = match hub.inner.store.read().await {
         Ok(mut conn) => events::events_after(&mut conn, session, st.emitted, BATCH).await,
         Err(e) => Err(e),
@@ -467,8 +528,8 @@ async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
             staff: encode_frame(&frame, Audience::Staff),
             public: encode_frame(&frame, Audience::Participant),
         };
-        // No subscribers is not an error.
-        let _ = hub.inner.frames.send(Arc::new(wire));
+        // The last subscriber may just have left: not an error.
+        let _ = channel.send(Arc::new(wire));
     }
     st.known = st.known.max(st.emitted);
     if st.known > st.emitted {

@@ -360,3 +360,58 @@ async fn phones_get_totals_and_staff_the_dots_per_group() {
     assert_eq!(seen(&phone_view).dots, 2);
     assert!(seen(&phone_view).dots_by_group.is_empty());
 }
+
+#[tokio::test]
+async fn each_session_has_its_own_channel_while_anyone_listens() {
+    let w = world().await;
+    let (_, a) = w.session(&w.admin).await;
+    let (_, b) = w.session(&w.admin).await;
+    let live = w.services.live();
+    assert_eq!(live.sessions_listened(), 0);
+
+    let mut in_a = Box::pin(live.subscribe(a.id, None, Audience::Staff));
+    let in_a_too = Box::pin(live.subscribe(a.id, None, Audience::Participant));
+    let mut in_b = Box::pin(live.subscribe(b.id, None, Audience::Staff));
+    assert_eq!(live.sessions_listened(), 2);
+    assert_eq!(live.subscriber_count(), 3);
+    read_until(&mut in_a, |m| !m.is_empty()).await; // ready
+    read_until(&mut in_b, |m| !m.is_empty()).await;
+
+    // A change in A reaches A's stream; B's hears nothing of it, and then
+    // its own change.
+    w.question(&w.admin, a.id, "problems").await;
+    let heard = read_until(&mut in_a, |m| !m.is_empty()).await;
+    assert!(matches!(
+        heard[0].event,
+        Some(LiveEvent::QuestionAdded { .. })
+    ));
+    w.question(&w.admin, b.id, "ideas").await;
+    let heard = read_until(&mut in_b, |m| !m.is_empty()).await;
+    let Some(LiveEvent::QuestionAdded { question }) = &heard[0].event else {
+        panic!("{heard:?}")
+    };
+    assert_eq!(question.session_id, b.id);
+    assert_eq!(heard[0].id, Some(1), "B's first change, nothing of A's");
+
+    // The channel goes with its last listener.
+    drop(in_a);
+    assert_eq!(live.sessions_listened(), 2);
+    drop(in_a_too);
+    assert_eq!(live.sessions_listened(), 1);
+    drop(in_b);
+    assert_eq!(live.sessions_listened(), 0);
+    assert_eq!(live.subscriber_count(), 0);
+
+    // A change nobody listens to is skipped by the hub; a later listener
+    // still gets it from the database.
+    w.question(&w.admin, a.id, "ideas").await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut late = Box::pin(live.subscribe(a.id, Some(1), Audience::Staff));
+    let heard = read_until(&mut late, |m| last_id(m) >= 2).await;
+    assert!(
+        heard
+            .iter()
+            .any(|m| m.id == Some(2) && matches!(m.event, Some(LiveEvent::QuestionAdded { .. }))),
+        "{heard:?}"
+    );
+}
