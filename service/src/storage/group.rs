@@ -17,6 +17,7 @@ use std::{future::Future, pin::Pin};
 
 use sqlx::{AnyConnection, AnyPool, Executor};
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use super::{Backend, StorageError, Tx};
 
@@ -82,20 +83,26 @@ impl Writer {
         Fut: Future<Output = (SharedTx, std::result::Result<T, E>)> + Send + 'static,
     {
         let (tell, heard) = oneshot::channel::<std::result::Result<T, E>>();
+        // The work runs on the writer's task, but logs as part of the
+        // request that asked for it (its card, its session).
+        let span = tracing::Span::current();
         let job: Work = Box::new(move |tx| {
-            Box::pin(async move {
-                let (tx, result) = work(tx).await;
-                let ok = result.is_ok() && !tx.undo;
-                let reply: Reply = Box::new(move |committed| {
-                    let outcome = match committed {
-                        Ok(()) => result,
-                        // Not committed: whatever it did is undone.
-                        Err(e) => Err(E::from(StorageError::Commit(e.to_string()))),
-                    };
-                    let _ = tell.send(outcome);
-                });
-                (tx, ok, reply)
-            })
+            Box::pin(
+                async move {
+                    let (tx, result) = work(tx).await;
+                    let ok = result.is_ok() && !tx.undo;
+                    let reply: Reply = Box::new(move |committed| {
+                        let outcome = match committed {
+                            Ok(()) => result,
+                            // Not committed: whatever it did is undone.
+                            Err(e) => Err(E::from(StorageError::Commit(e.to_string()))),
+                        };
+                        let _ = tell.send(outcome);
+                    });
+                    (tx, ok, reply)
+                }
+                .instrument(span),
+            )
         });
         if self.queue.send(job).is_err() {
             return Err(E::from(StorageError::Commit(
