@@ -8,7 +8,7 @@
 //! a fresh snapshot. On the server, and without scripts, this does nothing:
 //! the page then offers a refresh link.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use rembuk_domain::snapshot::SessionSnapshot;
 
 /// The state of the live connection, for the "reconnecting" notice.
@@ -103,14 +103,14 @@ pub fn LiveNotice(status: RwSignal<LiveStatus>) -> impl IntoView {
     view! {
         <div class="live-notice" role="status" aria-live="polite">
             {move || match status.get() {
-                LiveStatus::Reconnecting => Some(view! {
+                LiveStatus::Reconnecting => Some(Either::Left(view! {
                     <p class="banner warn">{t.live_reconnecting} " " <a href="" rel="external">{t.live_refresh}</a></p>
-                }.into_any()),
+                })),
                 // Until scripts run (or when they never do), say how to see
                 // new cards: reload.
-                LiveStatus::Idle => Some(view! {
+                LiveStatus::Idle => Some(Either::Right(view! {
                     <p class="banner quiet">{t.live_noscript} " " <a href="" rel="external">{t.live_refresh}</a></p>
-                }.into_any()),
+                })),
                 LiveStatus::Connected => None,
             }}
         </div>

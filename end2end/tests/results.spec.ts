@@ -34,6 +34,9 @@ test("a participant rates a problem; the projector charts it; the secretariat re
   const card = (await snapshot(request, room)).cards[0].id;
   await p.getByRole("button", { name: "Tambah satu suara" }).click();
   await expect(p.locator(`[data-my-dots='${card}']`)).toHaveText("1");
+  // Marks the page, to tell the script's call from a plain form post
+  // (which would load a new page).
+  await p.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
   const score = p.locator(".score-form");
   await score.locator("fieldset", { hasText: "Urgensi" }).getByText("5", { exact: true }).click();
   await score.locator("fieldset", { hasText: "Keseriusan" }).getByText("4", { exact: true }).click();
@@ -42,6 +45,7 @@ test("a participant rates a problem; the projector charts it; the secretariat re
   await expect(p.getByText("USG 12,0 (1 penilai)")).toBeVisible();
   const usg = (await snapshot(request, room)).cards[0].usg;
   expect(usg.score).toBe(12);
+  expect(await p.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
 
   // The projector switches to the server's chart of the dimension.
   const screen = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -104,4 +108,45 @@ test("a participant rates a problem; the projector charts it; the secretariat re
   await mobile.screenshot({ path: "test-results/screens/rollup-phone.png", fullPage: true });
 
   await Promise.all([screen.close(), office.close(), small.close(), phoneContext.close()]);
+});
+
+test("an idea sent from a phone answers the problems ticked in its form", async ({ browser, request }) => {
+  const room = await prepareRoom(request, "Masalah apa yang ada di pasar?");
+  const auth = { Authorization: `Bearer ${room.token}` };
+  const context = await browser.newContext(phone);
+  const p = await context.newPage();
+  await p.goto(`/j/${room.code}`);
+  await p.getByLabel("Pemerintah").check();
+  await p.getByLabel("Saya setuju ikut serta").check();
+  await p.getByRole("button", { name: "Bergabung" }).click();
+  await waitLive(p);
+  const problem = "Los pasar bocor saat hujan";
+  await p.getByLabel("Masalah apa yang Anda lihat?").fill(problem);
+  await p.getByRole("button", { name: "Kirim kartu" }).click();
+  await expect(p.locator(".card-text", { hasText: problem })).toBeVisible();
+
+  // The facilitator closes the problems and asks for ideas; the phone
+  // follows live.
+  await setPhase(request, room, "closed");
+  const ideas = await request.post(`/api/v1/sessions/${room.session}/questions`, {
+    headers: auth,
+    data: { dimension: "economy", prompt: "Gagasan apa untuk pasar?", kind: "ideas" },
+  });
+  expect(ideas.status()).toBe(201);
+  const idea = "Atap pasar diganti bertahap";
+  await p.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await p.getByLabel("Apa gagasan Anda?").fill(idea);
+  await p.getByText("Gagasan ini menjawab masalah…").click();
+  await p.locator(".answers-picker").getByLabel(problem).check();
+  await p.getByRole("button", { name: "Kirim kartu" }).click();
+  await expect(p.locator(".card-text", { hasText: idea })).toBeVisible();
+
+  const cards = (await snapshot(request, room)).cards;
+  const problemId = cards.find((c: { text: string }) => c.text === problem).id;
+  const sent = cards.filter((c: { text: string }) => c.text === idea);
+  expect(sent).toHaveLength(1);
+  expect(sent[0].answers).toEqual([problemId]);
+  // Sent by the script, not as a plain form post.
+  expect(await p.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  await context.close();
 });

@@ -1,9 +1,89 @@
-//! Form helpers: error messages in the reader's language.
+//! Form helpers: forms that call server functions, and error messages in
+//! the reader's language.
 
-use leptos::prelude::*;
+use leptos::{
+    ev::SubmitEvent,
+    html,
+    prelude::*,
+    server_fn::ServerFn,
+    web_sys::{FormData, HtmlFormElement},
+};
 use rembuk_domain::AppError;
 
 use crate::{error::UiError, i18n::use_lang};
+
+/// A form that calls a server function: before scripts run (or without
+/// them) a plain `POST` to the function, which answers with the page
+/// again; with scripts, `input` builds the call's arguments from the form
+/// and `action` sends it.
+///
+/// For the phone's pages instead of Leptos's `ActionForm`, which decodes
+/// any form generically (serde_qs) and erases its children's type: both
+/// cost the phone's download code that these few forms do not need. When
+/// `input` cannot build the arguments, the form posts as it would without
+/// scripts, so the server's own message is what the person sees.
+#[component]
+pub fn PostForm<S, C>(
+    action: ServerAction<S>,
+    /// The arguments, from the form's fields.
+    input: impl Fn(&Fields) -> Option<S> + Send + Sync + 'static,
+    class: &'static str,
+    #[prop(optional)] node_ref: Option<NodeRef<html::Form>>,
+    children: TypedChildren<C>,
+) -> impl IntoView
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    C: IntoView + 'static,
+{
+    let on_submit = move |ev: SubmitEvent| {
+        let form = event_target::<HtmlFormElement>(&ev);
+        let Ok(data) = FormData::new_with_form(&form) else {
+            return;
+        };
+        if let Some(args) = input(&Fields(data)) {
+            ev.prevent_default();
+            action.dispatch(args);
+        }
+    };
+    let form = html::form()
+        .action(S::url())
+        .method("post")
+        .class(class)
+        .on(leptos::ev::submit, on_submit)
+        .child(children.into_inner()());
+    match node_ref {
+        Some(node_ref) => leptos::either::Either::Left(form.node_ref(node_ref)),
+        None => leptos::either::Either::Right(form),
+    }
+}
+
+/// A submitted form's fields, by name.
+pub struct Fields(FormData);
+
+impl Fields {
+    /// The field's text (the first, if several share the name).
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.0.get(name).as_string()
+    }
+
+    /// The field read as `T` (a number, an id); `None` when absent or not
+    /// one.
+    pub fn parse<T: std::str::FromStr>(&self, name: &str) -> Option<T> {
+        self.text(name)?.trim().parse().ok()
+    }
+
+    /// Every value of a repeated field (ticked boxes) read as `T`; `None`
+    /// when one is not a `T`.
+    pub fn parse_all<T: std::str::FromStr>(&self, name: &str) -> Option<Vec<T>> {
+        self.0
+            .get_all(name)
+            .iter()
+            .map(|v| v.as_string()?.trim().parse().ok())
+            .collect()
+    }
+}
 
 /// Shows the error of an action's last result, if it failed.
 #[component]

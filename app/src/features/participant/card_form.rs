@@ -7,7 +7,10 @@ use super::{
     ParticipantActions, SubmitCard,
     outbox::{Outbox, Pending, is_offline},
 };
-use crate::{components::form::ActionError, i18n::use_t};
+use crate::{
+    components::form::{ActionError, PostForm},
+    i18n::use_t,
+};
 
 /// The card form of a question that collects cards. An idea may tick the
 /// problem cards (of this session) it answers.
@@ -69,7 +72,13 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     };
     let field_id = format!("text-{question}");
     view! {
-        <ActionForm action=action node_ref=form attr:class="card-form stack">
+        <PostForm action=action node_ref=form class="card-form stack" input=move |f| Some(SubmitCard {
+            question_id: question,
+            text: f.text("text")?,
+            kind: None,
+            answers: Some(f.parse_all("answers[]")?).filter(|a: &Vec<_>| !a.is_empty()),
+            idempotency_key: f.text("idempotency_key"),
+        })>
             <ActionError result=Signal::derive(move || {
                 action.value().get().filter(|r| !matches!(r, Err(e) if is_offline(e)))
             })/>
@@ -103,6 +112,6 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             <button class="button primary" type="submit" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { t.card_sending } else { t.card_submit }}
             </button>
-        </ActionForm>
+        </PostForm>
     }
 }

@@ -52,9 +52,7 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
         Memo::new(move |_| question.with(|q| q.as_ref().is_some_and(|q| q.tallies_public())));
     let ends_at =
         Signal::derive(move || question.with(|q| q.as_ref().and_then(|q| q.timer_ends_at)));
-    let Some(q) = question.get_untracked() else {
-        return ().into_any();
-    };
+    let q = question.get_untracked()?;
     let (dim, sub) = snapshot.with_untracked(|s| {
         (
             s.dimension_name(&q.dimension).to_string(),
@@ -65,7 +63,7 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
     });
     let heading = format!("q-{id}");
     let kind = q.kind;
-    view! {
+    Some(crate::components::erase_on_server(view! {
         <section class="question" aria-labelledby=format!("q-{id}") data-phase=move || phase.get().as_str()>
             <div class="question-meta">
                 <DimensionChip name=dim sub=sub/>
@@ -97,8 +95,7 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
                 }
             }}
         </section>
-    }
-    .into_any()
+    }))
 }
 
 /// "Your votes: ●●○, 1 left".

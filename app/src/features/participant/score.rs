@@ -1,11 +1,14 @@
 //! Rating a card: USG for problems, impact and effort for ideas. Plain
 //! forms (radio buttons 1–5), so they work without scripts too.
 
-use leptos::prelude::*;
+use leptos::{either::Either, prelude::*};
 use rembuk_domain::{CardId, card::CardKind};
 
-use super::ParticipantActions;
-use crate::i18n::{use_lang, use_t};
+use super::{ParticipantActions, RateIdea, RateUsg};
+use crate::{
+    components::form::PostForm,
+    i18n::{use_lang, use_t},
+};
 
 /// One 1–5 scale as big radio buttons.
 #[component]
@@ -74,25 +77,32 @@ pub fn ScoreForm(card: CardId, kind: CardKind, tallies: bool) -> impl IntoView {
     };
     let rated = mine_usg.is_some() || mine_rating.is_some();
     let form = match kind {
-        CardKind::Problem => view! {
-            <ActionForm action=usg attr:class="score-form">
+        CardKind::Problem => Either::Left(view! {
+            <PostForm action=usg class="score-form" input=move |f| Some(RateUsg {
+                card_id: card,
+                urgency: f.parse("urgency")?,
+                seriousness: f.parse("seriousness")?,
+                growth: f.parse("growth")?,
+            })>
                 <input type="hidden" name="card_id" value=card.to_string()/>
                 <Scale name="urgency" label=t.field_urgency hint=t.score_urgency_hint current=mine_usg.map(|u| u.urgency) card/>
                 <Scale name="seriousness" label=t.field_seriousness hint=t.score_seriousness_hint current=mine_usg.map(|u| u.seriousness) card/>
                 <Scale name="growth" label=t.field_growth hint=t.score_growth_hint current=mine_usg.map(|u| u.growth) card/>
                 <button class="button small primary" type="submit">{t.score_save}</button>
-            </ActionForm>
-        }
-        .into_any(),
-        CardKind::Idea => view! {
-            <ActionForm action=idea attr:class="score-form">
+            </PostForm>
+        }),
+        CardKind::Idea => Either::Right(view! {
+            <PostForm action=idea class="score-form" input=move |f| Some(RateIdea {
+                card_id: card,
+                impact: f.parse("impact")?,
+                effort: f.parse("effort")?,
+            })>
                 <input type="hidden" name="card_id" value=card.to_string()/>
                 <Scale name="impact" label=t.field_impact hint=t.score_impact_hint current=mine_rating.map(|r| r.impact) card/>
                 <Scale name="effort" label=t.field_effort hint=t.score_effort_hint current=mine_rating.map(|r| r.effort) card/>
                 <button class="button small primary" type="submit">{t.score_save}</button>
-            </ActionForm>
-        }
-        .into_any(),
+            </PostForm>
+        }),
     };
     view! {
         <details class="score" open=!rated>

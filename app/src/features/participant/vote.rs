@@ -3,8 +3,11 @@
 use leptos::prelude::*;
 use rembuk_domain::CardId;
 
-use super::ParticipantActions;
-use crate::i18n::{use_lang, use_t};
+use super::{ParticipantActions, SetVote};
+use crate::{
+    components::form::PostForm,
+    i18n::{use_lang, use_t},
+};
 
 /// Two real forms (so they work without scripts): take one dot back, give
 /// one more. "+" is disabled when the budget is spent. Each button is
@@ -21,9 +24,15 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
     let pending = vote.pending();
     let describe_minus = super::question::card_text_id(card);
     let describe_plus = describe_minus.clone();
+    // The form's hidden `dots` is what a post without scripts sends; with
+    // them the call is built from the same number.
+    let set = move |dots: u32| SetVote {
+        card_id: card,
+        dots: i64::from(dots),
+    };
     view! {
         <div class="vote" role="group" aria-label=t.vote_group_label>
-            <ActionForm action=vote attr:class="vote-form">
+            <PostForm action=vote class="vote-form" input=move |_| Some(set(mine().saturating_sub(1)))>
                 <input type="hidden" name="card_id" value=card.to_string()/>
                 <input type="hidden" name="dots" value=move || mine().saturating_sub(1).to_string()/>
                 <button
@@ -35,12 +44,12 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
                 >
                     "−"
                 </button>
-            </ActionForm>
+            </PostForm>
             <span class="my-dots" aria-live="polite">
                 <span class="sr-only">{t.vote_mine} " "</span>
                 <span data-my-dots=card.to_string()>{move || lang.number(i64::from(mine()))}</span>
             </span>
-            <ActionForm action=vote attr:class="vote-form">
+            <PostForm action=vote class="vote-form" input=move |_| Some(set(mine() + 1))>
                 <input type="hidden" name="card_id" value=card.to_string()/>
                 <input type="hidden" name="dots" value=move || (mine() + 1).to_string()/>
                 <button
@@ -52,7 +61,7 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
                 >
                     "+"
                 </button>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }
