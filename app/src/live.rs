@@ -20,6 +20,17 @@ pub enum LiveStatus {
     Reconnecting,
 }
 
+impl LiveStatus {
+    /// The page's `data-live` value (tests and styles wait on it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiveStatus::Idle => "idle",
+            LiveStatus::Connected => "connected",
+            LiveStatus::Reconnecting => "reconnecting",
+        }
+    }
+}
+
 /// Keeps `snapshot` up to date from the session's live stream. `refetch`
 /// loads a fresh snapshot when the stream asks for one.
 pub fn follow<F, Fut>(snapshot: RwSignal<SessionSnapshot>, refetch: F) -> RwSignal<LiveStatus>

@@ -108,7 +108,7 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
         .trim_start_matches("http://")
         .to_string();
     view! {
-        <main id="main" class="projector" data-live=move || format!("{:?}", status.get()).to_lowercase()>
+        <main id="main" class="projector" data-live=move || status.get().as_str()>
             <aside class="projector-join">
                 <p class="projector-label">{t.projector_join_at}</p>
                 <p class="projector-host">{join_host}</p>

@@ -233,7 +233,7 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
         })
     });
     view! {
-        <main id="main" class="page participant" data-live=move || format!("{:?}", status.get()).to_lowercase()>
+        <main id="main" class="page participant" data-live=move || status.get().as_str()>
             <LiveNotice status/>
             <OutboxNotice/>
             <div class="session-head">

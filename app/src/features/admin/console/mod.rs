@@ -159,7 +159,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
         })
     };
     view! {
-        <main id="main" class="page console" data-live=move || format!("{:?}", status.get()).to_lowercase()>
+        <main id="main" class="page console" data-live=move || status.get().as_str()>
             <LiveNotice status/>
             <p class="eyebrow"><a href=format!("/admin/workshops/{workshop_id}")>{workshop_title}</a></p>
             <div class="console-head">
