@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
-use rembuk_domain::{SessionId, question::Question, session::Session, workshop::Workshop};
+use rembuk_domain::{
+    SessionId, card::Card, question::Question, session::Session, workshop::Workshop,
+};
 use rembuk_service::{
     Caller, CardInput, JoinInput, QuestionInput, ServiceConfig, Services, WorkshopInput,
     auth::{Credentials, TokenKind, new_token},
@@ -110,6 +112,34 @@ impl World {
             staff: None,
             device: Some(joined.token),
         }
+    }
+
+    /// A session whose problems question is open for votes, with one card
+    /// on it (written by someone from the media).
+    pub async fn card_up_for_vote(&self, text: &str) -> (Session, Card) {
+        let (_, s) = self.session(&self.admin).await;
+        let q = self.question(&self.admin, s.id, "problems").await;
+        let author = self.participant(&s, "media").await;
+        let card = self
+            .services
+            .submit_card(&author, q.id, &World::card(text), None)
+            .await
+            .unwrap()
+            .card;
+        self.services
+            .set_phase(&self.admin, q.id, "voting")
+            .await
+            .unwrap();
+        (s, card)
+    }
+
+    /// Where the session's history stands.
+    pub async fn seq(&self, session: SessionId) -> u64 {
+        self.services
+            .session_snapshot(&self.admin, session)
+            .await
+            .unwrap()
+            .seq
     }
 
     pub fn card(text: &str) -> CardInput {

@@ -123,12 +123,7 @@ async fn resuming_from_any_point_replays_exactly_what_was_missed() {
             .await
             .unwrap();
     }
-    let end = w
-        .services
-        .session_snapshot(&w.admin, s.id)
-        .await
-        .unwrap()
-        .seq;
+    let end = w.seq(s.id).await;
     for resume_at in 0..end {
         let mut stream = Box::pin(w.services.live().subscribe(
             s.id,
@@ -188,27 +183,10 @@ async fn a_new_stream_starts_with_ready_and_then_follows() {
 #[tokio::test]
 async fn a_burst_of_votes_arrives_as_few_messages() {
     let w = world().await;
-    let (_, s) = w.session(&w.admin).await;
-    let q = w.question(&w.admin, s.id, "problems").await;
-    let p = w.participant(&s, "media").await;
-    let card = w
-        .services
-        .submit_card(&p, q.id, &World::card("Air bersih"), None)
-        .await
-        .unwrap()
-        .card;
-    w.services
-        .set_phase(&w.admin, q.id, "voting")
-        .await
-        .unwrap();
+    let (s, card) = w.card_up_for_vote("Air bersih").await;
     let voters: Vec<_> =
         futures::future::join_all((0..60).map(|_| w.participant(&s, "community"))).await;
-    let start = w
-        .services
-        .session_snapshot(&w.admin, s.id)
-        .await
-        .unwrap()
-        .seq;
+    let start = w.seq(s.id).await;
     let mut stream = Box::pin(
         w.services
             .live()
@@ -300,25 +278,8 @@ async fn a_new_passcode_reaches_staff_screens_and_never_participants() {
 #[tokio::test]
 async fn phones_get_totals_and_staff_the_dots_per_group() {
     let w = world().await;
-    let (_, s) = w.session(&w.admin).await;
-    let q = w.question(&w.admin, s.id, "problems").await;
-    let author = w.participant(&s, "media").await;
-    let card = w
-        .services
-        .submit_card(&author, q.id, &World::card("Air bersih"), None)
-        .await
-        .unwrap()
-        .card;
-    w.services
-        .set_phase(&w.admin, q.id, "voting")
-        .await
-        .unwrap();
-    let start = w
-        .services
-        .session_snapshot(&w.admin, s.id)
-        .await
-        .unwrap()
-        .seq;
+    let (s, card) = w.card_up_for_vote("Air bersih").await;
+    let start = w.seq(s.id).await;
     let mut staff = Box::pin(
         w.services
             .live()
