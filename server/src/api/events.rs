@@ -49,9 +49,9 @@ struct ServerSentEvent {
 /// (`ready`, `resync`, `question_added`, `question_updated`,
 /// `phase_changed`, `card_added`, `card_updated`, `card_removed`, `counts`,
 /// `session_updated`; staff streams also `passcode_changed`) and its `id`
-/// is the session's sequence number of the last change it covers. Reconnecting with `Last-Event-ID` (or `?after=`)
-/// replays what was missed without gap or repeat, or sends `resync` when a
-/// fresh snapshot is needed. Bursts of votes arrive folded into `counts`:
+/// is the session's sequence number of the last change it covers.
+/// Reconnecting with `Last-Event-ID` (or `?after=`) replays what was missed
+/// without gap or repeat, or sends `resync` when a fresh snapshot is needed. Bursts of votes arrive folded into `counts`:
 /// staff get each card's dots per stakeholder group (`by_group`),
 /// participants only totals and scores.
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/events", tag = "live",

@@ -28,7 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A session as its screens show it: questions, visible cards with their
 /// tallies (per stakeholder group for staff only), participants per group,
-/// and, for a participant, their own dots (`me`). `seq` is where its live stream continues.
+/// and, for a participant, their own dots (`me`). `seq` is where its live
+/// stream continues.
 #[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "participation", params(("id" = String, Path, description = "Session id")),
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = SessionSnapshot), (status = 401, body = super::ErrorBody),

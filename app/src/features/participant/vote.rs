@@ -24,17 +24,21 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
     let pending = vote.pending();
     let describe_minus = super::question::card_text_id(card);
     let describe_plus = describe_minus.clone();
-    // The form's hidden `dots` is what a post without scripts sends; with
-    // them the call is built from the same number.
-    let set = move |dots: u32| SetVote {
-        card_id: card,
-        dots: i64::from(dots),
+    // What each button asks for: the form's hidden `dots` when it posts
+    // without scripts, the call's argument with them.
+    let less = move || mine().saturating_sub(1);
+    let more = move || mine() + 1;
+    let set = move |dots: u32| {
+        Some(SetVote {
+            card_id: card,
+            dots: i64::from(dots),
+        })
     };
     view! {
         <div class="vote" role="group" aria-label=t.vote_group_label>
-            <PostForm action=vote class="vote-form" input=move |_| Some(set(mine().saturating_sub(1)))>
+            <PostForm action=vote class="vote-form" input=move |_| set(less())>
                 <input type="hidden" name="card_id" value=card.to_string()/>
-                <input type="hidden" name="dots" value=move || mine().saturating_sub(1).to_string()/>
+                <input type="hidden" name="dots" value=move || less().to_string()/>
                 <button
                     class="vote-button minus"
                     type="submit"
@@ -49,9 +53,9 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
                 <span class="sr-only">{t.vote_mine} " "</span>
                 <span data-my-dots=card.to_string()>{move || lang.number(i64::from(mine()))}</span>
             </span>
-            <PostForm action=vote class="vote-form" input=move |_| Some(set(mine() + 1))>
+            <PostForm action=vote class="vote-form" input=move |_| set(more())>
                 <input type="hidden" name="card_id" value=card.to_string()/>
-                <input type="hidden" name="dots" value=move || (mine() + 1).to_string()/>
+                <input type="hidden" name="dots" value=move || more().to_string()/>
                 <button
                     class="vote-button plus"
                     type="submit"
