@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod auth;
+mod joins;
 mod limits;
 pub mod live;
 pub mod moderation;
@@ -24,6 +25,7 @@ mod users;
 mod workshops;
 
 pub use access::Caller;
+pub use joins::FRESH_FOR as JOIN_INFO_FRESH_FOR;
 pub use moderation::CardPatch;
 pub use participation::{CardInput, JoinInput, Joined, Submitted};
 pub use privacy::{PrivacyInput, Purged, Withdrawn};
@@ -84,6 +86,7 @@ pub(crate) struct Inner {
     timers: moderation::Timers,
     logins: users::LoginGuard,
     limits: limits::Limits,
+    joins: joins::JoinCache,
 }
 
 impl Services {
@@ -112,6 +115,7 @@ impl Services {
             config,
             timers: Default::default(),
             logins: Default::default(),
+            joins: Default::default(),
         });
         moderation::Timers::start(Arc::downgrade(&inner));
         Ok(Services { inner })

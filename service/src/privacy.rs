@@ -238,6 +238,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_join_info();
         self.live().notify(id, rec.last());
         session.passcode = passcode;
         Ok(session)

@@ -10,6 +10,8 @@ use rembuk_domain::{
     session::{JoinCode, JoinInfo, Participant, Session, parse_title},
     snapshot::{Me, SessionSnapshot, WorkshopBrief},
 };
+use std::{sync::Arc, time::Instant};
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -108,23 +110,43 @@ impl Services {
         Ok(sessions::sessions_of(&mut conn, workshop).await?)
     }
 
-    /// What the join page shows for a code.
+    /// What the join page shows for a code. Kept in memory for a moment
+    /// (see [`crate::joins`]): the whole hall opens it at once.
     pub async fn join_info(&self, code: &str) -> Result<JoinInfo, AppError> {
         let code = JoinCode::parse(code)?;
-        let mut conn = self.store().read().await?;
-        sessions::join_info(&mut conn, code)
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))
+        let generation = match self.inner.joins.get(code, Instant::now()) {
+            Ok(info) => return Ok(JoinInfo::clone(&info)),
+            Err(generation) => generation,
+        };
+        let info = {
+            let mut conn = self.store().read().await?;
+            sessions::join_info(&mut conn, code)
+                .await?
+                .ok_or(AppError::not_found(Entity::Session))?
+        };
+        self.inner
+            .joins
+            .put(Arc::new(info.clone()), generation, Instant::now());
+        Ok(info)
     }
 
     /// The language of the workshop behind a join code (public: it only
     /// picks the words of a page).
     pub async fn join_language(&self, code: &str) -> Result<rembuk_domain::Lang, AppError> {
-        let code = JoinCode::parse(code)?;
-        let mut conn = self.store().read().await?;
-        sessions::language_of(&mut conn, sessions::SessionKey::Code(code))
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))
+        Ok(self.join_info(code).await?.language)
+    }
+
+    /// Counts the writes that changed what join codes show (in this
+    /// process): something derived from a code's data under another count
+    /// is out of date.
+    pub fn join_info_generation(&self) -> u64 {
+        self.inner.joins.generation()
+    }
+
+    /// Empties the join codes' cache, after a write that may change what
+    /// a code shows has committed.
+    pub(crate) fn forget_join_info(&self) {
+        self.inner.joins.forget_all();
     }
 
     /// The caller's participant in a session, if their device joined it.
@@ -144,7 +166,7 @@ impl Services {
     /// picks the words of a page).
     pub async fn session_language(&self, id: SessionId) -> Result<rembuk_domain::Lang, AppError> {
         let mut conn = self.store().read().await?;
-        sessions::language_of(&mut conn, sessions::SessionKey::Id(id))
+        sessions::language_of(&mut conn, id)
             .await?
             .ok_or(AppError::not_found(Entity::Session))
     }

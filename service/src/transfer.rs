@@ -79,6 +79,10 @@ impl Services {
         .await;
         source.close().await;
         let transfer = result?;
+        if !transfer.dry_run {
+            // Titles, groups and passcodes may have changed.
+            self.forget_join_info();
+        }
         // Tell this process's live connections (a server that imports);
         // a command line process has none, and closes the store next.
         if !transfer.dry_run && self.live().subscriber_count() > 0 {

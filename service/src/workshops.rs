@@ -174,6 +174,7 @@ impl Services {
             .await?
             .ok_or(AppError::Internal)?;
         tx.commit().await?;
+        self.forget_join_info();
         Ok(workshop)
     }
 }

@@ -801,3 +801,43 @@ async fn the_join_view_names_the_session_workshop_groups_and_language_of_a_code(
         AppError::Invalid { .. }
     ));
 }
+
+#[tokio::test]
+async fn the_join_view_shows_a_change_of_groups_or_passcode_at_once() {
+    let w = world().await;
+    let (workshop, session) = w.session(&w.admin).await;
+    let code = session.join_code.digits();
+    // Fill the cache: the second read finds the first in memory.
+    let before = w.services.join_info(&code).await.unwrap();
+    assert_eq!(w.services.join_info(&code).await.unwrap(), before);
+    assert!(before.groups.len() > 1);
+
+    let groups = vec![
+        GroupInput {
+            key: Some(before.groups[0].key.clone()),
+            name: "Pemerintah Kabupaten".into(),
+        },
+        GroupInput {
+            key: None,
+            name: "Pemuda".into(),
+        },
+    ];
+    w.services
+        .set_groups(&w.admin, workshop.id, &groups)
+        .await
+        .unwrap();
+    let after = w.services.join_info(&code).await.unwrap();
+    let names: Vec<&str> = after.groups.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["Pemerintah Kabupaten", "Pemuda"]);
+
+    w.services
+        .set_passcode(&w.admin, session.id, Some("7319"))
+        .await
+        .unwrap();
+    assert!(w.services.join_info(&code).await.unwrap().passcode_required);
+    w.services
+        .set_passcode(&w.admin, session.id, None)
+        .await
+        .unwrap();
+    assert!(!w.services.join_info(&code).await.unwrap().passcode_required);
+}

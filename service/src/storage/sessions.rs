@@ -86,27 +86,13 @@ pub async fn join_info(conn: &mut AnyConnection, code: JoinCode) -> Result<Optio
     }))
 }
 
-/// A session named by what a request carries: its join code or its id.
-#[derive(Clone, Copy, Debug)]
-pub enum SessionKey {
-    Code(JoinCode),
-    Id(SessionId),
-}
-
 /// The language of the workshop a session belongs to, in one query.
-pub async fn language_of(conn: &mut AnyConnection, key: SessionKey) -> Result<Option<Lang>> {
-    const SELECT: &str =
-        "SELECT w.language FROM sessions s JOIN workshops w ON w.id = s.workshop_id";
-    let row: Option<(String,)> = match key {
-        SessionKey::Code(code) => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{SELECT} WHERE s.join_code = $1"
-        )))
-        .bind(i64::from(code.value())),
-        SessionKey::Id(id) => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{SELECT} WHERE s.id = $1")))
-                .bind(id.to_string())
-        }
-    }
+pub async fn language_of(conn: &mut AnyConnection, session: SessionId) -> Result<Option<Lang>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT w.language FROM sessions s JOIN workshops w ON w.id = s.workshop_id
+         WHERE s.id = $1",
+    )
+    .bind(session.to_string())
     .fetch_optional(conn)
     .await?;
     row.map(|(code,)| parse_lang(&code)).transpose()
