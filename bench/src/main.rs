@@ -217,6 +217,7 @@ async fn run(quick: bool, smoke: bool, phones: Option<Vec<usize>>) -> Result<(),
             "rss_per_conn_kib": through.rss_per_conn_kib,
             "still_connected": last.app.connected_ratio,
             "r_ssr": ssr.r_ssr,
+            "ssr_rendered_per_s": ssr.rendered_per_s,
         })
     );
     Ok(())

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+mod join_pages;
 mod middleware;
 pub mod proxy;
 pub mod site;

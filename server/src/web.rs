@@ -17,7 +17,7 @@ use rembuk_service::{ServiceConfig, Services};
 use serde::Deserialize;
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use crate::{Config, api, middleware, site::Assets};
+use crate::{Config, api, join_pages::JoinPages, middleware, site::Assets};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -25,6 +25,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
     pub assets: Assets,
+    pub join_pages: Arc<JoinPages>,
 }
 
 /// A built app: its router, its services, and the address it will bind.
@@ -64,6 +65,7 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
         leptos_options,
         services: services.clone(),
         assets: assets.clone(),
+        join_pages: Arc::default(),
     };
     let routes = generate_route_list(App);
 
@@ -98,6 +100,10 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
             move || shell(options.clone())
         })
         .fallback(move |uri, state, request| site_file(files.clone(), uri, state, request))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::join_pages::join_pages,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::resolve_lang,

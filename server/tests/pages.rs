@@ -552,6 +552,82 @@ async fn pages_carry_a_script_policy_without_unsafe_inline_and_every_inline_scri
     assert!(policy.starts_with("default-src 'none'"), "{policy}");
 }
 
+/// The nonce of a page's script policy, and the page.
+async fn page_and_nonce(r: reqwest::Response) -> (String, String) {
+    assert_eq!(r.status(), StatusCode::OK);
+    let policy = r.headers()["content-security-policy"].to_str().unwrap();
+    let nonce = policy
+        .split_whitespace()
+        .find_map(|s| s.strip_prefix("'nonce-"))
+        .and_then(|s| s.strip_suffix('\''))
+        .unwrap()
+        .to_string();
+    (r.text().await.unwrap(), nonce)
+}
+
+#[tokio::test]
+async fn the_qr_codes_join_page_is_the_same_for_first_visitors_but_its_nonce_and_follows_changes_at_once()
+ {
+    let _one_at_a_time = serial().await;
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let join = format!("/j/{}", room.code);
+    let first_visit = || async {
+        page_and_nonce(
+            app.client
+                .get(app.url(&join))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+    let (one, one_nonce) = first_visit().await;
+    let (two, two_nonce) = first_visit().await;
+    assert_ne!(one_nonce, two_nonce, "every response has its own nonce");
+    assert!(!two.contains(&one_nonce));
+    assert_eq!(
+        one.replace(&one_nonce, "N"),
+        two.replace(&two_nonce, "N"),
+        "otherwise the same page"
+    );
+    assert!(two.contains(&format!("nonce=\"{two_nonce}\"")));
+    assert!(!two.contains("name=\"passcode\""));
+
+    // A change shows on the next visit, not a moment later.
+    let r = app
+        .put(
+            &format!("/api/v1/sessions/{}/passcode", room.session),
+            Some(&room.admin),
+            json!({"passcode": "KOPI26"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (three, _) = first_visit().await;
+    assert!(three.contains("name=\"passcode\""), "the form asks for it");
+
+    // A phone that joined gets its own page, and first visitors still not.
+    let mut phone = Browser::new(&app);
+    let next = phone
+        .post_form(
+            &join,
+            "/fn/join_session",
+            &[
+                ("code", &room.code),
+                ("group", "media"),
+                ("consent", "yes"),
+                ("passcode", "KOPI26"),
+            ],
+        )
+        .await;
+    assert_eq!(next, format!("/s/{}", room.code));
+    let (_, mine) = phone.get(&join).await;
+    assert!(mine.contains("Anda sudah bergabung dari perangkat ini."));
+    let (four, _) = first_visit().await;
+    assert!(!four.contains("Anda sudah bergabung dari perangkat ini."));
+}
+
 #[tokio::test]
 async fn a_passcode_join_and_a_withdrawal_work_without_javascript() {
     let _one_at_a_time = serial().await;

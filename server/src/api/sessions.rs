@@ -115,7 +115,9 @@ async fn set_phase(
     ))
 }
 
-/// What the join page shows for a code (public).
+/// What the join page shows for a code (public). A change made through
+/// this instance shows at once; one made through another instance of the
+/// same database within 2 seconds.
 #[utoipa::path(get, path = "/api/v1/join/{code}", tag = "participation", params(("code" = String, Path, description = "Six-digit join code")),
     responses((status = 200, body = JoinInfo), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 async fn join_info(

@@ -1,0 +1,258 @@
+//! The join page of the QR code, rendered once a moment for every first
+//! visitor.
+//!
+//! When the projector shows the QR code, a whole hall opens `/j/<code>` in
+//! the same few seconds, and for a phone that never joined the page is the
+//! same for everyone who reads it in the same language. So the rendered
+//! page is kept per code and language and served again with a fresh
+//! script nonce (the only part of it that must differ between responses).
+//!
+//! It is kept exactly as long as the code's data in the service layer
+//! ([`rembuk_service::JOIN_INFO_FRESH_FOR`]), and dropped with it on a write
+//! that changes what a code shows. Phones that joined before (their page
+//! says "welcome back"), staff, and addresses with a query are rendered
+//! each time.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use rembuk_domain::{Lang, session::JoinCode};
+
+use crate::AppState;
+
+/// No join page comes near this (it is about 10 KB): a bound, not a limit.
+const MAX_PAGE: usize = 4 * 1024 * 1024;
+
+/// Past this many pages, expired ones are dropped when one is added.
+const TIDY_ABOVE: usize = 256;
+
+/// The rendered join pages, per code and language.
+#[derive(Debug, Default)]
+pub struct JoinPages {
+    pages: Mutex<HashMap<(JoinCode, Lang), Arc<Page>>>,
+}
+
+#[derive(Debug)]
+struct Page {
+    at: Instant,
+    /// The service layer's join data generation the page was rendered from.
+    generation: u64,
+    headers: HeaderMap,
+    /// The HTML with its nonce, and that nonce.
+    html: Arc<str>,
+    nonce: Arc<str>,
+}
+
+impl JoinPages {
+    /// The kept page, if it was rendered under this generation and is
+    /// still fresh.
+    fn fresh(&self, key: (JoinCode, Lang), generation: u64, now: Instant) -> Option<Arc<Page>> {
+        let page = self.lock().get(&key)?.clone();
+        (page.generation == generation
+            && now.duration_since(page.at) < rembuk_service::JOIN_INFO_FRESH_FOR)
+            .then_some(page)
+    }
+
+    fn keep(&self, key: (JoinCode, Lang), page: Page) {
+        let mut pages = self.lock();
+        if pages.len() >= TIDY_ABOVE {
+            let now = page.at;
+            pages.retain(|_, p| now.duration_since(p.at) < rembuk_service::JOIN_INFO_FRESH_FOR);
+        }
+        pages.insert(key, Arc::new(page));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(JoinCode, Lang), Arc<Page>>> {
+        // Entries are replaced whole, so a panic elsewhere while the lock
+        // was held leaves nothing half-written.
+        self.pages.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Page {
+    /// The page as a response whose nonce is `nonce`, in its body and in
+    /// its script policy alike.
+    fn serve(&self, nonce: &str) -> Response {
+        let html = self.html.replace(&*self.nonce, nonce);
+        let mut response = Response::new(Body::from(html));
+        *response.headers_mut() = self.headers.clone();
+        // The body's own length goes out (a nonce is always 22 characters,
+        // but nothing here depends on it).
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        if let Some(policy) = self
+            .headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|p| p.to_str().ok())
+            && let Ok(policy) = HeaderValue::from_str(&policy.replace(&*self.nonce, nonce))
+        {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        response
+    }
+}
+
+/// Serves a kept join page where one may be, and keeps what is rendered.
+pub async fn join_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(key) = key_of(&state, &request) else {
+        return next.run(request).await;
+    };
+    let generation = state.services.join_info_generation();
+    if let Some(page) = state.join_pages.fresh(key, generation, Instant::now()) {
+        return page.serve(&leptos::nonce::Nonce::new());
+    }
+    let response = next.run(request).await;
+    let keepable = response.status() == StatusCode::OK
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && nonce_of(response.headers()).is_some();
+    if !keepable {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let html = match axum::body::to_bytes(body, MAX_PAGE).await {
+        Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
+            Ok(html) => html,
+            Err(_) => return Response::from_parts(parts, Body::from(bytes)),
+        },
+        Err(e) => {
+            // The render failed while it streamed: not the reader's doing.
+            tracing::error!("join page failed while it was rendered: {e}");
+            return crate::api::ApiError(rembuk_domain::AppError::Internal).into_response();
+        }
+    };
+    // Only a page of a code that exists: an "unknown code" page must not
+    // outlive the session made for it a moment later.
+    let code = key.0.digits();
+    if state.services.join_info(&code).await.is_err() {
+        return Response::from_parts(parts, Body::from(html));
+    }
+    let Some(nonce) = nonce_of(&parts.headers) else {
+        return Response::from_parts(parts, Body::from(html));
+    };
+    let page = Page {
+        at: Instant::now(),
+        generation,
+        headers: parts.headers.clone(),
+        html: html.clone().into(),
+        nonce: nonce.into(),
+    };
+    state.join_pages.keep(key, page);
+    Response::from_parts(parts, Body::from(html))
+}
+
+/// The code and language of a request whose join page may be kept: a plain
+/// `GET /j/<six digits>` from a reader with no login and no device link.
+fn key_of(state: &AppState, request: &Request) -> Option<(JoinCode, Lang)> {
+    if request.method() != Method::GET || request.uri().query().is_some() {
+        return None;
+    }
+    let digits = request.uri().path().strip_prefix("/j/")?;
+    let code = JoinCode::parse(digits).ok()?;
+    if code.digits() != digits {
+        return None;
+    }
+    let creds = state.services.cookies().credentials(request.headers());
+    if creds.staff.is_some() || creds.device.is_some() {
+        return None;
+    }
+    let lang = request.extensions().get::<Lang>().copied()?;
+    Some((code, lang))
+}
+
+/// The nonce a page's script policy allows.
+fn nonce_of(headers: &HeaderMap) -> Option<String> {
+    let policy = headers
+        .get(header::CONTENT_SECURITY_POLICY)?
+        .to_str()
+        .ok()?;
+    let start = policy.find("'nonce-")? + "'nonce-".len();
+    let len = policy[start..].find('\'')?;
+    let nonce = &policy[start..start + len];
+    (nonce.len() >= 22).then(|| nonce.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(nonce: &str) -> Page {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&format!(
+                "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"
+            ))
+            .unwrap(),
+        );
+        Page {
+            at: Instant::now(),
+            generation: 0,
+            headers,
+            html: format!(
+                "<script nonce=\"{nonce}\">a()</script><p>Sesi 1</p><script nonce=\"{nonce}\">b()</script>"
+            )
+            .into(),
+            nonce: nonce.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_kept_page_goes_out_with_the_new_nonce_in_body_and_policy() {
+        let old = "AAAAAAAAAAAAAAAAAAAAAA";
+        let new = "BBBBBBBBBBBBBBBBBBBBBB";
+        let response = page(old).serve(new);
+        assert_eq!(nonce_of(response.headers()).as_deref(), Some(new));
+        let body = axum::body::to_bytes(response.into_body(), MAX_PAGE)
+            .await
+            .unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert_eq!(body.matches(new).count(), 2);
+        assert!(!body.contains(old));
+        assert!(body.contains("<p>Sesi 1</p>"));
+    }
+
+    #[test]
+    fn the_nonce_is_read_from_the_script_policy() {
+        assert_eq!(
+            nonce_of(&page("x1y2z3x1y2z3x1y2z3x1y2").headers).as_deref(),
+            Some("x1y2z3x1y2z3x1y2z3x1y2")
+        );
+        let mut short = HeaderMap::new();
+        short.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("script-src 'nonce-abc'"),
+        );
+        assert_eq!(nonce_of(&short), None, "not a 128-bit nonce");
+        assert_eq!(nonce_of(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn a_page_is_served_while_fresh_and_of_the_same_generation() {
+        let pages = JoinPages::default();
+        let key = (JoinCode::from_random(482_913), Lang::Id);
+        let now = Instant::now();
+        let mut p = page("AAAAAAAAAAAAAAAAAAAAAA");
+        p.at = now;
+        p.generation = 3;
+        pages.keep(key, p);
+        assert!(pages.fresh(key, 3, now).is_some());
+        assert!(
+            pages.fresh((key.0, Lang::En), 3, now).is_none(),
+            "per language"
+        );
+        assert!(pages.fresh(key, 4, now).is_none(), "a write since");
+        let later = now + rembuk_service::JOIN_INFO_FRESH_FOR;
+        assert!(pages.fresh(key, 3, later).is_none(), "expired");
+    }
+}
