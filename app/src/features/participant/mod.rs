@@ -232,10 +232,21 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
                 .collect::<Vec<_>>()
         })
     });
+    // What a screen reader says without the reader moving: the question
+    // the facilitator opened last, when it changes.
+    let newest = move || {
+        let id = open.with(|open| open.first().copied())?;
+        snapshot.with(|s| {
+            s.question(id).map(|q| {
+                rembuk_domain::i18n::fill(t.participant_now_open, &[("prompt", &q.prompt)])
+            })
+        })
+    };
     view! {
         <main id="main" class="page participant" data-live=move || status.get().as_str()>
             <LiveNotice status/>
             <OutboxNotice/>
+            <p class="sr-only" role="status">{newest}</p>
             <div class="session-head">
                 <h1>{title}</h1>
                 <p class="me">

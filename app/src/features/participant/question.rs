@@ -72,7 +72,8 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
                 <Countdown ends_at now/>
             </div>
             <h2 id=heading>{q.prompt.clone()}</h2>
-            <p class="phase-help">
+            // Spoken when the facilitator moves the question on.
+            <p class="phase-help" role="status">
                 {move || match phase.get() {
                     Phase::Collecting => t.participant_help_collecting,
                     Phase::Voting => t.participant_help_voting,
