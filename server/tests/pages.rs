@@ -93,6 +93,34 @@ impl<'a> Browser<'a> {
             .trim_start_matches(&self.app.base)
             .to_string()
     }
+
+    /// Joins as the media group with consent (and the passcode, if given)
+    /// from the join page's form; returns the redirect target.
+    async fn join_as_media(&mut self, code: &str, passcode: &str) -> String {
+        self.post_form(
+            &format!("/j/{code}"),
+            "/fn/join_session",
+            &[
+                ("code", code),
+                ("group", "media"),
+                ("consent", "yes"),
+                ("passcode", passcode),
+            ],
+        )
+        .await
+    }
+}
+
+/// Sets a session's join passcode through the API.
+async fn set_passcode(app: &support::TestApp, room: &support::Room, passcode: &str) {
+    let r = app
+        .put(
+            &format!("/api/v1/sessions/{}/passcode", room.session),
+            Some(&room.admin),
+            json!({ "passcode": passcode }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -596,31 +624,13 @@ async fn the_qr_codes_join_page_is_the_same_for_first_visitors_but_its_nonce_and
     assert!(!two.contains("name=\"passcode\""));
 
     // A change shows on the next visit, not a moment later.
-    let r = app
-        .put(
-            &format!("/api/v1/sessions/{}/passcode", room.session),
-            Some(&room.admin),
-            json!({"passcode": "KOPI26"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    set_passcode(&app, &room, "KOPI26").await;
     let (three, _) = first_visit().await;
     assert!(three.contains("name=\"passcode\""), "the form asks for it");
 
     // A phone that joined gets its own page, and first visitors still not.
     let mut phone = Browser::new(&app);
-    let next = phone
-        .post_form(
-            &join,
-            "/fn/join_session",
-            &[
-                ("code", &room.code),
-                ("group", "media"),
-                ("consent", "yes"),
-                ("passcode", "KOPI26"),
-            ],
-        )
-        .await;
+    let next = phone.join_as_media(&room.code, "KOPI26").await;
     assert_eq!(next, format!("/s/{}", room.code));
     let (_, mine) = phone.get(&join).await;
     assert!(mine.contains("Anda sudah bergabung dari perangkat ini."));
@@ -633,46 +643,17 @@ async fn a_passcode_join_and_a_withdrawal_work_without_javascript() {
     let _one_at_a_time = serial().await;
     let app = spawn_app().await;
     let room = app.room().await;
-    let r = app
-        .put(
-            &format!("/api/v1/sessions/{}/passcode", room.session),
-            Some(&room.admin),
-            json!({"passcode": "KOPI26"}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    set_passcode(&app, &room, "KOPI26").await;
     let mut phone = Browser::new(&app);
     let join = format!("/j/{}", room.code);
     let (_, html) = phone.get(&join).await;
     assert!(html.contains("name=\"passcode\""), "the form asks for it");
     // A wrong passcode shows its error on the join page.
-    let back = phone
-        .post_form(
-            &join,
-            "/fn/join_session",
-            &[
-                ("code", &room.code),
-                ("group", "media"),
-                ("consent", "yes"),
-                ("passcode", "kopi25"),
-            ],
-        )
-        .await;
+    let back = phone.join_as_media(&room.code, "kopi25").await;
     assert!(back.starts_with(&join), "{back}");
     let (_, html) = phone.get(&back).await;
     assert!(html.contains("Kata sandi sesi salah"), "{html}");
-    let next = phone
-        .post_form(
-            &join,
-            "/fn/join_session",
-            &[
-                ("code", &room.code),
-                ("group", "media"),
-                ("consent", "yes"),
-                ("passcode", "kopi 26"),
-            ],
-        )
-        .await;
+    let next = phone.join_as_media(&room.code, "kopi 26").await;
     assert_eq!(next, format!("/s/{}", room.code));
     let (_, html) = phone.get(&next).await;
     let withdraw = format!("/s/{}/withdraw", room.code);
