@@ -61,3 +61,37 @@ export async function snapshot(request: APIRequestContext, room: Room) {
 export async function waitLive(page: Page) {
   await expect(page.locator("main[data-live='connected']")).toBeVisible();
 }
+
+/**
+ * What a screen reader's basic navigation would stumble on, read from the
+ * accessibility tree it uses: a missing banner, navigation or main
+ * landmark, not exactly one main, not exactly one level-1 heading, a first
+ * heading that is not level 1, a heading that skips a level. With `title`,
+ * the level-1 heading must also be that text. A page without the site's
+ * header (the projector) names the landmarks it has.
+ */
+export async function outlineProblems(
+  page: Page,
+  { title, landmarks = ["banner", "navigation", "main"] }: { title?: string; landmarks?: string[] } = {},
+): Promise<string[]> {
+  const tree = await page.locator("body").ariaSnapshot();
+  const problems: string[] = [];
+  for (const landmark of landmarks) {
+    if (!new RegExp(`^\\s*- ${landmark}\\b`, "m").test(tree)) problems.push(`no ${landmark} landmark`);
+  }
+  if ((tree.match(/^\s*- main\b/gm) ?? []).length > 1) problems.push("more than one main landmark");
+  const headings = [...tree.matchAll(/- heading "((?:[^"\\]|\\.)*)" \[level=(\d)\]/g)].map((m) => ({
+    text: m[1],
+    level: Number(m[2]),
+  }));
+  const firsts = headings.filter((h) => h.level === 1).map((h) => h.text);
+  if (firsts.length !== 1) problems.push(`not exactly one level-1 heading: ${JSON.stringify(firsts)}`);
+  else if (title !== undefined && firsts[0] !== title) problems.push(`the level-1 heading is "${firsts[0]}", not "${title}"`);
+  if (headings.length && headings[0].level !== 1) problems.push(`the first heading is level ${headings[0].level}`);
+  headings.forEach((h, i) => {
+    if (i > 0 && h.level > headings[i - 1].level + 1) {
+      problems.push(`"${h.text}" jumps from level ${headings[i - 1].level} to ${h.level}`);
+    }
+  });
+  return problems;
+}
