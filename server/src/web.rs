@@ -83,6 +83,17 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
         AppState,
         _,
     >(context.clone(), shell));
+    // The pages; the QR code's join page may come from memory (only the
+    // pages pass through that layer: the API and the live streams do not).
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::join_pages::join_pages,
+        ));
     let router = Router::new()
         .merge(api::router())
         .route("/fn/{*name}", post(server_fn))
@@ -95,15 +106,8 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
                 move |state, request| versioned_file(files.clone(), state, request)
             }),
         )
-        .leptos_routes_with_context(&state, routes, context, {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .merge(pages)
         .fallback(move |uri, state, request| site_file(files.clone(), uri, state, request))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::join_pages::join_pages,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::resolve_lang,
