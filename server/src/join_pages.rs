@@ -7,11 +7,14 @@
 //! page is kept per code and language and served again with a fresh
 //! script nonce (the only part of it that must differ between responses).
 //!
-//! It is kept exactly as long as the code's data in the service layer
-//! ([`rembuk_service::JOIN_INFO_FRESH_FOR`]), and dropped with it on a write
-//! that changes what a code shows. Phones that joined before (their page
-//! says "welcome back"), staff, and addresses with a query are rendered
-//! each time.
+//! It is kept as long as the code's data in the service layer
+//! ([`rembuk_service::JOIN_INFO_FRESH_FOR`], 2 s) and dropped with it on a
+//! write through this instance that changes what a code shows. A change
+//! made through another instance of the same database reaches this
+//! instance's join page within twice that (the page may have been rendered
+//! from data already 2 s old). Phones that joined before (their page says
+//! "welcome back"), staff, addresses with a query, and codes that do not
+//! exist are rendered each time.
 
 use std::{
     collections::HashMap,

@@ -1,5 +1,7 @@
 //! Sessions, questions and phases; the session snapshot.
 
+use std::{sync::Arc, time::Instant};
+
 use rembuk_domain::{
     AppError, Entity, QuestionId, SessionId, WorkshopId,
     audit::AuditAction,
@@ -10,8 +12,6 @@ use rembuk_domain::{
     session::{JoinCode, JoinInfo, Participant, Session, parse_title},
     snapshot::{Me, SessionSnapshot, WorkshopBrief},
 };
-use std::{sync::Arc, time::Instant};
-
 use serde::{Deserialize, Serialize};
 
 use crate::{
