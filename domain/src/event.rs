@@ -270,6 +270,10 @@ pub enum LiveEvent {
 /// The live events covering the sequence numbers `first_seq..=last_seq`:
 /// one for staff, and one for participants (`None` when they see nothing
 /// of these changes; they still learn the id, so they resume after it).
+///
+/// A frame covering more than one number is always a run of counts
+/// ([`LiveEvent::Counts`]) holding the latest totals, never a difference:
+/// a client that already has part of its range may apply it whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
     pub first_seq: u64,
@@ -478,9 +482,50 @@ mod tests {
         for f in &frames {
             assert_eq!(f.first_seq, expected);
             assert!(f.last_seq >= f.first_seq);
+            if f.last_seq > f.first_seq {
+                assert!(
+                    matches!(f.staff, LiveEvent::Counts { .. }),
+                    "only counts span"
+                );
+            }
             expected = f.last_seq + 1;
         }
         assert_eq!(expected, 61);
+    }
+
+    /// What a screen shows of the cards' dots after applying `frames`.
+    fn screen(frames: &[Frame], mut dots: Vec<(CardId, u32)>) -> Vec<(CardId, u32)> {
+        for f in frames {
+            if let LiveEvent::Counts { cards, .. } = &f.staff {
+                for t in cards {
+                    match dots.iter_mut().find(|(id, _)| *id == t.card_id) {
+                        Some(d) => d.1 = t.dots,
+                        None => dots.push((t.card_id, t.dots)),
+                    }
+                }
+            }
+        }
+        dots.sort();
+        dots
+    }
+
+    #[test]
+    fn a_run_applied_over_part_of_its_range_gives_the_same_totals() {
+        // A stream read 1..=k from the database; the hub then sends its own
+        // run j..=40, which starts before k. Applying it whole must show
+        // what applying 1..=40 once shows.
+        let events: Vec<_> = (1..=40)
+            .map(|i| tally(i, u128::from(i % 5), (i * 7 % 11) as u32))
+            .collect();
+        let once = screen(&coalesce(&events), vec![]);
+        for k in 1..40 {
+            for j in 1..=k {
+                let caught_up = screen(&coalesce(&events[..k as usize]), vec![]);
+                let hub_run = coalesce(&events[j as usize - 1..]);
+                assert_eq!(hub_run.len(), 1);
+                assert_eq!(screen(&hub_run, caught_up), once, "k = {k}, j = {j}");
+            }
+        }
     }
 
     #[test]

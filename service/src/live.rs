@@ -177,15 +177,22 @@ impl LiveHub {
                 }
                 Some(a) => a,
             };
-            // Catch up from the database to (at least) `current`.
-            match catch_up(&store, session, sent).await {
-                CatchUp::Frames(frames) => for f in frames {
-                    sent = f.last_seq;
-                    yield encode_frame(&f, audience);
-                },
-                CatchUp::TooFar(seq) => {
-                    sent = seq;
-                    yield encode_event(seq, &LiveEvent::Resync { seq });
+            // Catch up from the database to (at least) `current`. From
+            // `current` on there is nothing to read: whatever committed
+            // after it reaches the channel, which was subscribed before
+            // `current` was read (a run of counts that began before it
+            // fits, see `fit`). So a phone that starts from its snapshot
+            // costs one read here, not two.
+            if sent < current {
+                match catch_up(&store, session, sent).await {
+                    CatchUp::Frames(frames) => for f in frames {
+                        sent = f.last_seq;
+                        yield encode_frame(&f, audience);
+                    },
+                    CatchUp::TooFar(seq) => {
+                        sent = seq;
+                        yield encode_event(seq, &LiveEvent::Resync { seq });
+                    }
                 }
             }
             // One timer for the stream's life, rather than one set and
@@ -205,11 +212,11 @@ impl LiveHub {
                     }
                     Ok(Err(broadcast::error::RecvError::Closed)) => break,
                     Ok(Err(broadcast::error::RecvError::Lagged(_))) => None,
-                    Ok(Ok(frame)) if frame.session != session => continue,
-                    Ok(Ok(frame)) if frame.last_seq <= sent => continue,
-                    Ok(Ok(frame)) if frame.first_seq == sent + 1 => Some(frame),
-                    // A gap: this frame starts later than expected.
-                    Ok(Ok(_)) => None,
+                    Ok(Ok(frame)) => match fit(&frame, session, sent) {
+                        Fit::Old => continue,
+                        Fit::Next => Some(frame),
+                        Fit::Gap => None,
+                    },
                 };
                 let gap = match frame {
                     Some(frame) => {
@@ -242,8 +249,41 @@ impl LiveHub {
 /// Most frames [`drain`] joins into one write.
 const DRAIN_MAX: usize = 64;
 
-/// `first` (the next frame, already checked to follow `sent`) and the
-/// frames of this session already waiting behind it, up to [`DRAIN_MAX`],
+/// Where a frame stands for a stream that has sent everything up to `sent`.
+#[derive(Debug, PartialEq, Eq)]
+enum Fit {
+    /// Another session's, or nothing the stream has not sent.
+    Old,
+    /// It goes out next: it starts right after `sent`, or it is a run of
+    /// counts that `sent` falls inside.
+    Next,
+    /// It starts later than `sent + 1`: what lies between must be read
+    /// from the database first.
+    Gap,
+}
+
+/// Where `frame` stands for a stream of `session` that has sent up to
+/// `sent`.
+///
+/// A stream that caught up from the database is usually ahead of the hub,
+/// which waits out its window before it reads: the hub's next frame then
+/// covers numbers on both sides of `sent`. Only a run of counts covers more
+/// than one number ([`rembuk_domain::event::Frame`]), and it carries the
+/// latest totals, so sending it whole is right. Treating it as a gap
+/// would send the stream back to the database, ahead of the hub again,
+/// for every frame from then on: one read per connection per frame.
+fn fit(frame: &WireFrame, session: SessionId, sent: u64) -> Fit {
+    if frame.session != session || frame.last_seq <= sent {
+        Fit::Old
+    } else if frame.first_seq <= sent + 1 {
+        Fit::Next
+    } else {
+        Fit::Gap
+    }
+}
+
+/// `first` (the next frame, already checked to follow `sent`: [`Fit::Next`])
+/// and the frames of this session already waiting behind it, up to [`DRAIN_MAX`],
 /// as one chunk; `sent` moves to the last. True when a waiting frame
 /// leaves a gap (or the stream lagged), so the caller catches up from the
 /// database. Never waits: what has not arrived yet goes in the next write.
@@ -260,14 +300,20 @@ fn drain(
     let mut gap = false;
     while count < DRAIN_MAX {
         match rx.try_recv() {
-            Ok(next) if next.session != session || next.last_seq <= *sent => {}
-            Ok(next) if next.first_seq == *sent + 1 => {
-                let buf = joined.get_or_insert_with(|| first.bytes(audience).to_vec());
-                buf.extend_from_slice(next.bytes(audience));
-                *sent = next.last_seq;
-                count += 1;
-            }
-            Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {
+            Ok(next) => match fit(&next, session, *sent) {
+                Fit::Old => {}
+                Fit::Next => {
+                    let buf = joined.get_or_insert_with(|| first.bytes(audience).to_vec());
+                    buf.extend_from_slice(next.bytes(audience));
+                    *sent = next.last_seq;
+                    count += 1;
+                }
+                Fit::Gap => {
+                    gap = true;
+                    break;
+                }
+            },
+            Err(broadcast::error::TryRecvError::Lagged(_)) => {
                 gap = true;
                 break;
             }
@@ -634,6 +680,36 @@ mod tests {
             &mut sent,
         );
         assert!(gap);
+    }
+
+    #[test]
+    fn a_run_of_counts_around_what_was_sent_goes_out_whole() {
+        let here = SessionId(uuid::Uuid::from_u128(1));
+        let other = SessionId(uuid::Uuid::from_u128(2));
+        // Sent up to 7: from the database, ahead of the hub.
+        assert_eq!(fit(&wire(here, 5, 7), here, 7), Fit::Old);
+        assert_eq!(fit(&wire(here, 8, 9), here, 7), Fit::Next);
+        assert_eq!(fit(&wire(here, 5, 9), here, 7), Fit::Next);
+        assert_eq!(fit(&wire(here, 7, 8), here, 7), Fit::Next);
+        assert_eq!(fit(&wire(here, 9, 9), here, 7), Fit::Gap);
+        assert_eq!(fit(&wire(other, 8, 8), here, 7), Fit::Old);
+
+        // Waiting behind a frame, such a run joins the write, and the
+        // stream does not go back to the database.
+        let (tx, mut rx) = broadcast::channel(16);
+        tx.send(wire(here, 6, 12)).unwrap();
+        tx.send(wire(here, 13, 13)).unwrap();
+        let mut sent = 7;
+        let (bytes, gap) = drain(
+            &mut rx,
+            here,
+            Audience::Participant,
+            &wire(here, 5, 9),
+            &mut sent,
+        );
+        assert_eq!(&bytes[..], b"id: 9\n\nid: 12\n\nid: 13\n\n");
+        assert!(!gap);
+        assert_eq!(sent, 13);
     }
 
     #[test]
