@@ -80,8 +80,13 @@ pub async fn serve(port: u16, db: PathBuf, page: PathBuf) -> Result<(), String> 
 }
 
 async fn events_stream(State(s): State<Floor>) -> Response {
-    let stream = BroadcastStream::new(s.events.subscribe())
-        .filter_map(|m| async move { m.ok() })
+    // Like the app, a first event says the stream is live.
+    let ready = bytes::Bytes::from(format!(
+        "retry: 2000\n\nid: {}\ndata: {{\"type\":\"ready\"}}\n\n",
+        s.seq.load(Ordering::SeqCst)
+    ));
+    let stream = futures::stream::once(async move { ready })
+        .chain(BroadcastStream::new(s.events.subscribe()).filter_map(|m| async move { m.ok() }))
         .map(Ok::<_, Infallible>);
     let mut r = Response::new(Body::from_stream(stream));
     r.headers_mut().insert(

@@ -150,7 +150,8 @@ pub fn raise_fd_limit() {
     }
 }
 
-/// Pins this process to one core, when the machine has it.
+/// Pins the calling thread, and the threads it starts from then on, to
+/// one core, when the machine has it.
 pub fn pin_self_to_core(core: usize) -> bool {
     if std::thread::available_parallelism().map_or(1, |n| n.get()) <= core {
         return false;
@@ -327,20 +328,26 @@ pub(crate) async fn open_streams(
             if let Some(t) = &token {
                 req = req.bearer_auth(t);
             }
-            let Ok(r) = req.send().await else {
-                ready.fetch_add(1, Ordering::SeqCst);
-                return (false, vec![]);
+            // Counted once, whether the stream came alive or failed.
+            let mut not_ready = Some(ready);
+            let mark_ready = |r: &mut Option<Arc<AtomicUsize>>| {
+                if let Some(r) = r.take() {
+                    r.fetch_add(1, Ordering::SeqCst);
+                }
             };
-            ready.fetch_add(1, Ordering::SeqCst);
-            if r.status() != StatusCode::OK {
-                return (false, vec![]);
-            }
+            let r = match req.send().await {
+                Ok(r) if r.status() == StatusCode::OK => r,
+                _ => {
+                    mark_ready(&mut not_ready);
+                    return (false, vec![]);
+                }
+            };
             let mut body = r.bytes_stream();
             let mut seen = Vec::new();
             let mut buf = String::new();
-            loop {
+            let connected = loop {
                 tokio::select! {
-                    _ = stopped.changed() => return (true, seen),
+                    _ = stopped.changed() => break true,
                     chunk = body.next() => match chunk {
                         Some(Ok(bytes)) => {
                             let at = Instant::now();
@@ -351,16 +358,25 @@ pub(crate) async fn open_streams(
                                     && let Ok(id) = id.trim().parse()
                                 {
                                     seen.push((id, at));
+                                    // The first event (the app's `ready`):
+                                    // the server listens for this phone.
+                                    mark_ready(&mut not_ready);
                                 }
                             }
                         }
-                        _ => return (false, seen),
+                        _ => break false,
                     }
                 }
-            }
+            };
+            mark_ready(&mut not_ready);
+            (connected, seen)
         }));
     }
-    // Every phone connected (or failed) before the votes start.
+    // Every phone's stream alive (it has its first event) or failed before
+    // the votes start. Response headers alone are not enough: the server
+    // sends them before it has read where the session stands, and at
+    // 10,000 phones those reads would still be queued when voting began,
+    // timing the connection storm rather than the votes.
     let started = Instant::now();
     while ready.load(Ordering::SeqCst) < tokens.len() {
         if started.elapsed() > Duration::from_secs(300) {

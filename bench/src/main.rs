@@ -26,42 +26,63 @@ mod scaleout;
 
 use std::{path::PathBuf, process::ExitCode};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("floor") {
-        // The floor server, started by the benchmark in its own process.
+        // The floor server, started by the benchmark in its own process,
+        // already on the servers' core.
         let port = args.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
         let db = PathBuf::from(args.get(2).cloned().unwrap_or_default());
         let page = PathBuf::from(args.get(3).cloned().unwrap_or_default());
-        return match floor::serve(port, db, page).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("floor: {e}");
-                ExitCode::FAILURE
-            }
-        };
+        return block_on(async move {
+            floor::serve(port, db, page)
+                .await
+                .map_err(|e| format!("floor: {e}"))
+        });
     }
-    let smoke = args.iter().any(|a| a == "--smoke");
-    let quick = smoke || args.iter().any(|a| a == "--quick");
-    let phones = match phones_asked(&args) {
-        Ok(phones) => phones,
+    // The generator on the second core, the servers on the first. Pinned
+    // before the runtime starts: a thread's affinity passes to the threads
+    // it starts, and only to those, so pinning from inside the runtime
+    // left its worker threads free to run on the servers' core.
+    let pinned = load::pin_self_to_core(1);
+    block_on(async move {
+        generate(args, pinned)
+            .await
+            .map_err(|e| format!("bench: {e}"))
+    })
+}
+
+/// Runs `work` on a Tokio runtime started on this thread's cores, and
+/// reports its error.
+fn block_on(work: impl Future<Output = Result<(), String>>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("bench: {e}");
+            eprintln!("bench: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let outcome = if args.iter().any(|a| a == "--two-instances") {
-        run_two_instances(quick, smoke, phones).await
-    } else {
-        run(quick, smoke, phones).await
-    };
-    match outcome {
+    match runtime.block_on(work) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("bench: {e}");
+            eprintln!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The benchmark itself: the mode and sizes from `args`.
+async fn generate(args: Vec<String>, pinned: bool) -> Result<(), String> {
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let quick = smoke || args.iter().any(|a| a == "--quick");
+    let phones = phones_asked(&args)?;
+    if args.iter().any(|a| a == "--two-instances") {
+        run_two_instances(quick, smoke, phones, pinned).await
+    } else {
+        run(quick, smoke, phones, pinned).await
     }
 }
 
@@ -99,11 +120,10 @@ fn set_up(
     quick: bool,
     smoke: bool,
     phones: Option<Vec<usize>>,
+    pinned: bool,
     what: &str,
 ) -> Result<(Vec<usize>, PathBuf), String> {
     load::raise_fd_limit();
-    // The generator on the second core, the servers on the first.
-    let pinned = load::pin_self_to_core(1);
     let (mode, sizes): (&str, &[usize]) = if smoke {
         ("smoke", &[SMOKE_PHONES])
     } else if quick {
@@ -135,9 +155,16 @@ async fn run_two_instances(
     quick: bool,
     smoke: bool,
     phones: Option<Vec<usize>>,
+    pinned: bool,
 ) -> Result<(), String> {
     scaleout::server_url()?;
-    let (sizes, app_bin) = set_up(quick, smoke, phones, ", two instances on PostgreSQL")?;
+    let (sizes, app_bin) = set_up(
+        quick,
+        smoke,
+        phones,
+        pinned,
+        ", two instances on PostgreSQL",
+    )?;
     let mut last = None;
     for n in sizes {
         let row = scaleout::two_instance_run(&app_bin, n, quick).await?;
@@ -183,8 +210,13 @@ fn correct(lost: u64, missing: u64, connected: f64) -> Result<(), String> {
     }
 }
 
-async fn run(quick: bool, smoke: bool, phones: Option<Vec<usize>>) -> Result<(), String> {
-    let (sizes, app_bin) = set_up(quick, smoke, phones, "")?;
+async fn run(
+    quick: bool,
+    smoke: bool,
+    phones: Option<Vec<usize>>,
+    pinned: bool,
+) -> Result<(), String> {
+    let (sizes, app_bin) = set_up(quick, smoke, phones, pinned, "")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
 
     let mut last = None;
