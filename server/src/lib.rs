@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cli;
+mod compress;
 pub mod config;
 mod join_pages;
 mod middleware;

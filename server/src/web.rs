@@ -15,7 +15,7 @@ use rembuk_app::{App, AssetRoot, shell};
 use rembuk_domain::Lang;
 use rembuk_service::{ServiceConfig, Services};
 use serde::Deserialize;
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::trace::TraceLayer;
 
 use crate::{Config, api, join_pages::JoinPages, middleware, site::Assets};
 
@@ -118,7 +118,7 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
             crate::proxy::real_client,
         ))
         .layer(axum::middleware::from_fn(middleware::security_headers))
-        .layer(CompressionLayer::new())
+        .layer(crate::compress::CompressLayer)
         // Method, path, status and latency at debug level (REMBUK_LOG=debug);
         // headers and bodies, where tokens and card texts live, are not logged.
         .layer(TraceLayer::new_for_http())

@@ -808,6 +808,41 @@ async fn the_openapi_document_lists_every_contract_path() {
 }
 
 #[tokio::test]
+async fn responses_are_compressed_except_the_live_stream() {
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let p = app.join(&room.code, "community").await;
+    let snapshot = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/sessions/{}", room.session),
+            Some(&p),
+        )
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(snapshot.status(), StatusCode::OK);
+    assert_eq!(snapshot.headers()["content-encoding"], "br");
+
+    // The stream goes out as it is, event by event.
+    let stream = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/sessions/{}/events", room.session),
+            Some(&p),
+        )
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert!(stream.headers().get("content-encoding").is_none());
+    let first = read_sse(stream, |e| !e.is_empty()).await;
+    assert_eq!(first[0].data["type"], "ready");
+}
+
+#[tokio::test]
 async fn the_event_stream_resumes_without_gap_or_duplicate() {
     let app = spawn_app().await;
     let room = app.room().await;

@@ -160,10 +160,9 @@ impl LiveHub {
         async_stream::stream! {
             let rx = subscription.rx();
             let store = hub.inner.store.clone();
-            let current = match store.read().await {
-                Ok(mut conn) => sessions::last_seq(&mut conn, session).await.unwrap_or(0),
-                Err(_) => 0,
-            };
+            // The reads are boxed: an idle stream, which is what most of
+            // them are most of the time, then holds no room for them.
+            let current = Box::pin(last_seq(&store, session)).await;
             // Ask EventSource to retry after 2 s when the connection drops.
             yield Bytes::from_static(b"retry: 2000\n\n");
             let mut sent = match after {
@@ -184,15 +183,8 @@ impl LiveHub {
             // fits, see `fit`). So a phone that starts from its snapshot
             // costs one read here, not two.
             if sent < current {
-                match catch_up(&store, session, sent).await {
-                    CatchUp::Frames(frames) => for f in frames {
-                        sent = f.last_seq;
-                        yield encode_frame(&f, audience);
-                    },
-                    CatchUp::TooFar(seq) => {
-                        sent = seq;
-                        yield encode_event(seq, &LiveEvent::Resync { seq });
-                    }
+                for bytes in Box::pin(catch_up(&store, session, audience, &mut sent)).await {
+                    yield bytes;
                 }
             }
             // One timer for the stream's life, rather than one set and
@@ -230,15 +222,8 @@ impl LiveHub {
                     None => true,
                 };
                 if gap {
-                    match catch_up(&store, session, sent).await {
-                        CatchUp::Frames(frames) => for f in frames {
-                            sent = f.last_seq;
-                            yield encode_frame(&f, audience);
-                        },
-                        CatchUp::TooFar(seq) => {
-                            sent = seq;
-                            yield encode_event(seq, &LiveEvent::Resync { seq });
-                        }
+                    for bytes in Box::pin(catch_up(&store, session, audience, &mut sent)).await {
+                        yield bytes;
                     }
                 }
             }
@@ -384,26 +369,47 @@ impl Drop for Subscription {
     }
 }
 
-enum CatchUp {
-    Frames(Vec<Frame>),
-    TooFar(u64),
+/// The session's last sequence number (0 when it cannot be read: the
+/// stream then catches up on its first frame).
+async fn last_seq(store: &Store, session: SessionId) -> u64 {
+    match store.read().await {
+        Ok(mut conn) => sessions::last_seq(&mut conn, session).await.unwrap_or(0),
+        Err(_) => 0,
+    }
 }
 
-async fn catch_up(store: &Store, session: SessionId, after: u64) -> CatchUp {
+/// What a stream that stands at `sent` sends to catch up from the
+/// database: the changes after it as frames for `audience`, or a `resync`
+/// when more than [`MAX_REPLAY`] were missed. Moves `sent` to where the
+/// stream then stands.
+async fn catch_up(
+    store: &Store,
+    session: SessionId,
+    audience: Audience,
+    sent: &mut u64,
+) -> Vec<Bytes> {
+    let after = *sent;
     let Ok(mut conn) = store.read().await else {
-        return CatchUp::Frames(vec![]);
+        return vec![];
     };
     let current = sessions::last_seq(&mut conn, session)
         .await
         .unwrap_or(after);
     if current > after + MAX_REPLAY {
-        return CatchUp::TooFar(current);
+        *sent = current;
+        return vec![encode_event(current, &LiveEvent::Resync { seq: current })];
     }
     match events::events_after(&mut conn, session, after, MAX_REPLAY as u32).await {
-        Ok(events) => CatchUp::Frames(coalesce(&events)),
+        Ok(events) => coalesce(&events)
+            .iter()
+            .map(|f| {
+                *sent = f.last_seq;
+                encode_frame(f, audience)
+            })
+            .collect(),
         Err(e) => {
             tracing::warn!(error = %e, %session, "live catch-up failed");
-            CatchUp::Frames(vec![])
+            vec![]
         }
     }
 }
