@@ -7,6 +7,7 @@ pub mod cli;
 mod compress;
 pub mod config;
 mod join_pages;
+pub mod listen;
 mod middleware;
 pub mod proxy;
 pub mod site;

@@ -152,17 +152,12 @@ pub async fn serve_on(
         crate::config::redact_url(&app.config.database_url)
     );
     let services = app.services.clone();
-    let server = axum::serve(
-        listener,
-        app.router
-            .into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    let server = crate::listen::serve(listener, app.router, async {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
     });
     ready(addr);
-    server.await.map_err(|e| e.to_string())?;
+    server.await;
     services.store().close().await;
     Ok(())
 }

@@ -7,7 +7,7 @@
 
 #![allow(dead_code)]
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use futures::StreamExt;
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
@@ -63,13 +63,7 @@ async fn spawn_app_configured(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        rembuk::listen::serve(listener, app.router, std::future::pending()).await;
     });
     let client = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
