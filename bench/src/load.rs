@@ -766,28 +766,31 @@ pub struct ThroughputRow {
     pub r_tput: f64,
     pub lost: u64,
     pub rss_per_conn_kib: f64,
+    pub floor_rss_per_conn_kib: f64,
 }
 
 impl ThroughputRow {
     pub fn line(&self) -> String {
         format!(
             "N={:>6}: sustained {:.0} votes/s with 0 errors (p99 {:.1} ms); floor {:.0} inserts/s; R_tput {:.2}; \
-             lost {}; server RSS {:.1} KiB per idle connection",
+             lost {}; server RSS {:.1} KiB per idle connection (floor {:.1} KiB)",
             self.phones,
             self.votes_per_s,
             self.p99_at_best_ms,
             self.floor_inserts_per_s,
             self.r_tput,
             self.lost,
-            self.rss_per_conn_kib
+            self.rss_per_conn_kib,
+            self.floor_rss_per_conn_kib
         )
     }
 }
 
 /// Raises the vote rate until errors, p99 > 1 s, or the app acknowledging
 /// less than 90 % of what was asked, with `n` phones listening: the best
-/// rate acknowledged without errors within 1 s is the sustained rate. Then the floor's inserts per second, and the app's memory per
-/// idle connection.
+/// rate acknowledged without errors within 1 s is the sustained rate.
+/// Before the votes, the app's memory per idle connection; after them, the
+/// floor's, and its inserts per second.
 pub async fn throughput_run(
     bin: &Path,
     dir: &Path,
@@ -797,18 +800,14 @@ pub async fn throughput_run(
     let client = client();
     let app = start_app(&client, bin, dir, &format!("tput-{n}")).await?;
     let room = prepare(&client, &app.base, n).await?;
-    let pid = app.child.id();
-    let before = rss_kib(pid).unwrap_or(0);
     let tokens: Vec<Option<String>> = room.phones.iter().cloned().map(Some).collect();
-    let streams = open_streams(
+    let (streams, rss_per_conn_kib) = idle_streams(
         &client,
+        &app,
         &format!("{}/api/v1/sessions/{}/events", app.base, room.session),
         &tokens,
     )
     .await?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let after = rss_kib(pid).unwrap_or(before);
-    let rss_per_conn_kib = after.saturating_sub(before) as f64 / n.max(1) as f64;
 
     let rates: &[f64] = if quick {
         &[250.0, 500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0]
@@ -870,6 +869,16 @@ pub async fn throughput_run(
 
     let page = dir.join("page.html");
     let floor = start_floor(&client, dir, &format!("tput-{n}"), &page).await?;
+    // What a bare axum handler holds for an idle stream: the least an app
+    // on this stack can.
+    let (floor_streams, floor_rss_per_conn_kib) = idle_streams(
+        &client,
+        &floor,
+        &format!("{}/events", floor.base),
+        &vec![None; n],
+    )
+    .await?;
+    let _ = floor_streams.close().await;
     let inserts = hammer(
         &client,
         &format!("{}/insert", floor.base),
@@ -886,7 +895,26 @@ pub async fn throughput_run(
         r_tput: if inserts > 0.0 { best / inserts } else { 0.0 },
         lost: expected.abs_diff(tallied),
         rss_per_conn_kib,
+        floor_rss_per_conn_kib,
     })
+}
+
+/// Opens a stream for each of `tokens` on `server` and returns them with
+/// the server's memory per stream once they are idle: its RSS growth
+/// from before the first opened to a second after the last was ready.
+async fn idle_streams(
+    client: &Client,
+    server: &Proc,
+    url: &str,
+    tokens: &[Option<String>],
+) -> Result<(Streams, f64), String> {
+    let pid = server.child.id();
+    let before = rss_kib(pid).unwrap_or(0);
+    let streams = open_streams(client, url, tokens).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_kib(pid).unwrap_or(before);
+    let per_stream = after.saturating_sub(before) as f64 / tokens.len().max(1) as f64;
+    Ok((streams, per_stream))
 }
 
 /// Successful requests per second from `concurrency` loops for `secs`.

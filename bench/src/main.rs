@@ -247,6 +247,7 @@ async fn run(
             "r_tput": through.r_tput,
             "lost": last.lost + through.lost,
             "rss_per_conn_kib": through.rss_per_conn_kib,
+            "floor_rss_per_conn_kib": through.floor_rss_per_conn_kib,
             "still_connected": last.app.connected_ratio,
             "r_ssr": ssr.r_ssr,
             "ssr_rendered_per_s": ssr.rendered_per_s,
