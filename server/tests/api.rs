@@ -812,28 +812,19 @@ async fn responses_are_compressed_except_the_live_stream() {
     let app = spawn_app().await;
     let room = app.room().await;
     let p = app.join(&room.code, "community").await;
-    let snapshot = app
-        .request(
-            Method::GET,
-            &format!("/api/v1/sessions/{}", room.session),
-            Some(&p),
-        )
-        .header("accept-encoding", "br, gzip")
-        .send()
+    let get = |path: String| {
+        app.request(Method::GET, &path, Some(&p))
+            .header("accept-encoding", "br, gzip")
+            .send()
+    };
+    let snapshot = get(format!("/api/v1/sessions/{}", room.session))
         .await
         .unwrap();
     assert_eq!(snapshot.status(), StatusCode::OK);
     assert_eq!(snapshot.headers()["content-encoding"], "br");
 
     // The stream goes out as it is, event by event.
-    let stream = app
-        .request(
-            Method::GET,
-            &format!("/api/v1/sessions/{}/events", room.session),
-            Some(&p),
-        )
-        .header("accept-encoding", "br, gzip")
-        .send()
+    let stream = get(format!("/api/v1/sessions/{}/events", room.session))
         .await
         .unwrap();
     assert_eq!(stream.status(), StatusCode::OK);

@@ -628,6 +628,20 @@ mod tests {
         })
     }
 
+    /// [`drain`] for a stream of `here` that has sent up to `sent`, handed
+    /// the frame `first..=last`: what it writes, whether it found a gap,
+    /// and where it then stands.
+    fn drain_at(
+        rx: &mut broadcast::Receiver<Arc<WireFrame>>,
+        here: SessionId,
+        audience: Audience,
+        mut sent: u64,
+        (first, last): (u64, u64),
+    ) -> (Bytes, bool, u64) {
+        let (bytes, gap) = drain(rx, here, audience, &wire(here, first, last), &mut sent);
+        (bytes, gap, sent)
+    }
+
     #[test]
     fn waiting_frames_go_out_in_one_write_and_a_gap_asks_for_a_catch_up() {
         let here = SessionId(uuid::Uuid::from_u128(1));
@@ -635,11 +649,9 @@ mod tests {
         let (tx, mut rx) = broadcast::channel(16);
 
         // Nothing waiting: the frame alone.
-        let mut sent = 3;
-        let (bytes, gap) = drain(&mut rx, here, Audience::Staff, &wire(here, 4, 4), &mut sent);
         assert_eq!(
-            (&bytes[..], gap, sent),
-            (&b"id: 4\ndata: s\n\n"[..], false, 4)
+            drain_at(&mut rx, here, Audience::Staff, 3, (4, 4)),
+            (Bytes::from_static(b"id: 4\ndata: s\n\n"), false, 4)
         );
 
         // Waiting frames of this session join it; others' and old ones are
@@ -652,39 +664,24 @@ mod tests {
         ] {
             tx.send(f).unwrap();
         }
-        let mut sent = 4;
-        let (bytes, gap) = drain(
-            &mut rx,
-            here,
-            Audience::Participant,
-            &wire(here, 5, 5),
-            &mut sent,
+        assert_eq!(
+            drain_at(&mut rx, here, Audience::Participant, 4, (5, 5)),
+            (Bytes::from_static(b"id: 5\n\nid: 7\n\nid: 8\n\n"), false, 8)
         );
-        assert_eq!(&bytes[..], b"id: 5\n\nid: 7\n\nid: 8\n\n");
-        assert!(!gap);
-        assert_eq!(sent, 8);
 
         // A frame that skips a number stops the batch and asks for a
         // catch-up from `sent`.
         tx.send(wire(here, 11, 11)).unwrap();
-        let mut sent = 8;
-        let (bytes, gap) = drain(&mut rx, here, Audience::Staff, &wire(here, 9, 9), &mut sent);
-        assert_eq!(&bytes[..], b"id: 9\ndata: s\n\n");
-        assert!(gap);
-        assert_eq!(sent, 9);
+        assert_eq!(
+            drain_at(&mut rx, here, Audience::Staff, 8, (9, 9)),
+            (Bytes::from_static(b"id: 9\ndata: s\n\n"), true, 9)
+        );
 
         // So does a receiver that fell behind the channel.
         for n in 0..20 {
             tx.send(wire(here, 10 + n, 10 + n)).unwrap();
         }
-        let mut sent = 9;
-        let (_, gap) = drain(
-            &mut rx,
-            here,
-            Audience::Staff,
-            &wire(here, 10, 10),
-            &mut sent,
-        );
+        let (_, gap, _) = drain_at(&mut rx, here, Audience::Staff, 9, (10, 10));
         assert!(gap);
     }
 
@@ -705,17 +702,14 @@ mod tests {
         let (tx, mut rx) = broadcast::channel(16);
         tx.send(wire(here, 6, 12)).unwrap();
         tx.send(wire(here, 13, 13)).unwrap();
-        let mut sent = 7;
-        let (bytes, gap) = drain(
-            &mut rx,
-            here,
-            Audience::Participant,
-            &wire(here, 5, 9),
-            &mut sent,
+        assert_eq!(
+            drain_at(&mut rx, here, Audience::Participant, 7, (5, 9)),
+            (
+                Bytes::from_static(b"id: 9\n\nid: 12\n\nid: 13\n\n"),
+                false,
+                13
+            )
         );
-        assert_eq!(&bytes[..], b"id: 9\n\nid: 12\n\nid: 13\n\n");
-        assert!(!gap);
-        assert_eq!(sent, 13);
     }
 
     #[test]
