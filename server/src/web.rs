@@ -152,9 +152,14 @@ pub async fn serve_on(
         crate::config::redact_url(&app.config.database_url)
     );
     let services = app.services.clone();
-    let server = crate::listen::serve(listener, app.router, async {
+    let live = services.live().clone();
+    let server = crate::listen::serve(listener, app.router, async move {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
+        // A phone's live stream never ends by itself, and the server waits
+        // for every response under way: end the streams, or Ctrl-C would
+        // wait for the last phone to leave.
+        live.close();
     });
     ready(addr);
     server.await;

@@ -263,6 +263,53 @@ fn without_a_database_named_it_lives_in_the_users_data_folder() {
     assert!(!elsewhere.exists());
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn ctrl_c_stops_the_server_while_phones_hold_live_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hall.db").display());
+    let mut served = Served::start(
+        &["serve", "--bind", "127.0.0.1:0", "--database-url", &url],
+        dir.path(),
+        &[],
+    );
+    let app = support::TestApp::at(served.address.clone(), url);
+    let room = app.room().await;
+    let phone = app.join(&room.code, "community").await;
+    let mut stream = app
+        .get(
+            &format!("/api/v1/sessions/{}/events", room.session),
+            Some(&phone),
+        )
+        .await;
+    let mut opened = String::new();
+    while !opened.contains("\"ready\"") {
+        let chunk = stream.chunk().await.unwrap().expect("the stream is open");
+        opened.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+
+    // What Ctrl+C in the terminal sends.
+    let pid = served.child.id().to_string();
+    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = served.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after Ctrl+C with a phone connected"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    // The phone's stream ended cleanly (EventSource then retries).
+    while let Some(chunk) = stream.chunk().await.unwrap() {
+        assert!(!chunk.is_empty());
+    }
+}
+
 #[tokio::test]
 async fn venue_mode_puts_the_laptops_address_in_join_links_and_prints_a_qr_code() {
     let dir = tempfile::tempdir().unwrap();

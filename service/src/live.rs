@@ -20,7 +20,7 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex, MutexGuard, PoisonError,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -94,6 +94,8 @@ struct Inner {
     channels: Mutex<HashMap<SessionId, broadcast::Sender<Arc<WireFrame>>>>,
     notify: mpsc::UnboundedSender<(SessionId, u64)>,
     subscribers: AtomicUsize,
+    /// Set by [`LiveHub::close`]: no stream waits for frames any more.
+    closed: AtomicBool,
     store: Store,
 }
 
@@ -110,6 +112,7 @@ impl LiveHub {
                 channels: Mutex::default(),
                 notify,
                 subscribers: AtomicUsize::new(0),
+                closed: AtomicBool::new(false),
                 store,
             }),
         };
@@ -126,6 +129,17 @@ impl LiveHub {
         if seq > 0 {
             let _ = self.inner.notify.send((session, seq));
         }
+    }
+
+    /// Ends every live stream of this process, and any opened after: for
+    /// shutting down, since a stream never ends by itself and a server
+    /// waits for its responses to finish. Browsers reconnect on their own
+    /// once a server is back.
+    pub fn close(&self) {
+        self.inner.closed.store(true, Ordering::SeqCst);
+        // Without a sender, every waiting stream hears that its channel
+        // closed. A subscription made after this sees `closed` first.
+        self.inner.channels().clear();
     }
 
     /// Open live connections in this process.
@@ -158,6 +172,9 @@ impl LiveHub {
         // frame falls between that reading and the channel.
         let mut subscription = Subscription::new(self.inner.clone(), session);
         async_stream::stream! {
+            if hub.inner.closed.load(Ordering::SeqCst) {
+                return;
+            }
             let rx = subscription.rx();
             let store = hub.inner.store.clone();
             // The reads are boxed: an idle stream, which is what most of

@@ -439,3 +439,26 @@ async fn each_session_has_its_own_channel_while_anyone_listens() {
         "{heard:?}"
     );
 }
+
+#[tokio::test]
+async fn closing_the_hub_ends_every_stream_and_any_opened_after() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let live = w.services.live();
+    let mut open = Box::pin(live.subscribe(s.id, None, Audience::Participant));
+    read_until(&mut open, |m| !m.is_empty()).await; // ready
+
+    live.close();
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while open.next().await.is_some() {}
+    })
+    .await;
+    assert!(ended.is_ok(), "an open stream ends when the hub closes");
+    let mut late = Box::pin(live.subscribe(s.id, None, Audience::Staff));
+    assert!(
+        tokio::time::timeout(Duration::from_secs(5), late.next())
+            .await
+            .expect("a stream opened after closing does not wait")
+            .is_none()
+    );
+}
