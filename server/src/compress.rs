@@ -95,4 +95,27 @@ mod tests {
             assert!(!is_live_stream(path), "{path}");
         }
     }
+
+    /// The check is on the path's text, so it must follow the routes: every
+    /// operation of the API that answers `text/event-stream` is a live
+    /// stream to it, and no other path is.
+    #[test]
+    fn the_live_streams_are_the_apis_event_streams() {
+        let (_, doc) = crate::api::routes();
+        let mut streams = 0;
+        for (path, item) in &doc.paths.paths {
+            let streams_events = [&item.get, &item.post]
+                .into_iter()
+                .flatten()
+                .flat_map(|op| op.responses.responses.values())
+                .any(|response| match response {
+                    utoipa::openapi::RefOr::T(r) => r.content.contains_key("text/event-stream"),
+                    utoipa::openapi::RefOr::Ref(_) => false,
+                });
+            let concrete = path.replace("{id}", "0190b5c4-7d2e-7000-8000-000000000001");
+            assert_eq!(is_live_stream(&concrete), streams_events, "{path}");
+            streams += usize::from(streams_events);
+        }
+        assert_eq!(streams, 1, "the API has one live stream");
+    }
 }

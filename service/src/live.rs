@@ -417,13 +417,13 @@ async fn catch_up(
         return vec![encode_event(current, &LiveEvent::Resync { seq: current })];
     }
     match events::events_after(&mut conn, session, after, MAX_REPLAY as u32).await {
-        Ok(events) => coalesce(&events)
-            .iter()
-            .map(|f| {
-                *sent = f.last_seq;
-                encode_frame(f, audience)
-            })
-            .collect(),
+        Ok(events) => {
+            let frames = coalesce(&events);
+            if let Some(last) = frames.last() {
+                *sent = last.last_seq;
+            }
+            frames.iter().map(|f| encode_frame(f, audience)).collect()
+        }
         Err(e) => {
             tracing::warn!(error = %e, %session, "live catch-up failed");
             vec![]
