@@ -505,12 +505,9 @@ impl Services {
         // (Every read from here on is on the hot path of a hall voting at
         // once, under the session's lock: each is one query.)
         let mut rec = Recorder::begin(tx.conn(), session).await?;
-        let question = questions::question(tx.conn(), question_id)
+        let question = questions::question_of_visible_card(tx.conn(), question_id, card_id)
             .await?
-            .ok_or(AppError::Internal)?;
-        if !cards::is_visible(tx.conn(), card_id).await? {
-            return Err(AppError::not_found(Entity::Card));
-        }
+            .ok_or(AppError::not_found(Entity::Card))?;
         question.check(Action::Vote)?;
         if !question.voting_mode.dots() {
             return Err(AppError::DotsOff);

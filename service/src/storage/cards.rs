@@ -290,33 +290,13 @@ async fn aggregates(conn: &mut AnyConnection, scope: Scope) -> Result<HashMap<Ca
     Ok(out)
 }
 
-/// Whether a card exists and everyone sees it (one light query, for the
-/// vote's check).
-pub async fn is_visible(conn: &mut AnyConnection, id: CardId) -> Result<bool> {
-    let found: Option<String> =
-        sqlx::query_scalar("SELECT id FROM cards WHERE id = $1 AND status = 'visible'")
-            .bind(id.to_string())
-            .fetch_optional(conn)
-            .await?;
-    Ok(found.is_some())
-}
-
-/// A card's current tally and scores, as a live event carries them (two
-/// queries: the dots per group, then both scores' sums).
+/// A card's current tally and scores, as a live event carries them. One
+/// query (every vote reads it): the first part is the card's row of score
+/// sums, marked by its empty group; the others are its dots per group.
 pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<CardTally>> {
-    let key = id.to_string();
-    let dots: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT p.group_key, CAST(SUM(v.dots) AS BIGINT) FROM votes v
-         JOIN participants p ON p.id = v.participant_id
-         WHERE v.card_id = $1 GROUP BY p.group_key
-         UNION ALL
-         SELECT pv.group_key, CAST(pv.dots AS BIGINT) FROM paper_votes pv WHERE pv.card_id = $1",
-    )
-    .bind(&key)
-    .fetch_all(&mut *conn)
-    .await?;
-    let sums: Option<(i64, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT
+    type Row = (Option<String>, i64, i64, i64, i64, i64, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT CAST(NULL AS TEXT),
             CAST((SELECT COALESCE(SUM(urgency), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
             CAST((SELECT COALESCE(SUM(seriousness), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
             CAST((SELECT COALESCE(SUM(growth), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
@@ -324,14 +304,24 @@ pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<C
             CAST((SELECT COALESCE(SUM(impact), 0) FROM idea_ratings WHERE card_id = $1) AS BIGINT),
             CAST((SELECT COALESCE(SUM(effort), 0) FROM idea_ratings WHERE card_id = $1) AS BIGINT),
             CAST((SELECT COUNT(*) FROM idea_ratings WHERE card_id = $1) AS BIGINT)
-         FROM cards WHERE id = $1",
+         FROM cards WHERE id = $1
+         UNION ALL
+         SELECT p.group_key, CAST(SUM(v.dots) AS BIGINT), 0, 0, 0, 0, 0, 0 FROM votes v
+         JOIN participants p ON p.id = v.participant_id
+         WHERE v.card_id = $1 GROUP BY p.group_key
+         UNION ALL
+         SELECT pv.group_key, CAST(pv.dots AS BIGINT), 0, 0, 0, 0, 0, 0
+         FROM paper_votes pv WHERE pv.card_id = $1",
     )
-    .bind(&key)
-    .fetch_optional(conn)
+    .bind(id.to_string())
+    .fetch_all(conn)
     .await?;
-    let Some((u, s, g, usg_n, i, e, idea_n)) = sums else {
+    let Some(&(_, u, s, g, usg_n, i, e, idea_n)) = rows.iter().find(|row| row.0.is_none()) else {
         return Ok(None);
     };
+    let dots = rows
+        .into_iter()
+        .filter_map(|(group, n, ..)| group.map(|group| (group, n)));
     let mut by_group: Vec<GroupDots> = vec![];
     for (group, n) in dots {
         match by_group.iter_mut().find(|x| x.group == group) {
