@@ -1,11 +1,12 @@
 //! Who is calling, and what they may do.
 
 use rembuk_domain::{
-    AppError, SessionId, WorkshopId,
+    AppError, Entity, SessionId, WorkshopId,
     session::Participant,
     user::{Role, User},
+    workshop::Workshop,
 };
-use sqlx::AnyConnection;
+use sqlx::{Any, AnyConnection, pool::PoolConnection};
 
 use crate::{
     Services,
@@ -123,6 +124,24 @@ impl Services {
         } else {
             Err(AppError::Forbidden)
         }
+    }
+
+    /// A read connection and the workshop, for staff who may read it: the
+    /// caller must be staff before anything is read, then 404 when there is
+    /// no such workshop and 403 when it is not theirs.
+    pub(crate) async fn read_workshop(
+        &self,
+        caller: &Caller,
+        id: WorkshopId,
+    ) -> Result<(PoolConnection<Any>, Workshop), AppError> {
+        caller.require_staff()?;
+        let mut conn = self.store().read().await?;
+        let workshop = workshops::workshop(&mut conn, id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Workshop))?;
+        self.authorize_workshop(&mut conn, caller, id, Access::Read)
+            .await?;
+        Ok((conn, workshop))
     }
 
     /// The participant the caller is in `session`. 401 without any

@@ -224,13 +224,7 @@ impl Services {
         caller: &Caller,
         workshop: WorkshopId,
     ) -> Result<Vec<Cluster>, AppError> {
-        caller.require_staff()?;
-        let mut conn = self.store().read().await?;
-        workshops::workshop(&mut conn, workshop)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(&mut conn, caller, workshop, Access::Read)
-            .await?;
+        let (mut conn, _) = self.read_workshop(caller, workshop).await?;
         Ok(clusters::clusters_of(&mut conn, workshop).await?)
     }
 
@@ -240,13 +234,7 @@ impl Services {
         caller: &Caller,
         workshop: WorkshopId,
     ) -> Result<Vec<AuditEntry>, AppError> {
-        caller.require_staff()?;
-        let mut conn = self.store().read().await?;
-        workshops::workshop(&mut conn, workshop)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(&mut conn, caller, workshop, Access::Read)
-            .await?;
+        let (mut conn, _) = self.read_workshop(caller, workshop).await?;
         Ok(audit::workshop_audit_of(&mut conn, workshop).await?)
     }
 }

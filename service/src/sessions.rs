@@ -100,13 +100,7 @@ impl Services {
         caller: &Caller,
         workshop: WorkshopId,
     ) -> Result<Vec<Session>, AppError> {
-        caller.require_staff()?;
-        let mut conn = self.store().read().await?;
-        workshops::workshop(&mut conn, workshop)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(&mut conn, caller, workshop, Access::Read)
-            .await?;
+        let (mut conn, _) = self.read_workshop(caller, workshop).await?;
         Ok(sessions::sessions_of(&mut conn, workshop).await?)
     }
 

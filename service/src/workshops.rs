@@ -84,13 +84,7 @@ impl Services {
 
     /// A workshop, for those who may read it.
     pub async fn workshop(&self, caller: &Caller, id: WorkshopId) -> Result<Workshop, AppError> {
-        caller.require_staff()?;
-        let mut conn = self.store().read().await?;
-        let workshop = workshops::workshop(&mut conn, id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(&mut conn, caller, id, Access::Read)
-            .await?;
+        let (_, workshop) = self.read_workshop(caller, id).await?;
         Ok(workshop)
     }
 
