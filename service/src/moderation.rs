@@ -82,7 +82,8 @@ impl Services {
 
     /// Opens a write transaction on a card for a facilitator who may run its
     /// session: the card, its question and session, and the session lock.
-    async fn moderate<'c>(
+    /// Who is asking is checked before anything is read.
+    pub(crate) async fn open_card<'c>(
         &self,
         caller: &'c Caller,
         card: CardId,
@@ -134,7 +135,7 @@ impl Services {
     /// Approves a card waiting in pre-moderation.
     pub async fn approve_card(&self, caller: &Caller, card: CardId) -> Result<Card, AppError> {
         let (mut tx, mut rec, user, before, question, session) =
-            self.moderate(caller, card).await?;
+            self.open_card(caller, card).await?;
         if before.status != CardStatus::Pending {
             tx.rollback().await?;
             return Ok(before);
@@ -166,7 +167,7 @@ impl Services {
         patch: &CardPatch,
     ) -> Result<Card, AppError> {
         let (mut tx, mut rec, user, before, question, session) =
-            self.moderate(caller, card).await?;
+            self.open_card(caller, card).await?;
         let now = storage::now();
         let target = Some(card.to_string());
         let mut actions: Vec<(AuditAction, Option<String>, Option<String>)> = Vec::new();
@@ -302,7 +303,7 @@ impl Services {
         let first = *ids
             .first()
             .ok_or(AppError::invalid(Field::Cards, Problem::Required))?;
-        let (mut tx, mut rec, user, _, question, session) = self.moderate(caller, first).await?;
+        let (mut tx, mut rec, user, _, question, session) = self.open_card(caller, first).await?;
         let mut sources = Vec::with_capacity(ids.len());
         for id in ids {
             let card = cards::card(tx.conn(), *id)
@@ -402,20 +403,10 @@ impl Services {
         )
         .await?;
         // Ideas that answered a source now answer the merged card.
-        let all_cards = cards::cards_of_session(tx.conn(), session.id).await?;
-        for idea in all_cards
-            .iter()
-            .filter(|c| c.answers.contains(&merged_id) && c.id != merged_id)
-        {
-            let public = card_visibility(idea, question.tallies_public(), idea.is_visible());
-            rec.record(
-                tx.conn(),
-                &Change::CardUpdated { card: idea.clone() },
-                &public,
-                now,
-            )
-            .await?;
-        }
+        record_ideas(&mut tx, &mut rec, &question, now, |c| {
+            c.answers.contains(&merged_id) && c.id != merged_id
+        })
+        .await?;
         let detail = sources
             .iter()
             .map(|c| c.text.as_str())
@@ -451,7 +442,7 @@ impl Services {
                 .ok_or(AppError::not_found(Entity::Merge))?
         };
         let (mut tx, mut rec, user, merged, question, session) =
-            self.moderate(caller, merge.card).await?;
+            self.open_card(caller, merge.card).await?;
         if merge.undone {
             tx.rollback().await?;
             return Err(AppError::AlreadyUndone);
@@ -479,20 +470,10 @@ impl Services {
                 .await?;
             restored.push(after);
         }
-        let all_cards = cards::cards_of_session(tx.conn(), session.id).await?;
-        for idea in all_cards
-            .iter()
-            .filter(|c| c.answers.iter().any(|a| merge.sources.contains(a)))
-        {
-            let public = card_visibility(idea, question.tallies_public(), idea.is_visible());
-            rec.record(
-                tx.conn(),
-                &Change::CardUpdated { card: idea.clone() },
-                &public,
-                now,
-            )
-            .await?;
-        }
+        record_ideas(&mut tx, &mut rec, &question, now, |c| {
+            c.answers.iter().any(|a| merge.sources.contains(a))
+        })
+        .await?;
         let detail = restored
             .iter()
             .map(|c| c.text.as_str())
@@ -523,7 +504,7 @@ impl Services {
         dots: i64,
     ) -> Result<Card, AppError> {
         let (mut tx, mut rec, user, before, question, session) =
-            self.moderate(caller, card).await?;
+            self.open_card(caller, card).await?;
         if !(0..=MAX_PAPER_DOTS).contains(&dots) {
             return Err(AppError::invalid(
                 Field::Dots,
@@ -794,13 +775,7 @@ impl Services {
         caller: &Caller,
         workshop: WorkshopId,
     ) -> Result<Vec<User>, AppError> {
-        caller.require_staff()?;
-        let mut conn = self.store().read().await?;
-        workshops::workshop(&mut conn, workshop)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(&mut conn, caller, workshop, Access::Read)
-            .await?;
+        let (mut conn, _) = self.read_workshop(caller, workshop).await?;
         Ok(workshops::members_of(&mut conn, workshop).await?)
     }
 
@@ -897,4 +872,27 @@ impl Services {
         }
         next
     }
+}
+
+/// Records, as updated, every card of the question's session that `answers`
+/// picks: the ideas whose links a merge or its undo just moved.
+async fn record_ideas(
+    tx: &mut Tx,
+    rec: &mut Recorder,
+    question: &Question,
+    now: Timestamp,
+    answers: impl Fn(&Card) -> bool,
+) -> Result<(), AppError> {
+    let all_cards = cards::cards_of_session(tx.conn(), question.session_id).await?;
+    for idea in all_cards.iter().filter(|c| answers(c)) {
+        let public = card_visibility(idea, question.tallies_public(), idea.is_visible());
+        rec.record(
+            tx.conn(),
+            &Change::CardUpdated { card: idea.clone() },
+            &public,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }

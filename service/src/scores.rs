@@ -5,14 +5,13 @@ use rembuk_domain::{
     audit::AuditAction,
     card::{Card, CardKind},
     event::{Change, Visibility, card_visibility},
-    question::{Action, Question},
+    question::Action,
     rating::{Horizon, ImpactEffort, Programme, ScoreOutcome, Usg, parse_lead_office},
 };
 
 use crate::{
     Caller, Services,
-    access::Access,
-    storage::{self, Tx, cards, events::Recorder, questions, sessions},
+    storage::{self, cards, events::Recorder, questions},
 };
 
 /// A participant's rating of one card.
@@ -135,7 +134,7 @@ impl Services {
         lead_office: Option<&str>,
     ) -> Result<Card, AppError> {
         caller.require_staff()?;
-        let (mut tx, mut rec, user, before, question) = self.open_card(caller, card).await?;
+        let (mut tx, mut rec, user, before, question, _) = self.open_card(caller, card).await?;
         if before.kind != CardKind::Idea {
             return Err(AppError::invalid(Field::Kind, Problem::WrongKind));
         }
@@ -187,32 +186,5 @@ impl Services {
         tx.commit().await?;
         self.live().notify(question.session_id, rec.last());
         Ok(after)
-    }
-
-    /// Opens a write transaction on a card for a facilitator who may run
-    /// its session.
-    async fn open_card<'c>(
-        &self,
-        caller: &'c Caller,
-        card: CardId,
-    ) -> Result<(Tx, Recorder, &'c rembuk_domain::user::User, Card, Question), AppError> {
-        let mut tx = self.store().write().await?;
-        let question_id = cards::question_of_card(tx.conn(), card)
-            .await?
-            .ok_or(AppError::not_found(Entity::Card))?;
-        let question = questions::question(tx.conn(), question_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let session = sessions::session(tx.conn(), question.session_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let user = self
-            .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
-            .await?;
-        let rec = Recorder::begin(tx.conn(), session.id).await?;
-        let card = cards::card(tx.conn(), card)
-            .await?
-            .ok_or(AppError::Internal)?;
-        Ok((tx, rec, user, card, question))
     }
 }
