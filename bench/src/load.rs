@@ -21,6 +21,9 @@ use tokio::{sync::watch, task::JoinHandle};
 const CARDS: usize = 20;
 /// Votes per second while latency is measured.
 pub(crate) const LATENCY_RATE: f64 = 200.0;
+/// Votes per second while the server's CPU time per vote is measured: well
+/// within what it sustains, so the figure is the vote's cost, not a queue's.
+const COST_RATE: f64 = 500.0;
 
 // ---------------------------------------------------------------- processes
 
@@ -133,6 +136,56 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// CPU seconds (user and system) that process `pid` has used so far.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at the
+    // state, field 3: utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // SAFETY: sysconf only reads a constant of the system.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    (per_second > 0).then(|| ticks as f64 / per_second as f64)
+}
+
+/// What `server` spent on the CPU while `work` ran, in microseconds per
+/// request (`work` returns how many it completed). Unlike a rate, this does
+/// not depend on what else the machine runs: it is the server's own cost.
+async fn cpu_us_per_request<F>(server: &Proc, work: F) -> (f64, F::Output)
+where
+    F: std::future::Future,
+    F::Output: Completed,
+{
+    let pid = server.child.id();
+    let before = cpu_secs(pid).unwrap_or(0.0);
+    let output = work.await;
+    let spent = cpu_secs(pid).unwrap_or(before) - before;
+    let done = output.completed();
+    let per = if done > 0 {
+        spent * 1e6 / done as f64
+    } else {
+        0.0
+    };
+    (per, output)
+}
+
+/// How many requests a piece of measured work completed.
+trait Completed {
+    fn completed(&self) -> u64;
+}
+
+impl Completed for Voted {
+    fn completed(&self) -> u64 {
+        self.acked.len() as u64
+    }
+}
+
+impl Completed for Hammered {
+    fn completed(&self) -> u64 {
+        self.ok
+    }
 }
 
 /// Lets this process hold 10,000 connections.
@@ -767,13 +820,18 @@ pub struct ThroughputRow {
     pub lost: u64,
     pub rss_per_conn_kib: f64,
     pub floor_rss_per_conn_kib: f64,
+    /// The server's CPU time per vote with nobody listening.
+    pub cpu_us_per_vote: f64,
+    /// The floor's CPU time per insert, at the same rate.
+    pub floor_cpu_us_per_insert: f64,
 }
 
 impl ThroughputRow {
     pub fn line(&self) -> String {
         format!(
             "N={:>6}: sustained {:.0} votes/s with 0 errors (p99 {:.1} ms); floor {:.0} inserts/s; R_tput {:.2}; \
-             lost {}; server RSS {:.1} KiB per idle connection (floor {:.1} KiB)",
+             lost {}; server RSS {:.1} KiB per idle connection (floor {:.1} KiB); \
+             server CPU {:.0} µs per vote with nobody listening (floor {:.0} µs per insert)",
             self.phones,
             self.votes_per_s,
             self.p99_at_best_ms,
@@ -781,7 +839,9 @@ impl ThroughputRow {
             self.r_tput,
             self.lost,
             self.rss_per_conn_kib,
-            self.floor_rss_per_conn_kib
+            self.floor_rss_per_conn_kib,
+            self.cpu_us_per_vote,
+            self.floor_cpu_us_per_insert
         )
     }
 }
@@ -864,6 +924,23 @@ pub async fn throughput_run(
         }
     }
     let (_, _) = streams.close().await;
+    // The server's own cost of a vote, with nobody listening: HTTP, the
+    // rules and the database (what R_tput compares, free of the fan-out).
+    // The closed streams' teardown finishes first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (cpu_us_per_vote, voted) = cpu_us_per_request(
+        &app,
+        drive(
+            &client,
+            urls.clone(),
+            bearers.clone(),
+            COST_RATE,
+            3.0,
+            &mut next,
+        ),
+    )
+    .await;
+    acked_all.extend(voted.acked.iter().copied());
     let expected = expected_dots(&acked_all);
     let tallied = tallied_dots(&client, &app.base, &room).await?;
 
@@ -879,14 +956,15 @@ pub async fn throughput_run(
     )
     .await?;
     let _ = floor_streams.close().await;
-    let inserts = hammer(
-        &client,
-        &format!("{}/insert", floor.base),
-        reqwest::Method::POST,
-        64,
-        3.0,
-    )
-    .await;
+    let insert_url = format!("{}/insert", floor.base);
+    // The floor's cost of an insert at the vote's measured rate (a busy
+    // server pays less per request than one that wakes for each), then its
+    // most inserts per second.
+    let (floor_cpu_us_per_insert, _) =
+        cpu_us_per_request(&floor, pace(&client, &insert_url, COST_RATE, 3.0)).await;
+    let inserts = hammer(&client, &insert_url, reqwest::Method::POST, 64, 3.0)
+        .await
+        .per_s();
     Ok(ThroughputRow {
         phones: n,
         votes_per_s: best,
@@ -896,6 +974,8 @@ pub async fn throughput_run(
         lost: expected.abs_diff(tallied),
         rss_per_conn_kib,
         floor_rss_per_conn_kib,
+        cpu_us_per_vote,
+        floor_cpu_us_per_insert,
     })
 }
 
@@ -917,14 +997,53 @@ async fn idle_streams(
     Ok((streams, per_stream))
 }
 
-/// Successful requests per second from `concurrency` loops for `secs`.
+/// What [`hammer`] got done.
+struct Hammered {
+    ok: u64,
+    secs: f64,
+}
+
+impl Hammered {
+    fn per_s(&self) -> f64 {
+        self.ok as f64 / self.secs
+    }
+}
+
+/// POSTs to `url` at `rate` a second for `secs`, each request on its own
+/// (open loop, as phones vote), and counts the successful ones.
+async fn pace(client: &Client, url: &str, rate: f64, secs: f64) -> Hammered {
+    let started = Instant::now();
+    let total = (rate * secs) as u64;
+    let mut requests = Vec::with_capacity(total as usize);
+    for k in 0..total {
+        tokio::time::sleep_until((started + Duration::from_secs_f64(k as f64 / rate)).into()).await;
+        let (client, url) = (client.clone(), url.to_string());
+        requests.push(tokio::spawn(async move {
+            client
+                .post(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }));
+    }
+    let mut ok = 0;
+    for r in requests {
+        ok += u64::from(r.await.unwrap_or(false));
+    }
+    Hammered {
+        ok,
+        secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Successful requests from `concurrency` loops for `secs`.
 async fn hammer(
     client: &Client,
     url: &str,
     method: reqwest::Method,
     concurrency: usize,
     secs: f64,
-) -> f64 {
+) -> Hammered {
     let ok = Arc::new(AtomicU64::new(0));
     let until = Instant::now() + Duration::from_secs_f64(secs);
     let started = Instant::now();
@@ -947,7 +1066,10 @@ async fn hammer(
     for l in loops {
         let _ = l.await;
     }
-    ok.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    Hammered {
+        ok: ok.load(Ordering::Relaxed),
+        secs: started.elapsed().as_secs_f64(),
+    }
 }
 
 pub struct SsrRow {
@@ -988,7 +1110,9 @@ pub async fn ssr_run(bin: &Path, dir: &Path) -> Result<SsrRow, String> {
     let page: PathBuf = dir.join("page.html");
     std::fs::write(&page, html).map_err(|e| e.to_string())?;
     let floor = start_floor(&client, dir, "ssr", &page).await?;
-    let app_per_s = hammer(&client, &url, reqwest::Method::GET, 32, 3.0).await;
+    let app_per_s = hammer(&client, &url, reqwest::Method::GET, 32, 3.0)
+        .await
+        .per_s();
     let rendered_per_s = hammer(
         &client,
         &format!("{}/j?code={}", app.base, room.code),
@@ -996,7 +1120,8 @@ pub async fn ssr_run(bin: &Path, dir: &Path) -> Result<SsrRow, String> {
         32,
         3.0,
     )
-    .await;
+    .await
+    .per_s();
     let floor_per_s = hammer(
         &client,
         &format!("{}/page", floor.base),
@@ -1004,7 +1129,8 @@ pub async fn ssr_run(bin: &Path, dir: &Path) -> Result<SsrRow, String> {
         32,
         3.0,
     )
-    .await;
+    .await
+    .per_s();
     Ok(SsrRow {
         app_per_s,
         rendered_per_s,
@@ -1015,4 +1141,28 @@ pub async fn ssr_run(bin: &Path, dir: &Path) -> Result<SsrRow, String> {
             0.0
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cpu_secs;
+
+    #[test]
+    fn cpu_time_is_read_from_proc_and_grows_with_work() {
+        let me = std::process::id();
+        let before = cpu_secs(me).expect("this process's CPU time");
+        // Busy until the reading shows 100 ms more (the kernel counts in
+        // 10 ms ticks); a reading that never moves fails after 20 s.
+        let started = std::time::Instant::now();
+        let mut x = 0u64;
+        let mut after = before;
+        while after - before < 0.1 && started.elapsed() < std::time::Duration::from_secs(20) {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            after = cpu_secs(me).expect("this process's CPU time");
+        }
+        assert!(after - before >= 0.1, "{before} → {after}");
+        assert!(cpu_secs(u32::MAX).is_none(), "no such process");
+    }
 }

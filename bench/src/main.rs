@@ -248,6 +248,8 @@ async fn run(
             "lost": last.lost + through.lost,
             "rss_per_conn_kib": through.rss_per_conn_kib,
             "floor_rss_per_conn_kib": through.floor_rss_per_conn_kib,
+            "cpu_us_per_vote": through.cpu_us_per_vote,
+            "floor_cpu_us_per_insert": through.floor_cpu_us_per_insert,
             "still_connected": last.app.connected_ratio,
             "r_ssr": ssr.r_ssr,
             "ssr_rendered_per_s": ssr.rendered_per_s,
