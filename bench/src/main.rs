@@ -22,6 +22,8 @@
 
 mod floor;
 mod load;
+mod procs;
+mod runs;
 mod scaleout;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
     // before the runtime starts: a thread's affinity passes to the threads
     // it starts, and only to those, so pinning from inside the runtime
     // left its worker threads free to run on the servers' core.
-    let pinned = load::pin_self_to_core(1);
+    let pinned = procs::pin_self_to_core(1);
     block_on(async move {
         generate(args, pinned)
             .await
@@ -123,7 +125,7 @@ fn set_up(
     pinned: bool,
     what: &str,
 ) -> Result<(Vec<usize>, PathBuf), String> {
-    load::raise_fd_limit();
+    procs::raise_fd_limit();
     let (mode, sizes): (&str, &[usize]) = if smoke {
         ("smoke", &[SMOKE_PHONES])
     } else if quick {
@@ -221,7 +223,7 @@ async fn run(
 
     let mut last = None;
     for n in sizes {
-        let row = load::size_run(&app_bin, dir.path(), n, quick).await?;
+        let row = runs::size_run(&app_bin, dir.path(), n, quick).await?;
         println!("{}", row.line());
         last = Some(row);
     }
@@ -230,9 +232,9 @@ async fn run(
         return correct(last.lost, last.app.missing, last.app.connected_ratio);
     }
     // Throughput and memory at the largest size, and the join page.
-    let through = load::throughput_run(&app_bin, dir.path(), last.phones, quick).await?;
+    let through = runs::throughput_run(&app_bin, dir.path(), last.phones, quick).await?;
     println!("{}", through.line());
-    let ssr = load::ssr_run(&app_bin, dir.path()).await?;
+    let ssr = runs::ssr_run(&app_bin, dir.path()).await?;
     println!("{}", ssr.line());
     println!(
         "{}",

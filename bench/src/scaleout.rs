@@ -13,9 +13,12 @@ use std::{path::Path, sync::Arc};
 
 use rembuk_service::storage::{TEST_POSTGRES_ENV, create_postgres_database};
 
-use crate::load::{
-    LATENCY_RATE, Latency, Proc, Room, Streams, client, drive, expected_dots, measure, median,
-    open_streams, prepare, start_app_on, summarise, tallied_dots,
+use crate::{
+    load::{
+        LATENCY_RATE, Latency, Room, Streams, client, drive, expected_dots, measure, median,
+        open_streams, prepare, summarise, tallied_dots,
+    },
+    procs::{Proc, start_app_on},
 };
 
 pub struct PgRow {

@@ -1,0 +1,475 @@
+//! The runs: latency at each size (app and floor alternated), throughput
+//! and memory at the largest, and the join page; each returns the row it
+//! prints.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use reqwest::Client;
+
+use crate::{
+    load::{
+        Latency, Room, Streams, Voted, client, drive, expected_dots, latency, measure, median,
+        open_streams, prepare, summarise, tallied_dots,
+    },
+    procs::{Completed, Proc, cpu_us_per_request, rss_kib, start_app, start_floor},
+};
+
+/// Votes per second while the server's CPU time per vote is measured: well
+/// within what it sustains, so the figure is the vote's cost, not a queue's.
+const COST_RATE: f64 = 500.0;
+
+pub struct SizeRow {
+    pub phones: usize,
+    pub app: Latency,
+    pub floor: Latency,
+    pub r_lat: f64,
+    pub lost: u64,
+}
+
+impl SizeRow {
+    pub fn line(&self) -> String {
+        format!(
+            "N={:>6}: vote→screen app p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, last phone (median vote) {:.1} ms; \
+             floor p99 {:.1} ms; R_lat {:.2}; connected {:.2} %; missing {}; lost {}",
+            self.phones,
+            self.app.p50_ms,
+            self.app.p99_ms,
+            self.app.max_ms,
+            self.app.last_p50_ms,
+            self.floor.p99_ms,
+            self.r_lat,
+            self.app.connected_ratio * 100.0,
+            self.app.missing,
+            self.lost
+        )
+    }
+}
+
+/// The vote addresses and bearers of the room's first `voters` phones.
+fn app_voters(
+    base: &str,
+    room: &Room,
+    voters: usize,
+) -> (Arc<Vec<String>>, Arc<Vec<Option<String>>>) {
+    let urls = (0..voters)
+        .map(|i| {
+            format!(
+                "{base}/api/v1/cards/{}/vote",
+                room.cards[i % room.cards.len()]
+            )
+        })
+        .collect();
+    let tokens = room.phones[..voters].iter().cloned().map(Some).collect();
+    (Arc::new(urls), Arc::new(tokens))
+}
+
+/// Latency at `n` phones, app and floor alternated twice (A/B/A/B).
+pub async fn size_run(bin: &Path, dir: &Path, n: usize, quick: bool) -> Result<SizeRow, String> {
+    let client = client();
+    let secs = if quick { 3.0 } else { 5.0 };
+    let voters = n.min(500);
+    let app = start_app(&client, bin, dir, &format!("lat-{n}")).await?;
+    let room = prepare(&client, &app.base, n).await?;
+    let page = dir.join("page.html");
+    let floor = start_floor(&client, dir, &format!("lat-{n}"), &page).await?;
+    let app_events = format!("{}/api/v1/sessions/{}/events", app.base, room.session);
+    let app_tokens: Vec<Option<String>> = room.phones.iter().cloned().map(Some).collect();
+    let floor_events = format!("{}/events", floor.base);
+    let floor_tokens: Vec<Option<String>> = vec![None; n];
+    let (urls, tokens) = app_voters(&app.base, &room, voters);
+    let floor_urls = Arc::new(vec![format!("{}/vote", floor.base); voters]);
+    let floor_bearers = Arc::new(vec![None; voters]);
+
+    let (mut app_runs, mut floor_runs, mut ratios, mut acked_all) =
+        (vec![], vec![], vec![], vec![]);
+    let (mut app_next, mut floor_next) = (0, 0);
+    for _round in 0..2 {
+        let streams = open_streams(&client, &app_events, &app_tokens).await?;
+        let (a, acked) = measure(
+            &client,
+            vec![streams],
+            (urls.clone(), tokens.clone()),
+            secs,
+            &mut app_next,
+            n,
+        )
+        .await;
+        acked_all.extend(acked);
+
+        let streams = open_streams(&client, &floor_events, &floor_tokens).await?;
+        let (f, _) = measure(
+            &client,
+            vec![streams],
+            (floor_urls.clone(), floor_bearers.clone()),
+            secs,
+            &mut floor_next,
+            n,
+        )
+        .await;
+        if f.p99_ms > 0.0 {
+            ratios.push(a.p99_ms / f.p99_ms);
+        }
+        app_runs.push(a);
+        floor_runs.push(f);
+    }
+    let expected = expected_dots(&acked_all);
+    let tallied = tallied_dots(&client, &app.base, &room).await?;
+    Ok(SizeRow {
+        phones: n,
+        app: summarise(&app_runs),
+        floor: summarise(&floor_runs),
+        r_lat: median(ratios),
+        lost: expected.abs_diff(tallied),
+    })
+}
+
+pub struct ThroughputRow {
+    pub phones: usize,
+    pub votes_per_s: f64,
+    pub p99_at_best_ms: f64,
+    pub floor_inserts_per_s: f64,
+    pub r_tput: f64,
+    pub lost: u64,
+    pub rss_per_conn_kib: f64,
+    pub floor_rss_per_conn_kib: f64,
+    /// The server's CPU time per vote with nobody listening.
+    pub cpu_us_per_vote: f64,
+    /// The floor's CPU time per insert, at the same rate.
+    pub floor_cpu_us_per_insert: f64,
+}
+
+impl ThroughputRow {
+    pub fn line(&self) -> String {
+        format!(
+            "N={:>6}: sustained {:.0} votes/s with 0 errors (p99 {:.1} ms); floor {:.0} inserts/s; R_tput {:.2}; \
+             lost {}; server RSS {:.1} KiB per idle connection (floor {:.1} KiB); \
+             server CPU {:.0} µs per vote with nobody listening (floor {:.0} µs per insert)",
+            self.phones,
+            self.votes_per_s,
+            self.p99_at_best_ms,
+            self.floor_inserts_per_s,
+            self.r_tput,
+            self.lost,
+            self.rss_per_conn_kib,
+            self.floor_rss_per_conn_kib,
+            self.cpu_us_per_vote,
+            self.floor_cpu_us_per_insert
+        )
+    }
+}
+
+/// Raises the vote rate until errors, p99 > 1 s, or the app acknowledging
+/// less than 90 % of what was asked, with `n` phones listening: the best
+/// rate acknowledged without errors within 1 s is the sustained rate.
+/// Before the votes, the app's memory per idle connection; after them, the
+/// floor's, and its inserts per second.
+pub async fn throughput_run(
+    bin: &Path,
+    dir: &Path,
+    n: usize,
+    quick: bool,
+) -> Result<ThroughputRow, String> {
+    let client = client();
+    let app = start_app(&client, bin, dir, &format!("tput-{n}")).await?;
+    let room = prepare(&client, &app.base, n).await?;
+    let tokens: Vec<Option<String>> = room.phones.iter().cloned().map(Some).collect();
+    let (streams, rss_per_conn_kib) = idle_streams(
+        &client,
+        &app,
+        &format!("{}/api/v1/sessions/{}/events", app.base, room.session),
+        &tokens,
+    )
+    .await?;
+
+    let rates: &[f64] = if quick {
+        &[250.0, 500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0]
+    } else {
+        &[500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0]
+    };
+    let (urls, bearers) = app_voters(&app.base, &room, n.min(2_000));
+    let (mut best, mut best_p99, mut acked_all) = (0.0, 0.0, vec![]);
+    let mut next = 0;
+    for &rate in rates {
+        let voted = drive(&client, urls.clone(), bearers.clone(), rate, 3.0, &mut next).await;
+        let achieved = voted.acked.len() as f64 / voted.took.as_secs_f64();
+        acked_all.extend(voted.acked.iter().copied());
+        // p99 over a sample of 200 phones, opened for a probe at the same rate.
+        let sample: Vec<Option<String>> = tokens.iter().take(200).cloned().collect();
+        let observers = open_streams(
+            &client,
+            &format!("{}/api/v1/sessions/{}/events", app.base, room.session),
+            &sample,
+        )
+        .await?;
+        let probe = drive(&client, urls.clone(), bearers.clone(), rate, 1.0, &mut next).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (connected, seen) = observers.close().await;
+        acked_all.extend(probe.acked.iter().copied());
+        let lat = latency(&probe.acked, &seen, connected, sample.len());
+        let errors = voted.errors + probe.errors;
+        let why = [voted.why(), probe.why()]
+            .into_iter()
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
+        println!(
+            "  {rate:>6.0} votes/s asked: {achieved:.0} acknowledged/s, {errors} errors{}, observers' p99 {:.1} ms",
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({why})")
+            },
+            lat.p99_ms
+        );
+        if errors > 0 || lat.p99_ms > 1_000.0 {
+            break;
+        }
+        // Without an error and within the latency limit, what the app
+        // acknowledged is a rate it sustains, even when that is less than
+        // was asked; asking more past that point only measures the queue.
+        if achieved > best {
+            best = achieved;
+            best_p99 = lat.p99_ms;
+        }
+        if achieved < rate * 0.9 {
+            break;
+        }
+    }
+    let (_, _) = streams.close().await;
+    // The server's own cost of a vote, with nobody listening: HTTP, the
+    // rules and the database (what R_tput compares, free of the fan-out).
+    // The closed streams' teardown finishes first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (cpu_us_per_vote, voted) = cpu_us_per_request(
+        &app,
+        drive(
+            &client,
+            urls.clone(),
+            bearers.clone(),
+            COST_RATE,
+            3.0,
+            &mut next,
+        ),
+    )
+    .await;
+    acked_all.extend(voted.acked.iter().copied());
+    let expected = expected_dots(&acked_all);
+    let tallied = tallied_dots(&client, &app.base, &room).await?;
+
+    let page = dir.join("page.html");
+    let floor = start_floor(&client, dir, &format!("tput-{n}"), &page).await?;
+    // What a bare axum handler holds for an idle stream: the least an app
+    // on this stack can.
+    let (floor_streams, floor_rss_per_conn_kib) = idle_streams(
+        &client,
+        &floor,
+        &format!("{}/events", floor.base),
+        &vec![None; n],
+    )
+    .await?;
+    let _ = floor_streams.close().await;
+    let insert_url = format!("{}/insert", floor.base);
+    // The floor's cost of an insert at the vote's measured rate (a busy
+    // server pays less per request than one that wakes for each), then its
+    // most inserts per second.
+    let (floor_cpu_us_per_insert, _) =
+        cpu_us_per_request(&floor, pace(&client, &insert_url, COST_RATE, 3.0)).await;
+    let inserts = hammer(&client, &insert_url, reqwest::Method::POST, 64, 3.0)
+        .await
+        .per_s();
+    Ok(ThroughputRow {
+        phones: n,
+        votes_per_s: best,
+        p99_at_best_ms: best_p99,
+        floor_inserts_per_s: inserts,
+        r_tput: if inserts > 0.0 { best / inserts } else { 0.0 },
+        lost: expected.abs_diff(tallied),
+        rss_per_conn_kib,
+        floor_rss_per_conn_kib,
+        cpu_us_per_vote,
+        floor_cpu_us_per_insert,
+    })
+}
+
+/// Opens a stream for each of `tokens` on `server` and returns them with
+/// the server's memory per stream once they are idle: its RSS growth
+/// from before the first opened to a second after the last was ready.
+async fn idle_streams(
+    client: &Client,
+    server: &Proc,
+    url: &str,
+    tokens: &[Option<String>],
+) -> Result<(Streams, f64), String> {
+    let pid = server.child.id();
+    let before = rss_kib(pid).unwrap_or(0);
+    let streams = open_streams(client, url, tokens).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_kib(pid).unwrap_or(before);
+    let per_stream = after.saturating_sub(before) as f64 / tokens.len().max(1) as f64;
+    Ok((streams, per_stream))
+}
+
+/// What [`hammer`] got done.
+struct Hammered {
+    ok: u64,
+    secs: f64,
+}
+
+impl Hammered {
+    fn per_s(&self) -> f64 {
+        self.ok as f64 / self.secs
+    }
+}
+
+/// POSTs to `url` at `rate` a second for `secs`, each request on its own
+/// (open loop, as phones vote), and counts the successful ones.
+async fn pace(client: &Client, url: &str, rate: f64, secs: f64) -> Hammered {
+    let started = Instant::now();
+    let total = (rate * secs) as u64;
+    let mut requests = Vec::with_capacity(total as usize);
+    for k in 0..total {
+        tokio::time::sleep_until((started + Duration::from_secs_f64(k as f64 / rate)).into()).await;
+        let (client, url) = (client.clone(), url.to_string());
+        requests.push(tokio::spawn(async move {
+            client
+                .post(&url)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }));
+    }
+    let mut ok = 0;
+    for r in requests {
+        ok += u64::from(r.await.unwrap_or(false));
+    }
+    Hammered {
+        ok,
+        secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Successful requests from `concurrency` loops for `secs`.
+async fn hammer(
+    client: &Client,
+    url: &str,
+    method: reqwest::Method,
+    concurrency: usize,
+    secs: f64,
+) -> Hammered {
+    let ok = Arc::new(AtomicU64::new(0));
+    let until = Instant::now() + Duration::from_secs_f64(secs);
+    let started = Instant::now();
+    let loops: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, url, method, ok) =
+                (client.clone(), url.to_string(), method.clone(), ok.clone());
+            tokio::spawn(async move {
+                while Instant::now() < until {
+                    if let Ok(r) = client.request(method.clone(), &url).send().await
+                        && r.status().is_success()
+                    {
+                        let _ = r.bytes().await;
+                        ok.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for l in loops {
+        let _ = l.await;
+    }
+    Hammered {
+        ok: ok.load(Ordering::Relaxed),
+        secs: started.elapsed().as_secs_f64(),
+    }
+}
+
+pub struct SsrRow {
+    /// The QR code's address `/j/<code>`, as a first visitor opens it.
+    pub app_per_s: f64,
+    /// The front page form's address `/j?code=<code>`: rendered each time.
+    pub rendered_per_s: f64,
+    pub floor_per_s: f64,
+    pub r_ssr: f64,
+}
+
+impl SsrRow {
+    pub fn line(&self) -> String {
+        format!(
+            "join page: app serves {:.0}/s from the QR code's address ({:.0}/s rendered each time, \
+             from the front page's form), the same HTML as a static string {:.0}/s; R_ssr {:.2}",
+            self.app_per_s, self.rendered_per_s, self.floor_per_s, self.r_ssr
+        )
+    }
+}
+
+/// Join pages per second, against the same HTML served as a static string
+/// by the floor: from the QR code's address (what a hall opens at once, kept
+/// rendered for a moment) and, for comparison, rendered every time.
+pub async fn ssr_run(bin: &Path, dir: &Path) -> Result<SsrRow, String> {
+    let client = client();
+    let app = start_app(&client, bin, dir, "ssr").await?;
+    let room = prepare(&client, &app.base, 1).await?;
+    let url = format!("{}/j/{}", app.base, room.code);
+    let html = client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .text()
+        .await
+        .map_err(|e| e.to_string())?;
+    let page: PathBuf = dir.join("page.html");
+    std::fs::write(&page, html).map_err(|e| e.to_string())?;
+    let floor = start_floor(&client, dir, "ssr", &page).await?;
+    let app_per_s = hammer(&client, &url, reqwest::Method::GET, 32, 3.0)
+        .await
+        .per_s();
+    let rendered_per_s = hammer(
+        &client,
+        &format!("{}/j?code={}", app.base, room.code),
+        reqwest::Method::GET,
+        32,
+        3.0,
+    )
+    .await
+    .per_s();
+    let floor_per_s = hammer(
+        &client,
+        &format!("{}/page", floor.base),
+        reqwest::Method::GET,
+        32,
+        3.0,
+    )
+    .await
+    .per_s();
+    Ok(SsrRow {
+        app_per_s,
+        rendered_per_s,
+        floor_per_s,
+        r_ssr: if floor_per_s > 0.0 {
+            app_per_s / floor_per_s
+        } else {
+            0.0
+        },
+    })
+}
+
+impl Completed for Voted {
+    fn completed(&self) -> u64 {
+        self.acked.len() as u64
+    }
+}
+
+impl Completed for Hammered {
+    fn completed(&self) -> u64 {
+        self.ok
+    }
+}
