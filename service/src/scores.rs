@@ -133,7 +133,6 @@ impl Services {
         horizon: Option<&str>,
         lead_office: Option<&str>,
     ) -> Result<Card, AppError> {
-        caller.require_staff()?;
         let (mut tx, mut rec, user, before, question, _) = self.open_card(caller, card).await?;
         if before.kind != CardKind::Idea {
             return Err(AppError::invalid(Field::Kind, Problem::WrongKind));
