@@ -74,6 +74,17 @@ impl Caller {
     pub(crate) fn device_hash(&self) -> Option<String> {
         self.device.as_deref().map(hash_token)
     }
+
+    /// Why the caller is not a participant of a session: 401 without any
+    /// credentials, 403 for staff-only callers and for a device that has
+    /// not joined it.
+    pub(crate) fn not_a_participant(&self) -> AppError {
+        match (&self.device, &self.staff) {
+            (Some(_), _) => AppError::NotJoined,
+            (None, Some(_)) => AppError::Forbidden,
+            (None, None) => AppError::Unauthenticated,
+        }
+    }
 }
 
 /// What a staff member wants to do with a workshop.
@@ -154,11 +165,7 @@ impl Services {
         session: SessionId,
     ) -> Result<Participant, AppError> {
         let Some(hash) = caller.device_hash() else {
-            return Err(if caller.staff.is_some() {
-                AppError::Forbidden
-            } else {
-                AppError::Unauthenticated
-            });
+            return Err(caller.not_a_participant());
         };
         participants::participant_by_token(conn, session, &hash)
             .await?

@@ -22,7 +22,7 @@ use crate::{
     auth::{self, TokenKind, hash_token},
     storage::{
         self, CardInsert, ParticipantInsert, SharedTx, Tx, cards, events::Recorder, participants,
-        questions, sessions, workshops,
+        questions, sessions, votes, workshops,
     },
 };
 
@@ -496,32 +496,25 @@ impl Services {
         card_id: CardId,
         requested: u32,
     ) -> Result<(VoteOutcome, SessionId), AppError> {
-        let (question_id, session) = cards::place_of_card(tx.conn(), card_id)
+        // Two queries: the session's lock and number, then every read the
+        // rules need (a caller without a device is nobody in any session).
+        let device = caller.device_hash().unwrap_or_default();
+        let ballot = votes::open_ballot(tx.conn(), card_id, &device)
             .await?
             .ok_or(AppError::not_found(Entity::Card))?;
-        let participant = self.participant_in(tx.conn(), caller, session).await?;
-        self.limits().write(participant.id, session)?;
-        // Take the session's lock before reading what the rule depends on.
-        // (Every read from here on is on the hot path of a hall voting at
-        // once, under the session's lock: each is one query.)
-        let mut rec = Recorder::begin(tx.conn(), session).await?;
-        let question = questions::question_of_visible_card(tx.conn(), question_id, card_id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Card))?;
+        let session = ballot.session;
+        let participant = ballot
+            .participant
+            .ok_or_else(|| caller.not_a_participant())?;
+        self.limits().write(participant, session)?;
+        let mut rec = Recorder::reserved(session, ballot.seq);
+        let question = ballot.question.ok_or(AppError::not_found(Entity::Card))?;
+        let question_id = question.id;
         question.check(Action::Vote)?;
         if !question.voting_mode.dots() {
             return Err(AppError::DotsOff);
         }
-        let mine = cards::dots_on_question(tx.conn(), participant.id, question_id).await?;
-        let current = mine
-            .iter()
-            .find(|(c, _)| *c == card_id)
-            .map_or(0, |(_, d)| *d);
-        let elsewhere: u32 = mine
-            .iter()
-            .filter(|(c, _)| *c != card_id)
-            .map(|(_, d)| d)
-            .sum();
+        let (current, elsewhere) = (ballot.here, ballot.elsewhere);
         check_budget(question.vote_budget, current, elsewhere, requested)?;
         let budget = question.vote_budget.get();
         let public = question.tallies_public();
@@ -542,15 +535,7 @@ impl Services {
             return Ok((outcome(total, 0), session));
         }
         let now = storage::now();
-        cards::set_dots(
-            tx.conn(),
-            participant.id,
-            card_id,
-            question_id,
-            requested,
-            now,
-        )
-        .await?;
+        cards::set_dots(tx.conn(), participant, card_id, question_id, requested, now).await?;
         let tally = cards::card_tally(tx.conn(), card_id)
             .await?
             .ok_or(AppError::Internal)?;

@@ -7,12 +7,12 @@ use std::collections::HashSet;
 
 use common::{World, world};
 use rembuk_domain::{
-    AppError, Entity, Field, Problem,
+    AppError, CardId, Entity, Field, Problem,
     dimension::DimensionInput,
     group::GroupInput,
     question::{Action, Phase},
 };
-use rembuk_service::{Caller, CardInput, JoinInput, auth::Credentials};
+use rembuk_service::{Caller, CardInput, CardPatch, JoinInput, auth::Credentials};
 
 #[tokio::test]
 async fn the_first_admin_can_be_created_once_and_then_logs_in() {
@@ -415,6 +415,78 @@ async fn dots_stay_within_the_budget_and_can_be_taken_back() {
     assert_eq!(
         w.services.vote(&p, b.id, -1).await.unwrap_err(),
         AppError::invalid(Field::Dots, Problem::OutOfRange { min: 0, max: 20 })
+    );
+}
+
+/// A vote reads its card, voter, question and dots in one query after it
+/// takes the session's number: each refusal still names its own reason,
+/// refusals leave no gap in the session's numbers, and dots on a hidden
+/// card neither count against the budget nor can be changed.
+#[tokio::test]
+async fn a_refused_vote_says_why_and_leaves_no_gap() {
+    let w = world().await;
+    let (ws, s) = w.session(&w.admin).await;
+    let other = w
+        .services
+        .create_session(&w.admin, ws.id, "Ruang 2")
+        .await
+        .unwrap();
+    let q = w.question(&w.admin, s.id, "problems").await;
+    let p = w.participant(&s, "academia").await;
+    let stranger = w.participant(&other, "media").await;
+    let mut cards = vec![];
+    for text in ["Air bersih", "Sampah pasar", "Lampu jalan"] {
+        let card = w
+            .services
+            .submit_card(&p, q.id, &World::card(text), None)
+            .await
+            .unwrap()
+            .card;
+        cards.push(card.id);
+    }
+    w.services
+        .set_phase(&w.admin, q.id, "voting")
+        .await
+        .unwrap();
+    let first = w.services.vote(&p, cards[0], 2).await.unwrap();
+    let refusals = [
+        (&stranger, cards[0], AppError::NotJoined),
+        (&Caller::anonymous(), cards[0], AppError::Unauthenticated),
+        (&w.admin, cards[0], AppError::Forbidden),
+        (
+            &p,
+            CardId(uuid::Uuid::nil()),
+            AppError::not_found(Entity::Card),
+        ),
+    ];
+    for (caller, card, why) in refusals {
+        assert_eq!(w.services.vote(caller, card, 1).await.unwrap_err(), why);
+    }
+    let second = w.services.vote(&p, cards[1], 1).await.unwrap();
+    assert_eq!(second.seq, first.seq + 1, "a refused vote left a gap");
+    assert_eq!((second.used, second.remaining), (3, 0));
+    w.services
+        .update_card(
+            &w.admin,
+            cards[0],
+            &CardPatch {
+                hidden: Some(true),
+                reason: Some("Ganda".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        w.services.vote(&p, cards[0], 0).await.unwrap_err(),
+        AppError::not_found(Entity::Card),
+        "dots on a hidden card stay as they are"
+    );
+    let third = w.services.vote(&p, cards[2], 2).await.unwrap();
+    assert_eq!(
+        (third.used, third.remaining),
+        (3, 0),
+        "the hidden card's two dots went back to the budget"
     );
 }
 

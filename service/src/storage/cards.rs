@@ -482,20 +482,6 @@ pub async fn problem_cards_among(
 }
 
 /// The question a card belongs to.
-/// The question and session a card belongs to.
-pub async fn place_of_card(
-    conn: &mut AnyConnection,
-    card: CardId,
-) -> Result<Option<(QuestionId, SessionId)>> {
-    let ids: Option<(String, String)> =
-        sqlx::query_as("SELECT question_id, session_id FROM cards WHERE id = $1")
-            .bind(card.to_string())
-            .fetch_optional(conn)
-            .await?;
-    ids.map(|(q, s)| Ok((parse_id(&q)?, parse_id(&s)?)))
-        .transpose()
-}
-
 pub async fn question_of_card(
     conn: &mut AnyConnection,
     card: CardId,

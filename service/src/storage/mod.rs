@@ -26,6 +26,7 @@ pub mod sessions;
 mod settings;
 pub mod transfer;
 pub mod users;
+pub mod votes;
 pub mod workshops;
 
 pub use cards::{CardInsert, MergeRow};

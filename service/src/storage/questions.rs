@@ -1,7 +1,7 @@
 //! Questions.
 
 use rembuk_domain::{
-    CardId, QuestionId, SessionId, WorkshopId,
+    QuestionId, SessionId, WorkshopId,
     question::{Phase, Question},
     time::Timestamp,
 };
@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use super::{Result, rows::QuestionRow};
 
-const COLUMNS: &str = "id, session_id, dimension_key, sub_element_key, prompt, kind, vote_budget, phase, position, \
+pub(super) const COLUMNS: &str = "id, session_id, dimension_key, sub_element_key, prompt, kind, vote_budget, phase, position, \
      created_at, hide_tallies, tallies_revealed, cards_while_voting, votes_while_collecting, timer_ends_at, \
      voting_mode";
 
@@ -46,25 +46,6 @@ pub async fn question(conn: &mut AnyConnection, id: QuestionId) -> Result<Option
         "SELECT {COLUMNS} FROM questions WHERE id = $1"
     )))
     .bind(id.to_string())
-    .fetch_optional(conn)
-    .await?;
-    row.map(QuestionRow::into_question).transpose()
-}
-
-/// A card's question, when the card is visible on it (one query: a vote
-/// reads both under the session's lock). `None`: no such card there, or it
-/// is pending, hidden or merged.
-pub async fn question_of_visible_card(
-    conn: &mut AnyConnection,
-    question: QuestionId,
-    card: CardId,
-) -> Result<Option<Question>> {
-    let row: Option<QuestionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM questions WHERE id = $1
-           AND EXISTS (SELECT 1 FROM cards WHERE id = $2 AND question_id = $1 AND status = 'visible')"
-    )))
-    .bind(question.to_string())
-    .bind(card.to_string())
     .fetch_optional(conn)
     .await?;
     row.map(QuestionRow::into_question).transpose()
