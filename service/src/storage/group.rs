@@ -138,21 +138,23 @@ async fn run(writes: AnyPool, mut rx: mpsc::UnboundedReceiver<Work>) {
 async fn commit_group(writes: AnyPool, group: Vec<Work>) {
     let mut replies: Vec<Reply> = Vec::with_capacity(group.len());
     let outcome = async {
+        // Each statement string is one round trip to SQLite's thread: the
+        // first write's savepoint opens with the transaction, each later
+        // one's as the last one's is released, and the commit releases the
+        // last.
         let mut tx = SharedTx::new(Tx {
-            inner: writes.begin_with("BEGIN IMMEDIATE").await?,
+            inner: writes
+                .begin_with("BEGIN IMMEDIATE; SAVEPOINT grouped")
+                .await?,
             backend: Backend::Sqlite,
         });
         for work in group {
             tx.undo = false;
-            // One round trip to SQLite's thread: the last write's savepoint
-            // is released as the next one's opens (the commit releases the
-            // last).
-            let savepoint = if replies.is_empty() {
-                "SAVEPOINT grouped"
-            } else {
-                "RELEASE grouped; SAVEPOINT grouped"
-            };
-            tx.conn().execute(savepoint).await?;
+            if !replies.is_empty() {
+                tx.conn()
+                    .execute("RELEASE grouped; SAVEPOINT grouped")
+                    .await?;
+            }
             let (back, ok, reply) = work(tx).await;
             tx = back;
             replies.push(reply);
@@ -262,10 +264,11 @@ mod tests {
         let first = store.write().await.unwrap();
         let mut writes = vec![];
         for n in 1..=20 {
-            // The last one fails too: the commit after its rollback keeps
-            // the others.
+            // The first and the last fail too: the first's savepoint opens
+            // with the transaction, and the commit after the last's
+            // rollback keeps the others.
             let then = match n {
-                7 | 20 => "fail",
+                1 | 7 | 20 => "fail",
                 9 => "undo",
                 _ => "commit",
             };
@@ -278,13 +281,13 @@ mod tests {
         for (n, write) in writes {
             let result = write.await.unwrap();
             match n {
-                7 | 20 => assert!(matches!(result, Err(StorageError::Corrupt(_)))),
+                1 | 7 | 20 => assert!(matches!(result, Err(StorageError::Corrupt(_)))),
                 _ => assert_eq!(result.unwrap(), n),
             }
         }
         // Every write's "done" came after its commit; the failed and the
         // undone ones left nothing.
-        let expected: Vec<i64> = (1..=20).filter(|n| ![7, 9, 20].contains(n)).collect();
+        let expected: Vec<i64> = (1..=20).filter(|n| ![1, 7, 9, 20].contains(n)).collect();
         assert_eq!(rows(&store).await, expected);
     }
 
