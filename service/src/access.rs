@@ -2,7 +2,7 @@
 
 use rembuk_domain::{
     AppError, Entity, SessionId, WorkshopId,
-    session::Participant,
+    session::{Participant, Session},
     user::{Role, User},
     workshop::Workshop,
 };
@@ -11,7 +11,7 @@ use sqlx::{Any, AnyConnection, pool::PoolConnection};
 use crate::{
     Services,
     auth::{Credentials, hash_token},
-    storage::{self, participants, users, workshops},
+    storage::{self, Tx, participants, sessions, users, workshops},
 };
 
 /// The caller of an operation: a signed-in staff member, a participant's
@@ -153,6 +153,26 @@ impl Services {
         self.authorize_workshop(&mut conn, caller, id, Access::Read)
             .await?;
         Ok((conn, workshop))
+    }
+
+    /// A write transaction and the session, for staff who may run its
+    /// workshop: the caller must be staff before anything is read, then 404
+    /// when there is no such session and 403 when its workshop is not
+    /// theirs.
+    pub(crate) async fn run_session<'c>(
+        &self,
+        caller: &'c Caller,
+        id: SessionId,
+    ) -> Result<(Tx, Session, &'c User), AppError> {
+        caller.require_staff()?;
+        let mut tx = self.store().write().await?;
+        let session = sessions::session(tx.conn(), id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Session))?;
+        let user = self
+            .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
+            .await?;
+        Ok((tx, session, user))
     }
 
     /// The participant the caller is in `session`. 401 without any

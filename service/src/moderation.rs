@@ -716,14 +716,7 @@ impl Services {
         id: SessionId,
         premoderate: bool,
     ) -> Result<Session, AppError> {
-        caller.require_staff()?;
-        let mut tx = self.store().write().await?;
-        let mut session = sessions::session(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        let user = self
-            .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
-            .await?;
+        let (mut tx, mut session, user) = self.run_session(caller, id).await?;
         if session.premoderate == premoderate {
             tx.rollback().await?;
             return Ok(session);

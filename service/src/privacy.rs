@@ -202,13 +202,7 @@ impl Services {
     ) -> Result<Session, AppError> {
         caller.require_staff()?;
         let passcode = privacy::parse_passcode(passcode)?;
-        let mut tx = self.store().write().await?;
-        let mut session = sessions::session(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        let user = self
-            .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
-            .await?;
+        let (mut tx, mut session, user) = self.run_session(caller, id).await?;
         if session.passcode == passcode {
             tx.rollback().await?;
             return Ok(session);

@@ -288,13 +288,7 @@ impl Services {
         session: SessionId,
         input: &QuestionInput,
     ) -> Result<Question, AppError> {
-        caller.require_staff()?;
-        let mut tx = self.store().write().await?;
-        let s = sessions::session(tx.conn(), session)
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        self.authorize_workshop(tx.conn(), caller, s.workshop_id, Access::Run)
-            .await?;
+        let (mut tx, s, _) = self.run_session(caller, session).await?;
         let kind: QuestionKind = input.kind.parse()?;
         let prompt = parse_prompt(&input.prompt)?;
         let vote_budget = match input.vote_budget {
