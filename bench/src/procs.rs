@@ -142,30 +142,25 @@ fn cpu_secs(pid: u32) -> Option<f64> {
     (per_second > 0).then(|| ticks as f64 / per_second as f64)
 }
 
-/// What `server` spent on the CPU while `work` ran, in microseconds per
-/// request (`work` returns how many it completed). Unlike a rate, this does
-/// not depend on what else the machine runs: it is the server's own cost.
-pub(crate) async fn cpu_us_per_request<F>(server: &Proc, work: F) -> (f64, F::Output)
-where
-    F: std::future::Future,
-    F::Output: Completed,
-{
+/// What `server` spent on the CPU while `work` ran, in seconds. Unlike a
+/// rate, this does not depend on what else the machine runs: it is the
+/// server's own cost.
+pub(crate) async fn cpu_secs_during<T>(server: &Proc, work: impl Future<Output = T>) -> (f64, T) {
     let pid = server.child.id();
     let before = cpu_secs(pid).unwrap_or(0.0);
     let output = work.await;
     let spent = cpu_secs(pid).unwrap_or(before) - before;
-    let done = output.completed();
-    let per = if done > 0 {
-        spent * 1e6 / done as f64
-    } else {
-        0.0
-    };
-    (per, output)
+    (spent, output)
 }
 
-/// How many requests a piece of measured work completed.
-pub(crate) trait Completed {
-    fn completed(&self) -> u64;
+/// `secs` of CPU time per request over `done` requests, in microseconds
+/// (0 when none completed).
+pub(crate) fn us_per_request(secs: f64, done: u64) -> f64 {
+    if done > 0 {
+        secs * 1e6 / done as f64
+    } else {
+        0.0
+    }
 }
 
 /// Lets this process hold 10,000 connections.
@@ -199,7 +194,7 @@ pub fn pin_self_to_core(core: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::cpu_secs;
+    use super::{cpu_secs, us_per_request};
 
     #[test]
     fn cpu_time_is_read_from_proc_and_grows_with_work() {
@@ -218,5 +213,11 @@ mod tests {
         }
         assert!(after - before >= 0.1, "{before} → {after}");
         assert!(cpu_secs(u32::MAX).is_none(), "no such process");
+    }
+
+    #[test]
+    fn cost_per_request_is_in_microseconds_and_zero_without_requests() {
+        assert_eq!(us_per_request(0.5, 1_000), 500.0);
+        assert_eq!(us_per_request(0.5, 0), 0.0);
     }
 }

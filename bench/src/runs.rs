@@ -15,10 +15,10 @@ use reqwest::Client;
 
 use crate::{
     load::{
-        Latency, Room, Streams, Voted, client, drive, expected_dots, latency, measure, median,
+        Latency, Room, Streams, client, drive, expected_dots, latency, measure, median,
         open_streams, prepare, summarise, tallied_dots,
     },
-    procs::{Completed, Proc, cpu_us_per_request, rss_kib, start_app, start_floor},
+    procs::{Proc, cpu_secs_during, rss_kib, start_app, start_floor, us_per_request},
 };
 
 /// Votes per second while the server's CPU time per vote is measured: well
@@ -247,7 +247,7 @@ pub async fn throughput_run(
     // rules and the database (what R_tput compares, free of the fan-out).
     // The closed streams' teardown finishes first.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let (cpu_us_per_vote, voted) = cpu_us_per_request(
+    let (spent, voted) = cpu_secs_during(
         &app,
         drive(
             &client,
@@ -259,6 +259,7 @@ pub async fn throughput_run(
         ),
     )
     .await;
+    let cpu_us_per_vote = us_per_request(spent, voted.acked.len() as u64);
     acked_all.extend(voted.acked.iter().copied());
     let expected = expected_dots(&acked_all);
     let tallied = tallied_dots(&client, &app.base, &room).await?;
@@ -279,8 +280,8 @@ pub async fn throughput_run(
     // The floor's cost of an insert at the vote's measured rate (a busy
     // server pays less per request than one that wakes for each), then its
     // most inserts per second.
-    let (floor_cpu_us_per_insert, _) =
-        cpu_us_per_request(&floor, pace(&client, &insert_url, COST_RATE, 3.0)).await;
+    let (spent, paced) = cpu_secs_during(&floor, pace(&client, &insert_url, COST_RATE, 3.0)).await;
+    let floor_cpu_us_per_insert = us_per_request(spent, paced.ok);
     let inserts = hammer(&client, &insert_url, reqwest::Method::POST, 64, 3.0)
         .await
         .per_s();
@@ -460,16 +461,4 @@ pub async fn ssr_run(bin: &Path, dir: &Path) -> Result<SsrRow, String> {
             0.0
         },
     })
-}
-
-impl Completed for Voted {
-    fn completed(&self) -> u64 {
-        self.acked.len() as u64
-    }
-}
-
-impl Completed for Hammered {
-    fn completed(&self) -> u64 {
-        self.ok
-    }
 }
