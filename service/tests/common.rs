@@ -114,6 +114,18 @@ impl World {
         }
     }
 
+    /// Two sessions of one workshop (the admin's): a participant of the
+    /// second is a stranger to the first.
+    pub async fn two_sessions(&self) -> (Session, Session) {
+        let (ws, s) = self.session(&self.admin).await;
+        let other = self
+            .services
+            .create_session(&self.admin, ws.id, "Ruang 2")
+            .await
+            .unwrap();
+        (s, other)
+    }
+
     /// A session whose problems question is open for votes, with one card
     /// on it (written by someone from the media).
     pub async fn card_up_for_vote(&self, text: &str) -> (Session, Card) {

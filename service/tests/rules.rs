@@ -425,12 +425,7 @@ async fn dots_stay_within_the_budget_and_can_be_taken_back() {
 #[tokio::test]
 async fn a_refused_vote_says_why_and_leaves_no_gap() {
     let w = world().await;
-    let (ws, s) = w.session(&w.admin).await;
-    let other = w
-        .services
-        .create_session(&w.admin, ws.id, "Ruang 2")
-        .await
-        .unwrap();
+    let (s, other) = w.two_sessions().await;
     let q = w.question(&w.admin, s.id, "problems").await;
     let p = w.participant(&s, "academia").await;
     let stranger = w.participant(&other, "media").await;
@@ -643,12 +638,7 @@ async fn ideas_can_answer_problems_of_the_same_session_only() {
 #[tokio::test]
 async fn participants_act_only_in_sessions_they_joined() {
     let w = world().await;
-    let (ws, s) = w.session(&w.admin).await;
-    let other = w
-        .services
-        .create_session(&w.admin, ws.id, "Ruang 2")
-        .await
-        .unwrap();
+    let (s, other) = w.two_sessions().await;
     let q = w.question(&w.admin, s.id, "problems").await;
     let stranger = w.participant(&other, "media").await;
     assert_eq!(
