@@ -2,11 +2,10 @@
 //!
 //! A vote is the app's hottest write (a hall votes at once), and sqlx runs
 //! each SQLite connection on a thread of its own, so every query is a trip
-//! to that thread and back. A vote used to read in five queries (the card's
-//! place, the voter, the session's number, the question, the voter's dots);
-//! now it takes the session's number in one and reads the rest in the
-//! other. On PostgreSQL the first locks the session row, so everything the
-//! rules read is read under the lock.
+//! to that thread and back. So a vote takes the session's next number in
+//! one query, which on PostgreSQL locks the session row first, and reads
+//! everything its rules depend on (the voter, the question, the voter's
+//! dots) in the other, under that lock.
 
 use std::sync::LazyLock;
 
