@@ -1,25 +1,32 @@
-//! Group commit: writes that wait for SQLite's one writer share a
-//! transaction.
+//! SQLite's writer: one task that owns the one connection for writes and
+//! hands it to each write in turn.
 //!
 //! SQLite commits one transaction at a time, and each commit appends the
 //! pages it changed to the write-ahead log. When a hall votes at once, most
 //! of a vote's cost was its own `BEGIN`, `COMMIT` and log pages, and the
-//! hand-over of the write connection from one request to the next. Here one
-//! writer task takes every write waiting in the queue (up to [`MAX_GROUP`]),
-//! runs each in a savepoint of one transaction, and commits them together:
-//! a write that fails rolls back to its savepoint alone, and nobody hears
-//! "done" before the commit that makes it durable.
+//! hand-over of the write connection from one request to the next. Here the
+//! writer takes every grouped write waiting in the queue (up to
+//! [`MAX_GROUP`]), runs each in a savepoint of one transaction, and commits
+//! them together: a write that fails rolls back to its savepoint alone, and
+//! nobody hears "done" before the commit that makes it durable.
+//!
+//! Every other write ([`super::Store::write`]) waits in the same queue and
+//! borrows the connection for a transaction of its own, so writes of both
+//! kinds take their turns in the order they asked. The writer keeps the
+//! connection between turns: handing it back to sqlx's pool would cost a
+//! round trip to SQLite's thread each time (the pool pings a connection it
+//! takes back), and another to take it out again.
 //!
 //! PostgreSQL has many connections and row locks, so there each write runs
-//! in a transaction of its own, through the same call.
+//! in a transaction of its own, through the same calls.
 
-use std::{future::Future, pin::Pin};
+use std::{future::Future, pin::Pin, time::Duration};
 
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor, pool::PoolConnection};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
-use super::{Backend, StorageError, Tx};
+use super::{StorageError, Tx};
 
 /// Most writes one transaction carries: enough to absorb a burst, few
 /// enough that the first of them does not wait long for the commit.
@@ -58,15 +65,97 @@ type Work = Box<dyn FnOnce(SharedTx) -> BoxFuture<(SharedTx, bool, Reply)> + Sen
 /// Tells one caller the outcome: `Ok` when the group committed.
 type Reply = Box<dyn FnOnce(std::result::Result<(), &StorageError>) + Send>;
 
+/// How long [`Writer::lend`] waits for its turn before it gives up, as
+/// sqlx's pool waited for a free connection before the writer lent it.
+const LEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What waits in the writer's queue.
+enum Job {
+    /// A write to run in the next group.
+    Grouped(Work),
+    /// A caller that wants the connection for a transaction of its own.
+    Lend(oneshot::Sender<Result<Lent, StorageError>>),
+    /// [`super::Store::close`]: give the connection back to the pool, and
+    /// stop.
+    Stop(oneshot::Sender<()>),
+}
+
+/// The connection for writes, lent out by the writer until it comes back.
+/// Dropped without [`Lent::finish`] (a caller that returned early, a
+/// request cancelled mid-query, a write that panicked), it goes back marked
+/// open, and the writer rolls it back before anyone else gets it.
+pub(super) struct Lent {
+    conn: Option<PoolConnection<sqlx::Any>>,
+    back: Option<oneshot::Sender<Returned>>,
+    /// Whether a transaction may be open on it.
+    open: bool,
+}
+
+/// The connection coming back to the writer.
+struct Returned {
+    conn: PoolConnection<sqlx::Any>,
+    open: bool,
+}
+
+impl Lent {
+    fn new(conn: PoolConnection<sqlx::Any>, back: oneshot::Sender<Returned>) -> Lent {
+        Lent {
+            conn: Some(conn),
+            back: Some(back),
+            open: false,
+        }
+    }
+
+    /// The connection.
+    pub(super) fn conn(&mut self) -> &mut AnyConnection {
+        // Both are taken only in `drop`.
+        self.conn
+            .as_deref_mut()
+            .expect("a lent connection until dropped")
+    }
+
+    /// Opens the transaction with `sql` (`BEGIN IMMEDIATE`, …).
+    pub(super) async fn begin(&mut self, sql: &'static str) -> Result<(), StorageError> {
+        // Marked first: if the statement reached SQLite and then failed or
+        // was cancelled, the writer's rollback makes sure nothing is left.
+        self.open = true;
+        self.conn().execute(sql).await?;
+        Ok(())
+    }
+
+    /// Ends the transaction with `sql` (`COMMIT` or `ROLLBACK`) and gives
+    /// the connection back. On an error the transaction counts as still
+    /// open, and the writer rolls it back.
+    pub(super) async fn finish(mut self, sql: &'static str) -> Result<(), StorageError> {
+        self.conn().execute(sql).await?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let (Some(conn), Some(back)) = (self.conn.take(), self.back.take()) {
+            // The writer waits for it; if the writer is gone, the
+            // connection drops back into the pool, which rolls it back.
+            let _ = back.send(Returned {
+                conn,
+                open: self.open,
+            });
+        }
+    }
+}
+
 /// The queue in front of SQLite's writer.
 #[derive(Clone, Debug)]
 pub(super) struct Writer {
-    queue: mpsc::UnboundedSender<Work>,
+    queue: mpsc::UnboundedSender<Job>,
 }
 
 impl Writer {
-    /// Starts the writer task on `writes`, the one connection for writes.
-    /// It ends when every [`Writer`] is dropped.
+    /// Starts the writer task on `writes`, the pool that holds the one
+    /// connection for writes. It ends on [`Writer::stop`] or when every
+    /// [`Writer`] is dropped.
     pub(super) fn start(writes: AnyPool) -> Writer {
         let (queue, rx) = mpsc::unbounded_channel();
         tokio::spawn(run(writes, rx));
@@ -104,50 +193,152 @@ impl Writer {
                 .instrument(span),
             )
         });
-        if self.queue.send(job).is_err() {
-            return Err(E::from(StorageError::Commit(
-                "the writer has stopped".into(),
-            )));
+        if self.queue.send(Job::Grouped(job)).is_err() {
+            return Err(E::from(stopped()));
         }
         match heard.await {
             Ok(outcome) => outcome,
             // The group's task ended without an answer (it panicked): its
-            // transaction was dropped, so nothing of it was committed.
+            // transaction was rolled back, so nothing of it was committed.
             Err(_) => Err(E::from(StorageError::Commit(
                 "the write was interrupted".into(),
             ))),
         }
     }
-}
 
-async fn run(writes: AnyPool, mut rx: mpsc::UnboundedReceiver<Work>) {
-    while let Some(first) = rx.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(work) => group.push(work),
-                Err(_) => break,
-            }
+    /// The connection for a transaction of the caller's own, when its turn
+    /// comes.
+    pub(super) async fn lend(&self) -> Result<Lent, StorageError> {
+        let (tell, heard) = oneshot::channel();
+        self.queue.send(Job::Lend(tell)).map_err(|_| stopped())?;
+        match tokio::time::timeout(LEND_TIMEOUT, heard).await {
+            Ok(Ok(lent)) => lent,
+            Ok(Err(_)) => Err(stopped()),
+            // The writer finds the caller gone when the turn comes, and
+            // takes the connection straight back.
+            Err(_) => Err(StorageError::Database(sqlx::Error::PoolTimedOut)),
         }
-        // A group of its own task: a write that panics loses its group
-        // (whose callers hear so), not the writer.
-        let _ = tokio::spawn(commit_group(writes.clone(), group)).await;
+    }
+
+    /// Gives the connection back to its pool, once the writes queued before
+    /// this call are done, and stops the writer: later writes fail.
+    pub(super) async fn stop(&self) {
+        let (tell, heard) = oneshot::channel();
+        if self.queue.send(Job::Stop(tell)).is_ok() {
+            let _ = heard.await;
+        }
     }
 }
 
-async fn commit_group(writes: AnyPool, group: Vec<Work>) {
+fn stopped() -> StorageError {
+    StorageError::Commit("the writer has stopped".into())
+}
+
+async fn run(writes: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
+    // Kept between turns; taken from the pool when there is none.
+    let mut held: Option<PoolConnection<sqlx::Any>> = None;
+    // A job found while gathering a group, which is not part of it.
+    let mut next: Option<Job> = None;
+    loop {
+        let job = match next.take() {
+            Some(job) => job,
+            None => match rx.recv().await {
+                Some(job) => job,
+                None => return,
+            },
+        };
+        if let Job::Stop(done) = job {
+            drop(held.take());
+            let _ = done.send(());
+            return;
+        }
+        let conn = match held.take() {
+            Some(conn) => conn,
+            None => match writes.acquire().await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    refuse(job, &StorageError::Database(e));
+                    continue;
+                }
+            },
+        };
+        let (back, returned) = oneshot::channel();
+        let lent = Lent::new(conn, back);
+        match job {
+            Job::Lend(tell) => {
+                // A caller that stopped waiting drops the answer, and with
+                // it the connection, which comes straight back.
+                let _ = tell.send(Ok(lent));
+            }
+            Job::Grouped(first) => {
+                let mut group = vec![first];
+                while group.len() < MAX_GROUP {
+                    match rx.try_recv() {
+                        Ok(Job::Grouped(work)) => group.push(work),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                // A group of its own task: a write that panics loses its
+                // group (whose callers hear so), not the writer.
+                tokio::spawn(commit_group(lent, group));
+            }
+            Job::Stop(_) => unreachable!("handled above"),
+        }
+        // Whoever has it gives it back by dropping it, whatever happened.
+        if let Ok(Returned { conn, open }) = returned.await {
+            held = settle(conn, open).await;
+        }
+    }
+}
+
+/// Answers a job that cannot have the connection.
+fn refuse(job: Job, error: &StorageError) {
+    tracing::error!(%error, "no connection for writes");
+    match job {
+        Job::Grouped(work) => drop(work),
+        Job::Lend(tell) => {
+            let _ = tell.send(Err(StorageError::Commit(error.to_string())));
+        }
+        Job::Stop(done) => {
+            let _ = done.send(());
+        }
+    }
+}
+
+/// A connection back from its turn, rolled back if its transaction may
+/// still be open; `None` (closed, and a fresh one next time) if even that
+/// fails.
+async fn settle(
+    mut conn: PoolConnection<sqlx::Any>,
+    open: bool,
+) -> Option<PoolConnection<sqlx::Any>> {
+    if !open {
+        return Some(conn);
+    }
+    match conn.execute("ROLLBACK").await {
+        Ok(_) => Some(conn),
+        Err(error) => {
+            // Most often there was nothing to roll back (the BEGIN never
+            // ran). A new connection is the sure way to a clean state.
+            tracing::warn!(%error, "closing the write connection after a failed rollback");
+            let _ = conn.close().await;
+            None
+        }
+    }
+}
+
+async fn commit_group(lent: Lent, group: Vec<Work>) {
     let mut replies: Vec<Reply> = Vec::with_capacity(group.len());
     let outcome = async {
         // Each statement string is one round trip to SQLite's thread: the
         // first write's savepoint opens with the transaction, each later
         // one's as the last one's is released, and the commit releases the
         // last.
-        let mut tx = SharedTx::new(Tx {
-            inner: writes
-                .begin_with("BEGIN IMMEDIATE; SAVEPOINT grouped")
-                .await?,
-            backend: Backend::Sqlite,
-        });
+        let mut tx = SharedTx::new(Tx::lent(lent, "BEGIN IMMEDIATE; SAVEPOINT grouped").await?);
         for work in group {
             tx.undo = false;
             if !replies.is_empty() {
@@ -197,8 +388,6 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::super::Store;
     use super::*;
 
@@ -296,18 +485,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = store_with_table(dir.path()).await;
 
+        assert_eq!(insert(&store, 1, "commit").await.unwrap().unwrap(), 1);
+        // While a plain writer has the connection, 2–6 queue and then go
+        // together, with the one that panics.
         let first = store.write().await.unwrap();
-        // The writer takes write 1 alone and waits for the lock; 2–6 queue
-        // behind it and go together, with the one that panics.
-        let one = insert(&store, 1, "commit");
-        tokio::time::sleep(Duration::from_millis(100)).await;
         let group: Vec<_> = (2..=6)
             .map(|n| insert(&store, n, if n == 4 { "panic" } else { "commit" }))
             .collect();
         tokio::time::sleep(Duration::from_millis(100)).await;
         first.rollback().await.unwrap();
 
-        assert_eq!(one.await.unwrap().unwrap(), 1);
         // Every caller of the group, the one whose write panicked too, hears
         // that its write did not commit.
         for write in group {
@@ -319,5 +506,145 @@ mod tests {
         // The writer still takes writes.
         assert_eq!(insert(&store, 10, "commit").await.unwrap().unwrap(), 10);
         assert_eq!(rows(&store).await, vec![1, 10]);
+    }
+
+    /// A plain write: inserts `n` in a transaction of its own.
+    async fn insert_alone(store: &Store, n: i64) -> Result<(), StorageError> {
+        let mut tx = store.write().await?;
+        sqlx::query("INSERT INTO rows (n) VALUES ($1)")
+            .bind(n)
+            .execute(tx.conn())
+            .await?;
+        tx.commit().await
+    }
+
+    #[tokio::test]
+    async fn plain_and_grouped_writes_take_turns_in_the_order_they_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_table(dir.path()).await;
+
+        let first = store.write().await.unwrap();
+        // Queued while the connection is out: grouped 1–2, a plain write
+        // of 3, grouped 4–5. The plain one may not jump the queue, and the
+        // groups may not swallow it.
+        let one = insert(&store, 1, "commit");
+        let two = insert(&store, 2, "commit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let plain = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut tx = store.write().await?;
+                // What this transaction sees is the order of the turns.
+                let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rows")
+                    .fetch_one(tx.conn())
+                    .await?;
+                sqlx::query("INSERT INTO rows (n) VALUES (3)")
+                    .execute(tx.conn())
+                    .await?;
+                tx.commit().await?;
+                Ok::<_, StorageError>(seen)
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let four = insert(&store, 4, "commit");
+        let five = insert(&store, 5, "commit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(rows(&store).await, Vec::<i64>::new());
+        first.commit().await.unwrap();
+
+        for (n, write) in [(1, one), (2, two), (4, four), (5, five)] {
+            assert_eq!(write.await.unwrap().unwrap(), n);
+        }
+        assert_eq!(
+            plain.await.unwrap().unwrap(),
+            2,
+            "the plain write came after 1–2"
+        );
+        assert_eq!(rows(&store).await, vec![1, 2, 3, 4, 5]);
+    }
+
+    #[tokio::test]
+    async fn a_transaction_dropped_or_cancelled_midway_leaves_nothing_and_frees_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_table(dir.path()).await;
+
+        // Dropped after a write, without commit.
+        let mut tx = store.write().await.unwrap();
+        sqlx::query("INSERT INTO rows (n) VALUES (1)")
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        drop(tx);
+
+        // Cancelled while its statement runs: a request whose phone went
+        // away. The statement may still reach SQLite; its transaction must
+        // not survive.
+        let cancelled = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut tx = store.write().await.unwrap();
+                sqlx::query(
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) \
+                     INSERT INTO rows (n) SELECT 2 FROM c WHERE x = 1000000",
+                )
+                .execute(tx.conn())
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        cancelled.abort();
+        assert!(cancelled.await.unwrap_err().is_cancelled());
+
+        // A transaction ended behind the writer's back: its rollback fails,
+        // and the writer starts afresh on a new connection.
+        let mut tx = store.write().await.unwrap();
+        tx.conn().execute("COMMIT").await.unwrap();
+        drop(tx);
+
+        insert_alone(&store, 3).await.unwrap();
+        assert_eq!(insert(&store, 4, "commit").await.unwrap().unwrap(), 4);
+        assert_eq!(rows(&store).await, vec![3, 4]);
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_gave_up_waiting_does_not_keep_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_table(dir.path()).await;
+
+        let first = store.write().await.unwrap();
+        let impatient = tokio::time::timeout(Duration::from_millis(50), store.write()).await;
+        assert!(impatient.is_err(), "no turn while the first holds it");
+        first.rollback().await.unwrap();
+
+        // The impatient caller's turn comes and finds nobody: the connection
+        // goes straight on to the next.
+        insert_alone(&store, 1).await.unwrap();
+        assert_eq!(rows(&store).await, vec![1]);
+    }
+
+    #[tokio::test]
+    async fn closing_waits_for_queued_writes_and_refuses_later_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_table(dir.path()).await;
+
+        let first = store.write().await.unwrap();
+        let queued = insert(&store, 1, "commit");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let closing = {
+            let store = store.clone();
+            tokio::spawn(async move { store.close().await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        first.commit().await.unwrap();
+        closing.await.unwrap();
+
+        assert_eq!(queued.await.unwrap().unwrap(), 1, "queued before the close");
+        assert!(matches!(
+            insert(&store, 2, "commit").await.unwrap(),
+            Err(StorageError::Commit(_))
+        ));
+        assert!(store.write().await.is_err());
     }
 }

@@ -99,11 +99,11 @@ pub struct Store {
     /// The URL it was opened with (PostgreSQL's listener opens its own
     /// connection with it).
     url: String,
-    /// Where write transactions run. SQLite: one connection of its own, so
-    /// writers wait their turn in order, without holding a connection the
-    /// readers need; PostgreSQL: the same pool.
+    /// Where write transactions run. SQLite: one connection of its own,
+    /// which the writer holds; PostgreSQL: the same pool.
     writes: AnyPool,
-    /// SQLite: the task that commits waiting writes together
+    /// SQLite: the task that owns the connection for writes and hands it to
+    /// each write in turn, committing waiting grouped writes together
     /// ([`Store::write_grouped`]); `None` on PostgreSQL.
     group: Option<group::Writer>,
 }
@@ -119,8 +119,15 @@ impl std::fmt::Debug for Store {
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
 pub struct Tx {
-    inner: Transaction<'static, sqlx::Any>,
+    inner: TxInner,
     backend: Backend,
+}
+
+enum TxInner {
+    /// sqlx's own transaction, on a connection from a pool.
+    Pooled(Transaction<'static, sqlx::Any>),
+    /// SQLite's connection for writes, lent by its writer.
+    Lent(group::Lent),
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -219,18 +226,17 @@ impl Store {
     }
 
     /// Starts a write transaction (SQLite: on the one connection for
-    /// writes, in the order asked).
+    /// writes, in the order asked, grouped writes included).
     pub async fn write(&self) -> Result<Tx> {
-        let inner = match self.backend {
+        match &self.group {
             // IMMEDIATE takes the write lock now, so the transaction never
             // fails halfway when it upgrades from reading to writing.
-            Backend::Sqlite => self.writes.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.writes.begin().await?,
-        };
-        Ok(Tx {
-            inner,
-            backend: self.backend,
-        })
+            Some(writer) => Tx::lent(writer.lend().await?, "BEGIN IMMEDIATE").await,
+            None => Ok(Tx {
+                inner: TxInner::Pooled(self.writes.begin().await?),
+                backend: self.backend,
+            }),
+        }
     }
 
     /// Runs `work` as a write that may share its transaction with the
@@ -264,7 +270,7 @@ impl Store {
             }
         };
         Ok(Tx {
-            inner,
+            inner: TxInner::Pooled(inner),
             backend: self.backend,
         })
     }
@@ -281,25 +287,46 @@ impl Store {
 
     /// Closes every connection (for orderly shutdown and tests).
     pub async fn close(&self) {
+        if let Some(writer) = &self.group {
+            writer.stop().await;
+        }
         self.writes.close().await;
         self.pool.close().await;
     }
 }
 
 impl Tx {
+    /// A transaction opened with `begin` on SQLite's lent connection.
+    async fn lent(mut lent: group::Lent, begin: &'static str) -> Result<Tx> {
+        lent.begin(begin).await?;
+        Ok(Tx {
+            inner: TxInner::Lent(lent),
+            backend: Backend::Sqlite,
+        })
+    }
+
     /// Commits the transaction.
     pub async fn commit(self) -> Result<()> {
-        Ok(self.inner.commit().await?)
+        match self.inner {
+            TxInner::Pooled(tx) => Ok(tx.commit().await?),
+            TxInner::Lent(lent) => lent.finish("COMMIT").await,
+        }
     }
 
     /// Rolls the transaction back.
     pub async fn rollback(self) -> Result<()> {
-        Ok(self.inner.rollback().await?)
+        match self.inner {
+            TxInner::Pooled(tx) => Ok(tx.rollback().await?),
+            TxInner::Lent(lent) => lent.finish("ROLLBACK").await,
+        }
     }
 
     /// The connection inside the transaction.
     pub fn conn(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+        match &mut self.inner {
+            TxInner::Pooled(tx) => tx,
+            TxInner::Lent(lent) => lent.conn(),
+        }
     }
 
     /// The engine.
