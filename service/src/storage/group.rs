@@ -247,28 +247,20 @@ async fn run(writes: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
                 None => return,
             },
         };
-        if let Job::Stop(done) = job {
-            drop(held.take());
-            let _ = done.send(());
-            return;
-        }
-        let conn = match held.take() {
-            Some(conn) => conn,
-            None => match writes.acquire().await {
-                Ok(conn) => conn,
-                Err(e) => {
-                    refuse(job, &StorageError::Database(e));
-                    continue;
-                }
-            },
-        };
         let (back, returned) = oneshot::channel();
-        let lent = Lent::new(conn, back);
         match job {
+            Job::Stop(done) => {
+                drop(held.take());
+                let _ = done.send(());
+                return;
+            }
             Job::Lend(tell) => {
+                let lent = connection(&writes, held.take())
+                    .await
+                    .map(|conn| Lent::new(conn, back));
                 // A caller that stopped waiting drops the answer, and with
                 // it the connection, which comes straight back.
-                let _ = tell.send(Ok(lent));
+                let _ = tell.send(lent);
             }
             Job::Grouped(first) => {
                 let mut group = vec![first];
@@ -282,11 +274,14 @@ async fn run(writes: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                // A group of its own task: a write that panics loses its
-                // group (whose callers hear so), not the writer.
-                tokio::spawn(commit_group(lent, group));
+                // Without a connection the group is dropped unrun, and its
+                // callers hear that their writes did not happen.
+                if let Ok(conn) = connection(&writes, held.take()).await {
+                    // A group of its own task: a write that panics loses
+                    // its group (whose callers hear so), not the writer.
+                    tokio::spawn(commit_group(Lent::new(conn, back), group));
+                }
             }
-            Job::Stop(_) => unreachable!("handled above"),
         }
         // Whoever has it gives it back by dropping it, whatever happened.
         if let Ok(Returned { conn, open }) = returned.await {
@@ -295,17 +290,17 @@ async fn run(writes: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
-/// Answers a job that cannot have the connection.
-fn refuse(job: Job, error: &StorageError) {
-    tracing::error!(%error, "no connection for writes");
-    match job {
-        Job::Grouped(work) => drop(work),
-        Job::Lend(tell) => {
-            let _ = tell.send(Err(StorageError::Commit(error.to_string())));
-        }
-        Job::Stop(done) => {
-            let _ = done.send(());
-        }
+/// The connection the writer holds, or else one from the pool.
+async fn connection(
+    writes: &AnyPool,
+    held: Option<PoolConnection<sqlx::Any>>,
+) -> Result<PoolConnection<sqlx::Any>, StorageError> {
+    match held {
+        Some(conn) => Ok(conn),
+        None => writes.acquire().await.map_err(|error| {
+            tracing::error!(%error, "no connection for writes");
+            StorageError::Database(error)
+        }),
     }
 }
 
