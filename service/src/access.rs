@@ -155,6 +155,24 @@ impl Services {
         Ok((conn, workshop))
     }
 
+    /// A write transaction and the workshop, for staff who may run it: the
+    /// caller must be staff before anything is read, then 404 when there is
+    /// no such workshop and 403 when it is not theirs.
+    pub(crate) async fn run_workshop(
+        &self,
+        caller: &Caller,
+        id: WorkshopId,
+    ) -> Result<(Tx, Workshop), AppError> {
+        caller.require_staff()?;
+        let mut tx = self.store().write().await?;
+        let workshop = workshops::workshop(tx.conn(), id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Workshop))?;
+        self.authorize_workshop(tx.conn(), caller, id, Access::Run)
+            .await?;
+        Ok((tx, workshop))
+    }
+
     /// A write transaction and the session, for staff who may run its
     /// workshop: the caller must be staff before anything is read, then 404
     /// when there is no such session and 403 when its workshop is not

@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Caller, Services,
-    access::Access,
     storage::{self, audit, cards, events::Recorder, participants, questions, sessions, workshops},
 };
 
@@ -173,13 +172,7 @@ impl Services {
         id: WorkshopId,
         input: &PrivacyInput,
     ) -> Result<Workshop, AppError> {
-        caller.require_staff()?;
-        let mut tx = self.store().write().await?;
-        let mut workshop = workshops::workshop(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(tx.conn(), caller, id, Access::Run)
-            .await?;
+        let (mut tx, mut workshop) = self.run_workshop(caller, id).await?;
         let (withdrawn_cards, retain_until) = privacy::parse_privacy(
             &input.withdrawn_cards,
             input.retain_until.as_deref(),

@@ -1,7 +1,7 @@
 //! Workshops and their editable dimensions and stakeholder groups.
 
 use rembuk_domain::{
-    AppError, Entity, WorkshopId,
+    AppError, WorkshopId,
     dimension::{DimensionInput, default_dimensions, parse_dimensions},
     group::{GroupInput, default_groups, parse_groups},
     workshop::{Workshop, WorkshopSummary, parse_new_workshop},
@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Caller, Services,
-    access::Access,
     storage::{self, workshops},
 };
 
@@ -105,13 +104,7 @@ impl Services {
         id: WorkshopId,
         input: &[DimensionInput],
     ) -> Result<Workshop, AppError> {
-        caller.require_staff()?;
-        let mut tx = self.store().write().await?;
-        let old = workshops::workshop(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(tx.conn(), caller, id, Access::Run)
-            .await?;
+        let (mut tx, old) = self.run_workshop(caller, id).await?;
         let dims = parse_dimensions(input)?;
         let old_dim = |key: &str| old.dimensions.iter().find(|d| d.key == key);
         for (dim, sub) in workshops::used_dimension_keys(tx.conn(), id).await? {
@@ -145,13 +138,7 @@ impl Services {
         id: WorkshopId,
         input: &[GroupInput],
     ) -> Result<Workshop, AppError> {
-        caller.require_staff()?;
-        let mut tx = self.store().write().await?;
-        let old = workshops::workshop(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(tx.conn(), caller, id, Access::Run)
-            .await?;
+        let (mut tx, old) = self.run_workshop(caller, id).await?;
         let groups = parse_groups(input)?;
         for used in workshops::used_group_keys(tx.conn(), id).await? {
             if !groups.iter().any(|g| g.key == used) {
