@@ -174,8 +174,9 @@ impl Store {
                 // with sleeps of up to 100 ms: a burst of votes took every
                 // connection, the live hub and the pages could not read,
                 // and the whole server stalled for hundreds of
-                // milliseconds. With one connection for writes, writers
-                // queue for it in order and readers keep theirs.
+                // milliseconds. With one connection for writes, held by
+                // the writer task, writers queue for it in order and
+                // readers keep theirs.
                 let writes = options(1).connect(&url).await?;
                 (pool, writes)
             }
