@@ -1,4 +1,4 @@
-//! Turns `locales/*.toml` into one `Strings` struct per language.
+//! Turns `locales/*.toml` into `Strings`: one method per key, one static per language.
 //!
 //! Bahasa Indonesia (`id.toml`) is the reference: every other language must
 //! have exactly its keys and the same `{placeholders}` in each string, or the
@@ -60,21 +60,38 @@ fn main() {
         panic!("translation files disagree:\n  {}", problems.join("\n  "));
     }
 
+    // One method per key, not one field: a build links only the strings its
+    // code calls, so the phone's WASM carries the participant's few dozen
+    // strings instead of every string of the whole app in both languages.
     let mut out = String::new();
-    out.push_str("/// Every user-visible string, one field per key of `locales/id.toml`.\n");
-    out.push_str("#[derive(Debug)]\n#[allow(missing_docs)]\npub struct Strings {\n");
+    out.push_str("/// Every user-visible string of one language: one method per key of\n");
+    out.push_str("/// `locales/id.toml`.\n");
+    out.push_str("#[derive(Debug)]\npub struct Strings(Lang);\n\n");
+    for (code, konst, _) in &tables {
+        writeln!(out, "/// Strings from `locales/{code}.toml`.").unwrap();
+        writeln!(
+            out,
+            "pub static {konst}: Strings = Strings(Lang::{});",
+            variant(code)
+        )
+        .unwrap();
+    }
+    out.push_str("\n#[allow(missing_docs)]\nimpl Strings {\n");
     for key in reference.keys() {
-        writeln!(out, "    pub {}: &'static str,", field(key)).unwrap();
+        writeln!(out, "    pub fn {}(&self) -> &'static str {{", field(key)).unwrap();
+        out.push_str("        match self.0 {\n");
+        for (code, _, table) in &tables {
+            writeln!(
+                out,
+                "            Lang::{} => {:?},",
+                variant(code),
+                table[key]
+            )
+            .unwrap();
+        }
+        out.push_str("        }\n    }\n");
     }
     out.push_str("}\n\n");
-    for (code, konst, table) in &tables {
-        writeln!(out, "/// Strings from `locales/{code}.toml`.").unwrap();
-        writeln!(out, "pub static {konst}: Strings = Strings {{").unwrap();
-        for (key, text) in table {
-            writeln!(out, "    {}: {:?},", field(key), text).unwrap();
-        }
-        out.push_str("};\n\n");
-    }
     out.push_str("/// Every key with its field name, for completeness tests and tooling.\n");
     out.push_str("pub const KEYS: &[&str] = &[\n");
     for key in reference.keys() {
@@ -105,6 +122,14 @@ fn flatten(prefix: &str, value: &toml::Value, out: &mut BTreeMap<String, String>
             path.display()
         ),
     }
+}
+
+fn variant(code: &str) -> String {
+    let mut chars = code.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn field(key: &str) -> String {

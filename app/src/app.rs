@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href=format!("{}/pkg/rembuk.css", asset_root())/>
         <Title formatter=|title: String| if title.is_empty() { "Rembuk".to_string() } else { format!("{title} · Rembuk") }/>
-        <a class="skip-link" href="#main">{t.nav_skip}</a>
+        <a class="skip-link" href="#main">{t.nav_skip()}</a>
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>

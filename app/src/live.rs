@@ -115,12 +115,12 @@ pub fn LiveNotice(status: RwSignal<LiveStatus>) -> impl IntoView {
         <div class="live-notice" role="status" aria-live="polite">
             {move || match status.get() {
                 LiveStatus::Reconnecting => Some(Either::Left(view! {
-                    <p class="banner warn">{t.live_reconnecting} " " <a href="" rel="external">{t.live_refresh}</a></p>
+                    <p class="banner warn">{t.live_reconnecting()} " " <a href="" rel="external">{t.live_refresh()}</a></p>
                 })),
                 // Until scripts run (or when they never do), say how to see
                 // new cards: reload.
                 LiveStatus::Idle => Some(Either::Right(view! {
-                    <p class="banner quiet">{t.live_noscript} " " <a href="" rel="external">{t.live_refresh}</a></p>
+                    <p class="banner quiet">{t.live_noscript()} " " <a href="" rel="external">{t.live_refresh()}</a></p>
                 })),
                 LiveStatus::Connected => None,
             }}

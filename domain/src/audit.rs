@@ -88,26 +88,26 @@ impl AuditAction {
     pub fn label(self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
-            AuditAction::Approve => t.audit_approve,
-            AuditAction::Hide => t.audit_hide,
-            AuditAction::Restore => t.audit_restore,
-            AuditAction::Edit => t.audit_edit,
-            AuditAction::Pin => t.audit_pin,
-            AuditAction::Unpin => t.audit_unpin,
-            AuditAction::Tag => t.audit_tag,
-            AuditAction::Merge => t.audit_merge,
-            AuditAction::Unmerge => t.audit_unmerge,
-            AuditAction::Phase => t.audit_phase,
-            AuditAction::Timer => t.audit_timer,
-            AuditAction::PaperCard => t.audit_paper_card,
-            AuditAction::PaperVotes => t.audit_paper_votes,
-            AuditAction::Moderation => t.audit_moderation,
-            AuditAction::Settings => t.audit_settings,
-            AuditAction::Programme => t.audit_programme,
-            AuditAction::Cluster => t.audit_cluster,
-            AuditAction::Uncluster => t.audit_uncluster,
-            AuditAction::Passcode => t.audit_passcode,
-            AuditAction::Withdrawal => t.audit_withdrawal,
+            AuditAction::Approve => t.audit_approve(),
+            AuditAction::Hide => t.audit_hide(),
+            AuditAction::Restore => t.audit_restore(),
+            AuditAction::Edit => t.audit_edit(),
+            AuditAction::Pin => t.audit_pin(),
+            AuditAction::Unpin => t.audit_unpin(),
+            AuditAction::Tag => t.audit_tag(),
+            AuditAction::Merge => t.audit_merge(),
+            AuditAction::Unmerge => t.audit_unmerge(),
+            AuditAction::Phase => t.audit_phase(),
+            AuditAction::Timer => t.audit_timer(),
+            AuditAction::PaperCard => t.audit_paper_card(),
+            AuditAction::PaperVotes => t.audit_paper_votes(),
+            AuditAction::Moderation => t.audit_moderation(),
+            AuditAction::Settings => t.audit_settings(),
+            AuditAction::Programme => t.audit_programme(),
+            AuditAction::Cluster => t.audit_cluster(),
+            AuditAction::Uncluster => t.audit_uncluster(),
+            AuditAction::Passcode => t.audit_passcode(),
+            AuditAction::Withdrawal => t.audit_withdrawal(),
         }
     }
 }
@@ -144,7 +144,7 @@ impl AuditEntry {
     /// Who acted, for people.
     pub fn actor_label(&self, lang: Lang) -> &str {
         if self.actor == Self::PARTICIPANT {
-            lang.t().audit_participant
+            lang.t().audit_participant()
         } else {
             &self.actor
         }

@@ -32,8 +32,8 @@ impl CardKind {
     /// Label for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            CardKind::Problem => lang.t().kind_problem,
-            CardKind::Idea => lang.t().kind_idea,
+            CardKind::Problem => lang.t().kind_problem(),
+            CardKind::Idea => lang.t().kind_idea(),
         }
     }
 }

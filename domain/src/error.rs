@@ -264,37 +264,37 @@ impl AppError {
             AppError::Invalid { field, problem } => {
                 let field = field.label(lang);
                 match problem {
-                    Problem::Required => fill(t.problem_required, &[("field", field)]),
+                    Problem::Required => fill(t.problem_required(), &[("field", field)]),
                     Problem::TooLong { max } => fill(
-                        t.problem_too_long,
+                        t.problem_too_long(),
                         &[("field", field), ("max", &lang.number(i64::from(*max)))],
                     ),
                     Problem::TooShort { min } => fill(
-                        t.problem_too_short,
+                        t.problem_too_short(),
                         &[("field", field), ("min", &lang.number(i64::from(*min)))],
                     ),
                     Problem::OutOfRange { min, max } => fill(
-                        t.problem_out_of_range,
+                        t.problem_out_of_range(),
                         &[
                             ("field", field),
                             ("min", &lang.number(*min)),
                             ("max", &lang.number(*max)),
                         ],
                     ),
-                    Problem::Malformed => fill(t.problem_malformed, &[("field", field)]),
-                    Problem::Unknown => fill(t.problem_unknown, &[("field", field)]),
-                    Problem::MustAccept => t.problem_must_accept.to_string(),
-                    Problem::Duplicate => fill(t.problem_duplicate, &[("field", field)]),
-                    Problem::WrongKind => t.problem_wrong_kind.to_string(),
-                    Problem::BeforeStart => t.problem_before_start.to_string(),
+                    Problem::Malformed => fill(t.problem_malformed(), &[("field", field)]),
+                    Problem::Unknown => fill(t.problem_unknown(), &[("field", field)]),
+                    Problem::MustAccept => t.problem_must_accept().to_string(),
+                    Problem::Duplicate => fill(t.problem_duplicate(), &[("field", field)]),
+                    Problem::WrongKind => t.problem_wrong_kind().to_string(),
+                    Problem::BeforeStart => t.problem_before_start().to_string(),
                 }
             }
-            AppError::Malformed { .. } => t.error_malformed.to_string(),
-            AppError::Unauthenticated => t.error_unauthenticated.to_string(),
-            AppError::BadCredentials => t.error_bad_credentials.to_string(),
-            AppError::Forbidden => t.error_forbidden.to_string(),
-            AppError::NotJoined => t.error_not_joined.to_string(),
-            AppError::NotFound { what } => fill(t.error_not_found, &[("what", what.label(lang))]),
+            AppError::Malformed { .. } => t.error_malformed().to_string(),
+            AppError::Unauthenticated => t.error_unauthenticated().to_string(),
+            AppError::BadCredentials => t.error_bad_credentials().to_string(),
+            AppError::Forbidden => t.error_forbidden().to_string(),
+            AppError::NotJoined => t.error_not_joined().to_string(),
+            AppError::NotFound { what } => fill(t.error_not_found(), &[("what", what.label(lang))]),
             AppError::OverBudget {
                 budget,
                 used_elsewhere,
@@ -302,41 +302,41 @@ impl AppError {
             } => {
                 let left = budget.saturating_sub(*used_elsewhere);
                 fill(
-                    t.error_over_budget,
+                    t.error_over_budget(),
                     &[("budget", &budget.to_string()), ("left", &left.to_string())],
                 )
             }
             AppError::PhaseForbids { phase, action } => {
                 let template = match action {
-                    Action::SubmitCard => t.error_phase_no_cards,
-                    Action::Vote => t.error_phase_no_votes,
+                    Action::SubmitCard => t.error_phase_no_cards(),
+                    Action::Vote => t.error_phase_no_votes(),
                 };
                 fill(template, &[("phase", phase.label(lang))])
             }
-            AppError::AlreadySetUp => t.error_already_set_up.to_string(),
-            AppError::SetupElsewhere => t.error_setup_elsewhere.to_string(),
-            AppError::EmailTaken => t.error_email_taken.to_string(),
-            AppError::InUse { name } => fill(t.error_in_use, &[("name", name)]),
-            AppError::CardMerged => t.error_card_merged.to_string(),
-            AppError::AlreadyUndone => t.error_already_undone.to_string(),
-            AppError::DotsOff => t.error_dots_off.to_string(),
-            AppError::ScoresOff => t.error_scores_off.to_string(),
+            AppError::AlreadySetUp => t.error_already_set_up().to_string(),
+            AppError::SetupElsewhere => t.error_setup_elsewhere().to_string(),
+            AppError::EmailTaken => t.error_email_taken().to_string(),
+            AppError::InUse { name } => fill(t.error_in_use(), &[("name", name)]),
+            AppError::CardMerged => t.error_card_merged().to_string(),
+            AppError::AlreadyUndone => t.error_already_undone().to_string(),
+            AppError::DotsOff => t.error_dots_off().to_string(),
+            AppError::ScoresOff => t.error_scores_off().to_string(),
             AppError::TooLarge { limit_bytes } => fill(
-                t.error_too_large,
+                t.error_too_large(),
                 &[("kb", &lang.number((*limit_bytes / 1024).max(1) as i64))],
             ),
             AppError::RateLimited { retry_after_secs } => fill(
-                t.error_rate_limited,
+                t.error_rate_limited(),
                 &[("seconds", &retry_after_secs.to_string())],
             ),
-            AppError::WrongPasscode => t.error_wrong_passcode.to_string(),
+            AppError::WrongPasscode => t.error_wrong_passcode().to_string(),
             AppError::TooManyStreams { max } => {
-                fill(t.error_too_many_streams, &[("max", &max.to_string())])
+                fill(t.error_too_many_streams(), &[("max", &max.to_string())])
             }
-            AppError::Retained { until: Some(date) } => fill(t.error_retained, &[("date", date)]),
-            AppError::Retained { until: None } => t.error_no_retention_date.to_string(),
-            AppError::Internal => t.error_internal.to_string(),
-            AppError::Network { .. } => t.error_network.to_string(),
+            AppError::Retained { until: Some(date) } => fill(t.error_retained(), &[("date", date)]),
+            AppError::Retained { until: None } => t.error_no_retention_date().to_string(),
+            AppError::Internal => t.error_internal().to_string(),
+            AppError::Network { .. } => t.error_network().to_string(),
         }
     }
 
@@ -354,46 +354,46 @@ impl Field {
     pub fn label(self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
-            Field::Email => t.field_email,
-            Field::Password => t.field_password,
-            Field::Role => t.field_role,
-            Field::Title => t.field_title,
-            Field::Place => t.field_place,
-            Field::StartsOn => t.field_starts_on,
-            Field::EndsOn => t.field_ends_on,
-            Field::Language => t.field_language,
-            Field::Code => t.field_code,
-            Field::Group => t.field_group,
-            Field::Name => t.field_name,
-            Field::Consent => t.field_consent,
-            Field::Text => t.field_text,
-            Field::Kind => t.field_kind,
-            Field::Answers => t.field_answers,
-            Field::Dots => t.field_dots,
-            Field::Prompt => t.field_prompt,
-            Field::Dimension => t.field_dimension,
-            Field::SubElement => t.field_sub_element,
-            Field::VoteBudget => t.field_vote_budget,
-            Field::Phase => t.field_phase,
-            Field::Key => t.field_key,
-            Field::Dimensions => t.field_dimensions,
-            Field::Groups => t.field_groups,
-            Field::IdempotencyKey => t.field_idempotency_key,
-            Field::Seconds => t.field_seconds,
-            Field::Reason => t.field_reason,
-            Field::Cards => t.field_cards,
-            Field::Urgency => t.field_urgency,
-            Field::Seriousness => t.field_seriousness,
-            Field::Growth => t.field_growth,
-            Field::Impact => t.field_impact,
-            Field::Effort => t.field_effort,
-            Field::Horizon => t.field_horizon,
-            Field::LeadOffice => t.field_lead_office,
-            Field::VotingMode => t.field_voting_mode,
-            Field::Format => t.field_format,
-            Field::Passcode => t.field_passcode,
-            Field::WithdrawnCards => t.field_withdrawn_cards,
-            Field::RetainUntil => t.field_retain_until,
+            Field::Email => t.field_email(),
+            Field::Password => t.field_password(),
+            Field::Role => t.field_role(),
+            Field::Title => t.field_title(),
+            Field::Place => t.field_place(),
+            Field::StartsOn => t.field_starts_on(),
+            Field::EndsOn => t.field_ends_on(),
+            Field::Language => t.field_language(),
+            Field::Code => t.field_code(),
+            Field::Group => t.field_group(),
+            Field::Name => t.field_name(),
+            Field::Consent => t.field_consent(),
+            Field::Text => t.field_text(),
+            Field::Kind => t.field_kind(),
+            Field::Answers => t.field_answers(),
+            Field::Dots => t.field_dots(),
+            Field::Prompt => t.field_prompt(),
+            Field::Dimension => t.field_dimension(),
+            Field::SubElement => t.field_sub_element(),
+            Field::VoteBudget => t.field_vote_budget(),
+            Field::Phase => t.field_phase(),
+            Field::Key => t.field_key(),
+            Field::Dimensions => t.field_dimensions(),
+            Field::Groups => t.field_groups(),
+            Field::IdempotencyKey => t.field_idempotency_key(),
+            Field::Seconds => t.field_seconds(),
+            Field::Reason => t.field_reason(),
+            Field::Cards => t.field_cards(),
+            Field::Urgency => t.field_urgency(),
+            Field::Seriousness => t.field_seriousness(),
+            Field::Growth => t.field_growth(),
+            Field::Impact => t.field_impact(),
+            Field::Effort => t.field_effort(),
+            Field::Horizon => t.field_horizon(),
+            Field::LeadOffice => t.field_lead_office(),
+            Field::VotingMode => t.field_voting_mode(),
+            Field::Format => t.field_format(),
+            Field::Passcode => t.field_passcode(),
+            Field::WithdrawnCards => t.field_withdrawn_cards(),
+            Field::RetainUntil => t.field_retain_until(),
         }
     }
 }
@@ -403,13 +403,13 @@ impl Entity {
     pub fn label(self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
-            Entity::Workshop => t.entity_workshop,
-            Entity::Session => t.entity_session,
-            Entity::Question => t.entity_question,
-            Entity::Card => t.entity_card,
-            Entity::User => t.entity_user,
-            Entity::Page => t.entity_page,
-            Entity::Merge => t.entity_merge,
+            Entity::Workshop => t.entity_workshop(),
+            Entity::Session => t.entity_session(),
+            Entity::Question => t.entity_question(),
+            Entity::Card => t.entity_card(),
+            Entity::User => t.entity_user(),
+            Entity::Page => t.entity_page(),
+            Entity::Merge => t.entity_merge(),
         }
     }
 }

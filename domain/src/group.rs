@@ -24,11 +24,11 @@ pub const MAX_GROUPS: usize = 10;
 pub fn default_groups(lang: Lang) -> Vec<StakeholderGroup> {
     let t = lang.t();
     [
-        ("government", t.group_government),
-        ("academia", t.group_academia),
-        ("business", t.group_business),
-        ("community", t.group_community),
-        ("media", t.group_media),
+        ("government", t.group_government()),
+        ("academia", t.group_academia()),
+        ("business", t.group_business()),
+        ("community", t.group_community()),
+        ("media", t.group_media()),
     ]
     .into_iter()
     .map(|(key, name)| StakeholderGroup {

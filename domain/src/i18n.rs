@@ -98,18 +98,18 @@ impl Lang {
     pub fn month(self, month: u32) -> &'static str {
         let t = self.t();
         match month {
-            1 => t.month_1,
-            2 => t.month_2,
-            3 => t.month_3,
-            4 => t.month_4,
-            5 => t.month_5,
-            6 => t.month_6,
-            7 => t.month_7,
-            8 => t.month_8,
-            9 => t.month_9,
-            10 => t.month_10,
-            11 => t.month_11,
-            _ => t.month_12,
+            1 => t.month_1(),
+            2 => t.month_2(),
+            3 => t.month_3(),
+            4 => t.month_4(),
+            5 => t.month_5(),
+            6 => t.month_6(),
+            7 => t.month_7(),
+            8 => t.month_8(),
+            9 => t.month_9(),
+            10 => t.month_10(),
+            11 => t.month_11(),
+            _ => t.month_12(),
         }
     }
 }

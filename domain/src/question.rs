@@ -41,8 +41,8 @@ impl QuestionKind {
     /// Label for people.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            QuestionKind::Problems => lang.t().kind_problems,
-            QuestionKind::Ideas => lang.t().kind_ideas,
+            QuestionKind::Problems => lang.t().kind_problems(),
+            QuestionKind::Ideas => lang.t().kind_ideas(),
         }
     }
 }
@@ -137,9 +137,9 @@ impl Phase {
     pub fn label(self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
-            Phase::Collecting => t.phase_collecting,
-            Phase::Voting => t.phase_voting,
-            Phase::Closed => t.phase_closed,
+            Phase::Collecting => t.phase_collecting(),
+            Phase::Voting => t.phase_voting(),
+            Phase::Closed => t.phase_closed(),
         }
     }
 }
@@ -275,9 +275,9 @@ impl VotingMode {
     pub fn label(self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
-            VotingMode::Dots => t.mode_dots,
-            VotingMode::Scores => t.mode_scores,
-            VotingMode::Both => t.mode_both,
+            VotingMode::Dots => t.mode_dots(),
+            VotingMode::Scores => t.mode_scores(),
+            VotingMode::Both => t.mode_both(),
         }
     }
 }

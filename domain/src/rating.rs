@@ -235,9 +235,9 @@ impl Horizon {
     pub fn label(self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
-            Horizon::Short => t.horizon_short,
-            Horizon::Medium => t.horizon_medium,
-            Horizon::Long => t.horizon_long,
+            Horizon::Short => t.horizon_short(),
+            Horizon::Medium => t.horizon_medium(),
+            Horizon::Long => t.horizon_long(),
         }
     }
 }

@@ -682,11 +682,11 @@ fn impact_of(rating: Option<IdeaScore>) -> f32 {
 pub fn method(lang: Lang) -> Vec<String> {
     let t = lang.t();
     vec![
-        t.report_method_dots.to_string(),
-        t.report_method_usg.to_string(),
-        t.report_method_ideas.to_string(),
-        t.report_method_groups.to_string(),
-        t.report_method_moderation.to_string(),
+        t.report_method_dots().to_string(),
+        t.report_method_usg().to_string(),
+        t.report_method_ideas().to_string(),
+        t.report_method_groups().to_string(),
+        t.report_method_moderation().to_string(),
     ]
 }
 

@@ -35,9 +35,9 @@ impl Role {
     pub fn label(self, lang: Lang) -> &'static str {
         let t = lang.t();
         match self {
-            Role::Admin => t.role_admin,
-            Role::Facilitator => t.role_facilitator,
-            Role::Secretariat => t.role_secretariat,
+            Role::Admin => t.role_admin(),
+            Role::Facilitator => t.role_facilitator(),
+            Role::Secretariat => t.role_secretariat(),
         }
     }
 

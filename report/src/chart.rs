@@ -53,12 +53,12 @@ pub fn dimension_chart_svg(report: &Report, dimension_key: &str, group: Option<&
     let problems = dim.map(|d| d.problems.as_slice()).unwrap_or_default();
     let (title, mut bars): (String, Vec<(String, u32)>) = match group {
         None => (
-            fill(t.export_chart_top_problems, &[("dimension", name)]),
+            fill(t.export_chart_top_problems(), &[("dimension", name)]),
             problems.iter().map(|p| (p.text.clone(), p.dots)).collect(),
         ),
         Some(g) => (
             fill(
-                t.export_chart_top_problems_group,
+                t.export_chart_top_problems_group(),
                 &[("group", report.group_name(g)), ("dimension", name)],
             ),
             problems
@@ -70,7 +70,7 @@ pub fn dimension_chart_svg(report: &Report, dimension_key: &str, group: Option<&
     bars.retain(|(_, v)| *v > 0);
     // Stable: ties keep the overall rank order.
     bars.sort_by_key(|(_, v)| std::cmp::Reverse(*v));
-    chart(&title, &bars, BREADTH_TOP_N, t.export_chart_no_data)
+    chart(&title, &bars, BREADTH_TOP_N, t.export_chart_no_data())
 }
 
 /// Draws the chart; `empty` is said when there is no bar to draw.

@@ -48,37 +48,37 @@ fn columns(report: &Report, with_dimension: bool) -> Vec<Column> {
     let t = report.language.t();
     let mut columns = Vec::new();
     if with_dimension {
-        columns.push(Column::narrow(t.export_dimension_key));
-        columns.push(Column::medium(t.export_dimension));
+        columns.push(Column::narrow(t.export_dimension_key()));
+        columns.push(Column::medium(t.export_dimension()));
     }
     columns.extend([
-        Column::narrow(t.export_kind),
-        Column::number(t.export_rank),
-        Column::wide(t.export_text),
-        Column::medium(t.export_sub_element),
-        Column::medium(t.export_sessions),
-        Column::number(t.export_votes),
+        Column::narrow(t.export_kind()),
+        Column::number(t.export_rank()),
+        Column::wide(t.export_text()),
+        Column::medium(t.export_sub_element()),
+        Column::medium(t.export_sessions()),
+        Column::number(t.export_votes()),
     ]);
     columns.extend(
         report
             .groups
             .iter()
-            .map(|g| Column::number(fill(t.export_votes_of_group, &[("group", &g.name)]))),
+            .map(|g| Column::number(fill(t.export_votes_of_group(), &[("group", &g.name)]))),
     );
     columns.extend([
-        Column::number(t.export_breadth),
-        Column::number(t.export_urgency),
-        Column::number(t.export_seriousness),
-        Column::number(t.export_growth),
-        Column::number(t.export_usg_score),
-        Column::number(t.export_raters),
-        Column::number(t.export_impact),
-        Column::number(t.export_effort),
-        Column::narrow(t.export_quick_win),
-        Column::medium(t.export_horizon),
-        Column::medium(t.export_lead_office),
-        Column::wide(t.export_answers),
-        Column::wide(t.export_merged_column),
+        Column::number(t.export_breadth()),
+        Column::number(t.export_urgency()),
+        Column::number(t.export_seriousness()),
+        Column::number(t.export_growth()),
+        Column::number(t.export_usg_score()),
+        Column::number(t.export_raters()),
+        Column::number(t.export_impact()),
+        Column::number(t.export_effort()),
+        Column::narrow(t.export_quick_win()),
+        Column::medium(t.export_horizon()),
+        Column::medium(t.export_lead_office()),
+        Column::wide(t.export_answers()),
+        Column::wide(t.export_merged_column()),
     ]);
     columns
 }
@@ -184,14 +184,14 @@ fn idea_row(report: &Report, dim: &DimensionReport, i: &IdeaItem) -> Vec<Cell> {
 pub(crate) fn usg_matrix(report: &Report) -> Table {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::medium(t.export_dimension),
-        Column::number(t.export_rank),
-        Column::wide(t.export_problem),
-        Column::number(t.export_urgency),
-        Column::number(t.export_seriousness),
-        Column::number(t.export_growth),
-        Column::number(t.export_usg_score),
-        Column::number(t.export_raters),
+        Column::medium(t.export_dimension()),
+        Column::number(t.export_rank()),
+        Column::wide(t.export_problem()),
+        Column::number(t.export_urgency()),
+        Column::number(t.export_seriousness()),
+        Column::number(t.export_growth()),
+        Column::number(t.export_usg_score()),
+        Column::number(t.export_raters()),
     ]);
     for dim in report.ordered_dimensions() {
         for p in &dim.problems {

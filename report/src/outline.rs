@@ -74,10 +74,10 @@ pub(crate) fn build(report: &Report) -> Document {
     chapters.push(general_annex(report));
     Document {
         lang,
-        title: t.export_document_title.to_string(),
+        title: t.export_document_title().to_string(),
         subtitle: report.workshop.title.clone(),
         facts: cover_facts(report),
-        note: t.export_draft_note.to_string(),
+        note: t.export_draft_note().to_string(),
         chapters,
     }
 }
@@ -89,18 +89,18 @@ fn cover_facts(report: &Report) -> Vec<(String, String)> {
     let w = &report.workshop;
     let mut facts = Vec::new();
     if let Some(place) = w.place.as_deref().filter(|p| !p.trim().is_empty()) {
-        facts.push((t.export_place.to_string(), place.to_string()));
+        facts.push((t.export_place().to_string(), place.to_string()));
     }
     if let Some(start) = w.starts_on {
         let dates = match w.ends_on.filter(|end| *end > start) {
             Some(end) => date_range(lang, start, end),
             None => start.long(lang),
         };
-        facts.push((t.export_dates.to_string(), dates));
+        facts.push((t.export_dates().to_string(), dates));
     }
-    facts.push((t.export_scope.to_string(), scope_label(report)));
+    facts.push((t.export_scope().to_string(), scope_label(report)));
     facts.push((
-        t.export_generated.to_string(),
+        t.export_generated().to_string(),
         report.generated_at.date_at_offset(WIB).long(lang),
     ));
     facts
@@ -117,7 +117,7 @@ fn date_range(lang: Lang, start: Date, end: Date) -> String {
         start.long(lang)
     };
     fill(
-        lang.t().export_date_range,
+        lang.t().export_date_range(),
         &[("start", &from), ("end", &end.long(lang))],
     )
 }
@@ -125,7 +125,7 @@ fn date_range(lang: Lang, start: Date, end: Date) -> String {
 fn scope_label(report: &Report) -> String {
     let t = report.language.t();
     match &report.scope {
-        Scope::Workshop => t.export_scope_workshop.to_string(),
+        Scope::Workshop => t.export_scope_workshop().to_string(),
         Scope::Session { session_id } => {
             let title = report
                 .participation
@@ -133,7 +133,7 @@ fn scope_label(report: &Report) -> String {
                 .iter()
                 .find(|s| s.id == *session_id)
                 .map_or_else(|| session_id.to_string(), |s| s.title.clone());
-            fill(t.export_scope_session, &[("session", &title)])
+            fill(t.export_scope_session(), &[("session", &title)])
         }
     }
 }
@@ -144,28 +144,28 @@ fn scope_label(report: &Report) -> String {
 fn overview(report: &Report) -> Chapter {
     let t = report.language.t();
     let total = fill(
-        t.export_participants_total,
+        t.export_participants_total(),
         &[(
             "n",
             &report.language.number(report.participation.total.into()),
         )],
     );
     Chapter {
-        title: t.export_participation_overview.to_string(),
+        title: t.export_participation_overview().to_string(),
         dimension: None,
         sections: vec![
             Section {
-                title: t.export_by_group.to_string(),
+                title: t.export_by_group().to_string(),
                 blocks: vec![
                     Block::Paragraph(total),
                     Block::Table(participation_by_group(report)),
                 ],
             },
             Section {
-                title: t.export_by_session.to_string(),
+                title: t.export_by_session().to_string(),
                 blocks: vec![table_or(
                     participation_by_session(report),
-                    t.export_no_sessions,
+                    t.export_no_sessions(),
                 )],
             },
         ],
@@ -177,16 +177,16 @@ pub(crate) fn participation_by_group(report: &Report) -> Table {
     let t = report.language.t();
     let p = &report.participation;
     let mut table = Table::new(vec![
-        Column::medium(t.export_group),
-        Column::number(t.export_participants),
-        Column::number(t.export_share),
+        Column::medium(t.export_group()),
+        Column::number(t.export_participants()),
+        Column::number(t.export_share()),
     ]);
     for g in &report.groups {
         let n = p.by_group.get(&g.key).copied().unwrap_or(0);
         table.push(vec![Cell::text(&g.name), Cell::Int(n), share(n, p.total)]);
     }
     table.push(vec![
-        Cell::text(t.export_total),
+        Cell::text(t.export_total()),
         Cell::Int(p.total),
         share(p.total, p.total),
     ]);
@@ -200,9 +200,9 @@ pub(crate) fn participation_by_session(report: &Report) -> Table {
 
 fn sessions_table<'a>(report: &Report, sessions: impl Iterator<Item = &'a ReportSession>) -> Table {
     let t = report.language.t();
-    let mut columns = vec![Column::wide(t.export_session)];
+    let mut columns = vec![Column::wide(t.export_session())];
     columns.extend(report.groups.iter().map(|g| Column::number(&g.name)));
-    columns.push(Column::number(t.export_total));
+    columns.push(Column::number(t.export_total()));
     let mut table = Table::new(columns);
     for s in sessions {
         let mut row = vec![Cell::text(&s.title)];
@@ -259,11 +259,11 @@ fn dimension(report: &Report, dim: &DimensionReport) -> Chapter {
         title: dim.name.clone(),
         dimension: Some(dim.key.clone()),
         sections: vec![
-            titled('A', t.export_participation, participation(report, dim)),
-            titled('B', t.export_problems, problems(report, dim)),
-            titled('C', t.export_ideas, ideas(report, dim)),
-            titled('D', t.export_shortlist, shortlist(report, dim)),
-            titled('E', t.export_annex, dimension_annex(report, dim)),
+            titled('A', t.export_participation(), participation(report, dim)),
+            titled('B', t.export_problems(), problems(report, dim)),
+            titled('C', t.export_ideas(), ideas(report, dim)),
+            titled('D', t.export_shortlist(), shortlist(report, dim)),
+            titled('E', t.export_annex(), dimension_annex(report, dim)),
         ],
     }
 }
@@ -274,18 +274,22 @@ fn participation(report: &Report, dim: &DimensionReport) -> Vec<Block> {
     let t = report.language.t();
     let mut blocks = Vec::new();
     if !dim.questions.is_empty() {
-        blocks.push(Block::Caption(t.export_questions.to_string()));
+        blocks.push(Block::Caption(t.export_questions().to_string()));
         blocks.push(Block::List(dim.questions.clone()));
     }
     let sessions = sessions_of(report, dim);
     if sessions.is_empty() {
         // Nobody discussed it: a table of zeros would only be noise.
-        blocks.push(Block::Paragraph(t.export_no_dimension_sessions.to_string()));
+        blocks.push(Block::Paragraph(
+            t.export_no_dimension_sessions().to_string(),
+        ));
         return blocks;
     }
-    blocks.push(Block::Caption(t.export_dimension_participation.to_string()));
+    blocks.push(Block::Caption(
+        t.export_dimension_participation().to_string(),
+    ));
     blocks.push(Block::Table(dimension_groups(report, dim, &sessions)));
-    blocks.push(Block::Caption(t.export_dimension_sessions.to_string()));
+    blocks.push(Block::Caption(t.export_dimension_sessions().to_string()));
     blocks.push(Block::Table(sessions_table(report, sessions.into_iter())));
     blocks
 }
@@ -321,9 +325,9 @@ fn sessions_of<'a>(report: &'a Report, dim: &DimensionReport) -> Vec<&'a ReportS
 fn dimension_groups(report: &Report, dim: &DimensionReport, sessions: &[&ReportSession]) -> Table {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::medium(t.export_group),
-        Column::number(t.export_participants),
-        Column::number(t.export_votes),
+        Column::medium(t.export_group()),
+        Column::number(t.export_participants()),
+        Column::number(t.export_votes()),
     ]);
     let (mut people_total, mut dots_total) = (0, 0);
     for g in &report.groups {
@@ -347,7 +351,7 @@ fn dimension_groups(report: &Report, dim: &DimensionReport, sessions: &[&ReportS
         ]);
     }
     table.push(vec![
-        Cell::text(t.export_total),
+        Cell::text(t.export_total()),
         Cell::Int(people_total),
         Cell::Int(dots_total),
     ]);
@@ -363,17 +367,17 @@ pub(crate) fn sub_element_name(dim: &DimensionReport, key: Option<&str>) -> Cell
 fn problems(report: &Report, dim: &DimensionReport) -> Vec<Block> {
     let t = report.language.t();
     if dim.problems.is_empty() {
-        return vec![Block::Paragraph(t.export_no_problems.to_string())];
+        return vec![Block::Paragraph(t.export_no_problems().to_string())];
     }
     let usg = usg_table(report, dim);
     vec![
         Block::Chart(dim.key.clone()),
-        Block::Caption(t.export_problem_ranking.to_string()),
+        Block::Caption(t.export_problem_ranking().to_string()),
         Block::Table(problem_ranking(report, dim)),
-        Block::Caption(t.export_problem_votes.to_string()),
+        Block::Caption(t.export_problem_votes().to_string()),
         Block::Table(problem_votes(report, dim)),
-        Block::Caption(t.export_usg_matrix.to_string()),
-        table_or(usg, t.export_no_usg),
+        Block::Caption(t.export_usg_matrix().to_string()),
+        table_or(usg, t.export_no_usg()),
     ]
 }
 
@@ -382,7 +386,10 @@ fn text_with_merges(t: &Strings, text: &str, merged_from: &[String]) -> Cell {
     if merged_from.is_empty() {
         Cell::text(text)
     } else {
-        let merged = fill(t.export_merged_from, &[("cards", &merged_from.join("; "))]);
+        let merged = fill(
+            t.export_merged_from(),
+            &[("cards", &merged_from.join("; "))],
+        );
         Cell::Lines(vec![text.to_string(), merged])
     }
 }
@@ -390,13 +397,13 @@ fn text_with_merges(t: &Strings, text: &str, merged_from: &[String]) -> Cell {
 fn problem_ranking(report: &Report, dim: &DimensionReport) -> Table {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::number(t.export_rank),
-        Column::wide(t.export_problem),
-        Column::medium(t.export_sub_element),
-        Column::medium(t.export_sessions),
-        Column::number(t.export_votes),
-        Column::number(t.export_breadth),
-        Column::number(t.export_usg_score),
+        Column::number(t.export_rank()),
+        Column::wide(t.export_problem()),
+        Column::medium(t.export_sub_element()),
+        Column::medium(t.export_sessions()),
+        Column::number(t.export_votes()),
+        Column::number(t.export_breadth()),
+        Column::number(t.export_usg_score()),
     ]);
     for p in &dim.problems {
         table.push(vec![
@@ -415,11 +422,11 @@ fn problem_ranking(report: &Report, dim: &DimensionReport) -> Table {
 fn problem_votes(report: &Report, dim: &DimensionReport) -> Table {
     let t = report.language.t();
     let mut columns = vec![
-        Column::number(t.export_rank),
-        Column::wide(t.export_problem),
+        Column::number(t.export_rank()),
+        Column::wide(t.export_problem()),
     ];
     columns.extend(report.groups.iter().map(|g| Column::number(&g.name)));
-    columns.push(Column::number(t.export_total));
+    columns.push(Column::number(t.export_total()));
     let mut table = Table::new(columns);
     for p in &dim.problems {
         let mut row = vec![Cell::Int(p.rank), Cell::text(&p.text)];
@@ -439,13 +446,13 @@ fn problem_votes(report: &Report, dim: &DimensionReport) -> Table {
 fn usg_table(report: &Report, dim: &DimensionReport) -> Table {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::number(t.export_rank),
-        Column::wide(t.export_problem),
-        Column::number(t.export_urgency),
-        Column::number(t.export_seriousness),
-        Column::number(t.export_growth),
-        Column::number(t.export_usg_score),
-        Column::number(t.export_raters),
+        Column::number(t.export_rank()),
+        Column::wide(t.export_problem()),
+        Column::number(t.export_urgency()),
+        Column::number(t.export_seriousness()),
+        Column::number(t.export_growth()),
+        Column::number(t.export_usg_score()),
+        Column::number(t.export_raters()),
     ]);
     for p in &dim.problems {
         let Some(u) = p.usg else { continue };
@@ -491,14 +498,14 @@ pub(crate) fn answered_problems(report: &Report, answers: &[rembuk_domain::CardI
 fn ideas(report: &Report, dim: &DimensionReport) -> Vec<Block> {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::number(t.export_rank),
-        Column::wide(t.export_idea),
-        Column::wide(t.export_answers),
-        Column::medium(t.export_sub_element),
-        Column::number(t.export_votes),
-        Column::number(t.export_impact),
-        Column::number(t.export_effort),
-        Column::narrow(t.export_quick_win),
+        Column::number(t.export_rank()),
+        Column::wide(t.export_idea()),
+        Column::wide(t.export_answers()),
+        Column::medium(t.export_sub_element()),
+        Column::number(t.export_votes()),
+        Column::number(t.export_impact()),
+        Column::number(t.export_effort()),
+        Column::narrow(t.export_quick_win()),
     ]);
     for i in &dim.ideas {
         table.push(vec![
@@ -512,28 +519,28 @@ fn ideas(report: &Report, dim: &DimensionReport) -> Vec<Block> {
             Cell::Flag(i.quick_win),
         ]);
     }
-    vec![table_or(table, t.export_no_ideas)]
+    vec![table_or(table, t.export_no_ideas())]
 }
 
 /// D. The quick-win shortlist and the candidate programmes.
 fn shortlist(report: &Report, dim: &DimensionReport) -> Vec<Block> {
     let t = report.language.t();
     vec![
-        Block::Caption(t.export_quick_wins.to_string()),
-        table_or(quick_wins(report, dim), t.export_no_quick_wins),
-        Block::Caption(t.export_programmes.to_string()),
-        table_or(programmes(report, dim), t.export_no_programmes),
+        Block::Caption(t.export_quick_wins().to_string()),
+        table_or(quick_wins(report, dim), t.export_no_quick_wins()),
+        Block::Caption(t.export_programmes().to_string()),
+        table_or(programmes(report, dim), t.export_no_programmes()),
     ]
 }
 
 fn quick_wins(report: &Report, dim: &DimensionReport) -> Table {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::number(t.export_rank),
-        Column::wide(t.export_idea),
-        Column::number(t.export_impact),
-        Column::number(t.export_effort),
-        Column::number(t.export_votes),
+        Column::number(t.export_rank()),
+        Column::wide(t.export_idea()),
+        Column::number(t.export_impact()),
+        Column::number(t.export_effort()),
+        Column::number(t.export_votes()),
     ]);
     for idea in dim
         .quick_wins
@@ -555,15 +562,15 @@ fn programmes(report: &Report, dim: &DimensionReport) -> Table {
     let lang = report.language;
     let t = lang.t();
     let mut table = Table::new(vec![
-        Column::wide(t.export_programme),
-        Column::medium(t.export_horizon),
-        Column::medium(t.export_lead_office),
+        Column::wide(t.export_programme()),
+        Column::medium(t.export_horizon()),
+        Column::medium(t.export_lead_office()),
     ]);
     for p in &dim.programmes {
         table.push(vec![
             Cell::text(&p.text),
             Cell::text(p.horizon.label(lang)),
-            Cell::text(p.lead_office.as_deref().unwrap_or(t.export_not_set)),
+            Cell::text(p.lead_office.as_deref().unwrap_or(t.export_not_set())),
         ]);
     }
     table
@@ -572,17 +579,17 @@ fn programmes(report: &Report, dim: &DimensionReport) -> Table {
 /// E. Minority views and every card's raw numbers for this dimension.
 fn dimension_annex(report: &Report, dim: &DimensionReport) -> Vec<Block> {
     let t = report.language.t();
-    let mut blocks = vec![Block::Caption(t.export_minority_views.to_string())];
+    let mut blocks = vec![Block::Caption(t.export_minority_views().to_string())];
     blocks.extend(noted_table_or(
-        t.export_minority_note,
+        t.export_minority_note(),
         minority_views(report, dim),
-        t.export_no_minority,
+        t.export_no_minority(),
     ));
-    blocks.push(Block::Caption(t.export_raw_tallies.to_string()));
+    blocks.push(Block::Caption(t.export_raw_tallies().to_string()));
     blocks.extend(noted_table_or(
-        t.export_raw_tallies_note,
+        t.export_raw_tallies_note(),
         raw_tallies(report, dim),
-        t.export_no_cards,
+        t.export_no_cards(),
     ));
     blocks
 }
@@ -590,8 +597,8 @@ fn dimension_annex(report: &Report, dim: &DimensionReport) -> Vec<Block> {
 fn minority_views(report: &Report, dim: &DimensionReport) -> Table {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::medium(t.export_group),
-        Column::wide(t.export_card),
+        Column::medium(t.export_group()),
+        Column::wide(t.export_card()),
     ]);
     for m in report
         .annex
@@ -611,12 +618,12 @@ fn raw_tallies(report: &Report, dim: &DimensionReport) -> Table {
     let lang = report.language;
     let t = lang.t();
     let mut table = Table::new(vec![
-        Column::wide(t.export_card),
-        Column::narrow(t.export_kind),
-        Column::narrow(t.export_status),
-        Column::medium(t.export_session),
-        Column::medium(t.export_author_group),
-        Column::number(t.export_votes),
+        Column::wide(t.export_card()),
+        Column::narrow(t.export_kind()),
+        Column::narrow(t.export_status()),
+        Column::medium(t.export_session()),
+        Column::medium(t.export_author_group()),
+        Column::number(t.export_votes()),
     ]);
     for r in report
         .annex
@@ -639,10 +646,10 @@ fn raw_tallies(report: &Report, dim: &DimensionReport) -> Table {
 fn status_label(lang: Lang, status: CardStatus) -> &'static str {
     let t = lang.t();
     match status {
-        CardStatus::Visible => t.export_status_visible,
-        CardStatus::Pending => t.export_status_pending,
-        CardStatus::Hidden => t.export_status_hidden,
-        CardStatus::Merged => t.export_status_merged,
+        CardStatus::Visible => t.export_status_visible(),
+        CardStatus::Pending => t.export_status_pending(),
+        CardStatus::Hidden => t.export_status_hidden(),
+        CardStatus::Merged => t.export_status_merged(),
     }
 }
 
@@ -658,20 +665,20 @@ fn general_annex(report: &Report) -> Chapter {
         .map(|p| Block::Paragraph(p.clone()))
         .collect();
     Chapter {
-        title: t.export_general_annex.to_string(),
+        title: t.export_general_annex().to_string(),
         dimension: None,
         sections: vec![
             Section {
-                title: t.export_method.to_string(),
+                title: t.export_method().to_string(),
                 blocks: method,
             },
             Section {
-                title: t.export_imbalances.to_string(),
+                title: t.export_imbalances().to_string(),
                 blocks: imbalance_blocks(report),
             },
             Section {
-                title: t.export_moderation_log.to_string(),
-                blocks: vec![table_or(moderation_log(report), t.export_no_moderation)],
+                title: t.export_moderation_log().to_string(),
+                blocks: vec![table_or(moderation_log(report), t.export_no_moderation())],
             },
         ],
     }
@@ -681,7 +688,7 @@ fn imbalance_blocks(report: &Report) -> Vec<Block> {
     noted_table_or(
         &imbalance_note(report),
         imbalances(report),
-        report.language.t().export_no_imbalances,
+        report.language.t().export_no_imbalances(),
     )
 }
 
@@ -689,16 +696,16 @@ fn imbalance_blocks(report: &Report) -> Vec<Block> {
 pub(crate) fn imbalance_note(report: &Report) -> String {
     let lang = report.language;
     let percent = format!("{}%", decimal(lang, UNDER_REPRESENTED * 100.0, 0));
-    fill(lang.t().export_imbalance_note, &[("percent", &percent)])
+    fill(lang.t().export_imbalance_note(), &[("percent", &percent)])
 }
 
 /// Groups under-represented in the room or in the votes.
 pub(crate) fn imbalances(report: &Report) -> Table {
     let t = report.language.t();
     let mut table = Table::new(vec![
-        Column::medium(t.export_group),
-        Column::number(t.export_participants_share),
-        Column::number(t.export_votes_share),
+        Column::medium(t.export_group()),
+        Column::number(t.export_participants_share()),
+        Column::number(t.export_votes_share()),
     ]);
     for i in &report.imbalances {
         table.push(vec![
@@ -715,14 +722,14 @@ pub(crate) fn moderation_log(report: &Report) -> Table {
     let lang = report.language;
     let t = lang.t();
     let mut table = Table::new(vec![
-        Column::medium(t.export_date),
-        Column::narrow(t.export_time_wib),
-        Column::medium(t.export_session),
-        Column::medium(t.export_action),
-        Column::medium(t.export_actor),
-        Column::medium(t.export_target),
-        Column::medium(t.export_reason),
-        Column::wide(t.export_detail),
+        Column::medium(t.export_date()),
+        Column::narrow(t.export_time_wib()),
+        Column::medium(t.export_session()),
+        Column::medium(t.export_action()),
+        Column::medium(t.export_actor()),
+        Column::medium(t.export_target()),
+        Column::medium(t.export_reason()),
+        Column::wide(t.export_detail()),
     ]);
     for log in &report.annex.moderation_log {
         let e = &log.entry;

@@ -213,7 +213,7 @@ pub(crate) fn decimal(lang: Lang, x: f64, places: usize) -> String {
 /// "Ya"/"Tidak", "Yes"/"No".
 pub(crate) fn yes_no(lang: Lang, b: bool) -> &'static str {
     let t = lang.t();
-    if b { t.export_yes } else { t.export_no }
+    if b { t.export_yes() } else { t.export_no() }
 }
 
 #[cfg(test)]

@@ -258,7 +258,7 @@ pub async fn main() -> ExitCode {
                 // A double-clicked console closes at once; keep the
                 // message on screen until it has been read.
                 let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
-                eprintln!("{}", lang.t().venue_press_enter);
+                eprintln!("{}", lang.t().venue_press_enter());
                 let _ = std::io::stdin().read_line(&mut String::new());
             }
             ExitCode::FAILURE
@@ -328,7 +328,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
                 eprintln!(
                     "{}",
                     rembuk_domain::i18n::fill(
-                        t.venue_unknown_address,
+                        t.venue_unknown_address(),
                         &[("address", &ip.to_string())]
                     )
                 );
@@ -365,7 +365,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         };
         println!("{}", banner.render());
         if open && !crate::venue::open_browser(&format!("{base}/admin")) {
-            println!("{}", lang.t().venue_open_yourself);
+            println!("{}", lang.t().venue_open_yourself());
         }
     })
     .await

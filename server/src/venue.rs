@@ -162,10 +162,10 @@ impl Firewall {
         let t = lang.t();
         let port = port.to_string();
         match self {
-            Firewall::Windows => t.venue_firewall_windows.to_string(),
-            Firewall::MacOs => t.venue_firewall_macos.to_string(),
-            Firewall::Ufw => fill(t.venue_firewall_ufw, &[("port", &port)]),
-            Firewall::Firewalld => fill(t.venue_firewall_firewalld, &[("port", &port)]),
+            Firewall::Windows => t.venue_firewall_windows().to_string(),
+            Firewall::MacOs => t.venue_firewall_macos().to_string(),
+            Firewall::Ufw => fill(t.venue_firewall_ufw(), &[("port", &port)]),
+            Firewall::Firewalld => fill(t.venue_firewall_firewalld(), &[("port", &port)]),
         }
     }
 }
@@ -204,24 +204,24 @@ impl Banner<'_> {
             out.push('\n');
         };
         line("");
-        line(t.venue_title);
+        line(t.venue_title());
         if let Some((wanted, port)) = self.moved_port {
             line(&fill(
-                t.venue_port_taken,
+                t.venue_port_taken(),
                 &[("wanted", &wanted.to_string()), ("port", &port.to_string())],
             ));
         }
         if !self.reachable {
-            line(&fill(t.venue_no_lan, &[("url", &staff)]));
+            line(&fill(t.venue_no_lan(), &[("url", &staff)]));
         } else {
             line("");
-            line(&fill(t.venue_join, &[("url", &join)]));
-            line(t.venue_scan);
+            line(&fill(t.venue_join(), &[("url", &join)]));
+            line(t.venue_scan());
             line(&terminal_qr(&join));
-            line(&fill(t.venue_staff, &[("url", &staff)]));
+            line(&fill(t.venue_staff(), &[("url", &staff)]));
             line("");
-            line(t.venue_same_network);
-            line(t.venue_isolation);
+            line(t.venue_same_network());
+            line(t.venue_isolation());
             if !self.others.is_empty() {
                 let list = self
                     .others
@@ -231,7 +231,7 @@ impl Banner<'_> {
                     .join(", ");
                 let command = format!("rembuk serve --venue --lan-address {}", self.others[0].ip);
                 line(&fill(
-                    t.venue_other_addresses,
+                    t.venue_other_addresses(),
                     &[("list", &list), ("command", &command)],
                 ));
             }
@@ -241,7 +241,7 @@ impl Banner<'_> {
         }
         if let Some(path) = self.data {
             line(&fill(
-                t.venue_data,
+                t.venue_data(),
                 &[("path", &path.display().to_string())],
             ));
         }

@@ -48,7 +48,7 @@ pub fn Countdown(
             let left = remaining(end, now.get());
             let urgent = end.millis() - now.get() < 30_000;
             view! {
-                <span class="countdown" class:urgent=urgent role="timer" aria-label=t.countdown_label>
+                <span class="countdown" class:urgent=urgent role="timer" aria-label=t.countdown_label()>
                     <span aria-hidden="true">"⏱ "</span>
                     <span class="countdown-time">{left}</span>
                 </span>

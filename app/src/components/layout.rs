@@ -22,7 +22,7 @@ pub fn Header(
                 <span class="brand-name">"Rembuk"</span>
             </a>
             {context.map(|c| view! { <span class="topbar-context">{c}</span> })}
-            <nav class="topbar-actions" aria-label=t.nav_label>
+            <nav class="topbar-actions" aria-label=t.nav_label()>
                 {children.map(|c| c())}
                 <LangSwitch/>
             </nav>
@@ -49,7 +49,7 @@ pub fn LangSwitch() -> impl IntoView {
         encode_component(&here)
     };
     view! {
-        <span class="lang-switch" role="group" aria-label=t.lang_switch_label>
+        <span class="lang-switch" role="group" aria-label=t.lang_switch_label()>
             {Lang::ALL
                 .into_iter()
                 .map(|l| {
@@ -95,12 +95,12 @@ pub fn NotFound() -> impl IntoView {
         opts.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text=t.notfound_title/>
+        <Title text=t.notfound_title()/>
         <Header/>
         <main id="main" class="page narrow">
-            <h1>{t.notfound_title}</h1>
-            <p>{t.notfound_body}</p>
-            <p><a class="button" href="/" rel="external">{t.notfound_home}</a></p>
+            <h1>{t.notfound_title()}</h1>
+            <p>{t.notfound_body()}</p>
+            <p><a class="button" href="/" rel="external">{t.notfound_home()}</a></p>
         </main>
     }
 }
@@ -109,7 +109,7 @@ pub fn NotFound() -> impl IntoView {
 #[component]
 pub fn Loading() -> impl IntoView {
     let t = use_t();
-    view! { <p class="loading" role="status">{t.loading}</p> }
+    view! { <p class="loading" role="status">{t.loading()}</p> }
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub fn SetupPage() -> impl IntoView {
     let needed = Resource::new(|| (), |_| setup_needed());
     let action = ServerAction::<SetUp>::new();
     view! {
-        <Title text=t.setup_title/>
+        <Title text=t.setup_title()/>
         <Header/>
         <main id="main" class="page narrow">
             <Suspense fallback=Loading>
@@ -88,20 +88,20 @@ pub fn SetupPage() -> impl IntoView {
                     match needed.await {
                         Ok(false) => view! { <Redirect path="/login"/> }.into_any(),
                         _ => view! {
-                            <h1>{t.setup_title}</h1>
-                            <p class="lead">{t.setup_lead}</p>
+                            <h1>{t.setup_title()}</h1>
+                            <p class="lead">{t.setup_lead()}</p>
                             <ActionForm action=action attr:class="stack">
                                 <ActionError result=action.value()/>
                                 <label class="field">
-                                    <span>{t.field_email}</span>
+                                    <span>{t.field_email()}</span>
                                     <input type="email" name="email" autocomplete="username" required/>
                                 </label>
                                 <label class="field">
-                                    <span>{t.field_password}</span>
+                                    <span>{t.field_password()}</span>
                                     <input type="password" name="password" autocomplete="new-password" minlength="10" required/>
-                                    <small>{t.setup_password_hint}</small>
+                                    <small>{t.setup_password_hint()}</small>
                                 </label>
-                                <button class="button primary" type="submit">{t.setup_submit}</button>
+                                <button class="button primary" type="submit">{t.setup_submit()}</button>
                             </ActionForm>
                         }
                         .into_any(),
@@ -121,7 +121,7 @@ pub fn LoginPage() -> impl IntoView {
     let needed = Resource::new(|| (), |_| setup_needed());
     let action = ServerAction::<LogIn>::new();
     view! {
-        <Title text=t.login_title/>
+        <Title text=t.login_title()/>
         <Header/>
         <main id="main" class="page narrow">
             <Suspense fallback=Loading>
@@ -130,22 +130,22 @@ pub fn LoginPage() -> impl IntoView {
                         return view! { <Redirect path="/setup"/> }.into_any();
                     }
                     view! {
-                        <h1>{t.login_title}</h1>
-                        <p class="lead">{t.login_lead}</p>
+                        <h1>{t.login_title()}</h1>
+                        <p class="lead">{t.login_lead()}</p>
                         <ActionForm action=action attr:class="stack">
                             <ActionError result=action.value()/>
                             <input type="hidden" name="next" value=next/>
                             <label class="field">
-                                <span>{t.field_email}</span>
+                                <span>{t.field_email()}</span>
                                 <input type="email" name="email" autocomplete="username" required/>
                             </label>
                             <label class="field">
-                                <span>{t.field_password}</span>
+                                <span>{t.field_password()}</span>
                                 <input type="password" name="password" autocomplete="current-password" required/>
                             </label>
-                            <button class="button primary" type="submit">{t.login_submit}</button>
+                            <button class="button primary" type="submit">{t.login_submit()}</button>
                         </ActionForm>
-                        <p class="muted"><a href="/" rel="external">{t.login_participant_hint}</a></p>
+                        <p class="muted"><a href="/" rel="external">{t.login_participant_hint()}</a></p>
                     }
                     .into_any()
                 })}
@@ -161,7 +161,7 @@ pub fn LogOutButton() -> impl IntoView {
     let action = ServerAction::<LogOut>::new();
     view! {
         <ActionForm action=action attr:class="inline-form">
-            <button class="button ghost small" type="submit">{t.nav_log_out}</button>
+            <button class="button ghost small" type="submit">{t.nav_log_out()}</button>
         </ActionForm>
     }
 }

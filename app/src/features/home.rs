@@ -26,11 +26,11 @@ pub fn HomePage() -> impl IntoView {
                         return view! { <Redirect path="/setup"/> }.into_any();
                     }
                     view! {
-                        <h1>{t.home_title}</h1>
-                        <p class="lead">{t.home_lead}</p>
+                        <h1>{t.home_title()}</h1>
+                        <p class="lead">{t.home_lead()}</p>
                         <CodeForm/>
                         <p class="muted small">
-                            {t.home_staff_hint} " " <a href="/login" rel="external">{t.home_staff_link}</a>
+                            {t.home_staff_hint()} " " <a href="/login" rel="external">{t.home_staff_link()}</a>
                         </p>
                     }
                     .into_any()
@@ -47,7 +47,7 @@ pub fn CodeForm(#[prop(optional, into)] value: Option<String>) -> impl IntoView 
     view! {
         <form class="code-form" method="get" action="/j">
             <label class="field">
-                <span>{t.field_code}</span>
+                <span>{t.field_code()}</span>
                 <input
                     class="code-input"
                     type="text"
@@ -60,7 +60,7 @@ pub fn CodeForm(#[prop(optional, into)] value: Option<String>) -> impl IntoView 
                     required
                 />
             </label>
-            <button class="button primary big" type="submit">{t.home_join}</button>
+            <button class="button primary big" type="submit">{t.home_join()}</button>
         </form>
     }
 }

@@ -95,11 +95,11 @@ fn JoinView(code: Signal<String>) -> impl IntoView {
     let query = use_query_map();
     let withdrawn = move || query.read().get("withdrawn").is_some();
     view! {
-        <Title text=t.join_title/>
+        <Title text=t.join_title()/>
         <Header/>
         <main id="main" class="page narrow">
             <Show when=withdrawn>
-                <p class="notice" role="status">{t.withdraw_done}</p>
+                <p class="notice" role="status">{t.withdraw_done()}</p>
             </Show>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
@@ -120,11 +120,11 @@ fn UnknownCode(error: UiError, code: String) -> impl IntoView {
     let message = match error.0 {
         AppError::NotFound {
             what: Entity::Session,
-        } => t.join_unknown_code.to_string(),
+        } => t.join_unknown_code().to_string(),
         other => other.message(lang),
     };
     view! {
-        <h1>{t.join_title}</h1>
+        <h1>{t.join_title()}</h1>
         <ErrorBox message/>
         <CodeForm value=code/>
     }
@@ -145,15 +145,15 @@ fn JoinForm(state: JoinData) -> impl IntoView {
         {info.place.clone().map(|p| view! { <p class="muted">{p}</p> })}
         {rejoining.then(|| view! {
             <p class="notice">
-                {t.join_welcome_back} " "
-                <a href=format!("/s/{}", info.code.digits()) rel="external">{t.join_continue}</a>
+                {t.join_welcome_back()} " "
+                <a href=format!("/s/{}", info.code.digits()) rel="external">{t.join_continue()}</a>
             </p>
         })}
         <ActionForm action=action attr:class="stack join-form">
             <ActionError result=action.value()/>
             <input type="hidden" name="code" value=info.code.digits()/>
             <fieldset class="choices">
-                <legend>{t.join_group_question}</legend>
+                <legend>{t.join_group_question()}</legend>
                 {info
                     .groups
                     .iter()
@@ -170,26 +170,26 @@ fn JoinForm(state: JoinData) -> impl IntoView {
             </fieldset>
             {(info.passcode_required && !rejoining).then(|| view! {
                 <label class="field">
-                    <span>{t.field_passcode}</span>
+                    <span>{t.field_passcode()}</span>
                     <input type="text" name="passcode" required minlength="4" maxlength="16"
                         autocomplete="off" autocapitalize="characters" spellcheck="false"
                         class="passcode-input"/>
-                    <small>{t.join_passcode_hint}</small>
+                    <small>{t.join_passcode_hint()}</small>
                 </label>
             })}
             <label class="field">
-                <span>{t.join_name_label}</span>
+                <span>{t.join_name_label()}</span>
                 <input type="text" name="name" maxlength="60" autocomplete="nickname" value=name/>
-                <small>{t.join_name_hint}</small>
+                <small>{t.join_name_hint()}</small>
             </label>
             <div class="consent">
-                <p>{t.join_consent_text}</p>
+                <p>{t.join_consent_text()}</p>
                 <label class="check">
                     <input type="checkbox" name="consent" value="yes" required checked=rejoining/>
-                    <span>{t.join_consent_accept}</span>
+                    <span>{t.join_consent_accept()}</span>
                 </label>
             </div>
-            <button class="button primary big" type="submit">{t.join_submit}</button>
+            <button class="button primary big" type="submit">{t.join_submit()}</button>
         </ActionForm>
     }
 }

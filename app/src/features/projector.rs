@@ -31,7 +31,7 @@ pub fn ProjectorPage() -> impl IntoView {
     let t = use_t();
     let data = console_resource();
     view! {
-        <Title text=t.projector_title/>
+        <Title text=t.projector_title()/>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -110,26 +110,26 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
     view! {
         <main id="main" class="projector" data-live=move || status.get().as_str()>
             <aside class="projector-join">
-                <p class="projector-label">{t.projector_join_at}</p>
+                <p class="projector-label">{t.projector_join_at()}</p>
                 <p class="projector-host">{join_host}</p>
-                <p class="projector-label">{t.projector_code}</p>
+                <p class="projector-label">{t.projector_code()}</p>
                 <p class="projector-code">{code.spaced()}</p>
                 // Live: a facilitator may set or change it during the session.
                 {move || snapshot.with(|s| s.session.passcode.clone()).map(|p| view! {
-                    <p class="projector-label">{t.field_passcode}</p>
+                    <p class="projector-label">{t.field_passcode()}</p>
                     <p class="projector-code passcode">{p}</p>
                 })}
                 <div class="qr" inner_html=data.qr_svg.clone()></div>
                 <p class="projector-count">
                     {move || rembuk_domain::i18n::fill(
-                        t.projector_joined,
+                        t.projector_joined(),
                         &[("n", &lang.number(i64::from(snapshot.with(SessionSnapshot::participant_count))))],
                     )}
                 </p>
             </aside>
             <section class="projector-main">
                 {move || match current.get() {
-                    None => view! { <h1 class="projector-waiting">{t.projector_waiting}</h1> }.into_any(),
+                    None => view! { <h1 class="projector-waiting">{t.projector_waiting()}</h1> }.into_any(),
                     Some(q) => view! {
                         <header class="projector-question">
                             <p class="projector-dimension">
@@ -143,7 +143,7 @@ fn ProjectorLive(data: ConsoleData) -> impl IntoView {
                     .into_any(),
                 }}
                 <Show when=move || !show_tallies.get() && current.with(Option::is_some)>
-                    <p class="projector-hidden">{t.projector_tallies_hidden}</p>
+                    <p class="projector-hidden">{t.projector_tallies_hidden()}</p>
                 </Show>
                 <Show when=move || as_chart.get() && show_tallies.get()>
                     <ResultsChart src=chart_src/>
@@ -173,7 +173,7 @@ fn ResultsChart(src: Memo<Option<String>>) -> impl IntoView {
     let t = use_t();
     view! {
         <figure class="projector-chart">
-            <img src=move || src.get().unwrap_or_default() alt=t.projector_chart_alt/>
+            <img src=move || src.get().unwrap_or_default() alt=t.projector_chart_alt()/>
         </figure>
     }
     .into_any()
@@ -188,15 +188,15 @@ fn ViewControls(
 ) -> impl IntoView {
     let t = use_t();
     view! {
-        <div class="projector-controls" role="group" aria-label=t.projector_view>
+        <div class="projector-controls" role="group" aria-label=t.projector_view()>
             <button type="button" class="button small ghost" aria-pressed=move || (!as_chart.get()).to_string() on:click=move |_| as_chart.set(false)>
-                {t.projector_view_cards}
+                {t.projector_view_cards()}
             </button>
             <button type="button" class="button small ghost" aria-pressed=move || as_chart.get().to_string() on:click=move |_| as_chart.set(true)>
-                {t.projector_view_chart}
+                {t.projector_view_chart()}
             </button>
-            <select aria-label=t.field_group hidden=move || !as_chart.get() on:change=move |ev| chart_group.set(event_target_value(&ev))>
-                <option value="">{t.projector_all_groups}</option>
+            <select aria-label=t.field_group() hidden=move || !as_chart.get() on:change=move |ev| chart_group.set(event_target_value(&ev))>
+                <option value="">{t.projector_all_groups()}</option>
                 {groups.into_iter().map(|g| view! { <option value=g.key>{g.name}</option> }).collect_view()}
             </select>
         </div>

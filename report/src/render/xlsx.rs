@@ -31,18 +31,18 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
 
     let mut sheet = Sheet::new(
         workbook.add_worksheet(),
-        &names.claim(t.export_participation, "1"),
+        &names.claim(t.export_participation(), "1"),
         &styles,
     )?;
-    sheet.title(t.export_participation_overview)?;
-    sheet.caption(t.export_by_group)?;
+    sheet.title(t.export_participation_overview())?;
+    sheet.caption(t.export_by_group())?;
     sheet.table(&outline::participation_by_group(report), false)?;
-    sheet.caption(t.export_by_session)?;
+    sheet.caption(t.export_by_session())?;
     sheet.table(&outline::participation_by_session(report), false)?;
-    sheet.caption(t.export_imbalances)?;
+    sheet.caption(t.export_imbalances())?;
     let imbalances = outline::imbalances(report);
     if imbalances.is_empty() {
-        sheet.note(t.export_no_imbalances)?;
+        sheet.note(t.export_no_imbalances())?;
     } else {
         sheet.note(&outline::imbalance_note(report))?;
         sheet.table(&imbalances, false)?;
@@ -58,15 +58,15 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, RenderError> {
         sheet.finish()?;
     }
 
-    let name = names.claim(t.export_usg_matrix, "USG");
+    let name = names.claim(t.export_usg_matrix(), "USG");
     let mut sheet = Sheet::new(workbook.add_worksheet(), &name, &styles)?;
-    sheet.title(t.export_usg_matrix)?;
+    sheet.title(t.export_usg_matrix())?;
     sheet.table(&flat::usg_matrix(report), true)?;
     sheet.finish()?;
 
-    let name = names.claim(t.export_moderation_log, "Log");
+    let name = names.claim(t.export_moderation_log(), "Log");
     let mut sheet = Sheet::new(workbook.add_worksheet(), &name, &styles)?;
-    sheet.title(t.export_moderation_log)?;
+    sheet.title(t.export_moderation_log())?;
     sheet.table(&outline::moderation_log(report), true)?;
     sheet.finish()?;
 
@@ -81,7 +81,8 @@ fn properties(report: &Report) -> Result<DocProperties, XlsxError> {
     Ok(DocProperties::new()
         .set_title(format!(
             "{} — {}",
-            t.export_document_title, report.workshop.title
+            t.export_document_title(),
+            report.workshop.title
         ))
         .set_creation_datetime(&created))
 }

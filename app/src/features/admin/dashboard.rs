@@ -47,10 +47,10 @@ pub async fn create_workshop(
 pub fn DashboardPage() -> impl IntoView {
     let t = use_t();
     view! {
-        <Title text=t.dashboard_title/>
+        <Title text=t.dashboard_title()/>
         <StaffFrame>
             <main id="main" class="page">
-                <h1>{t.dashboard_title}</h1>
+                <h1>{t.dashboard_title()}</h1>
                 <div class="grid two">
                     <WorkshopList/>
                     <NewWorkshop/>
@@ -67,11 +67,11 @@ fn WorkshopList() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_workshops());
     view! {
         <section class="panel">
-            <h2>{t.dashboard_list}</h2>
+            <h2>{t.dashboard_list()}</h2>
             <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Ok(list) if list.is_empty() => view! { <p class="empty">{t.dashboard_empty}</p> }.into_any(),
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{t.dashboard_empty()}</p> }.into_any(),
                         Ok(list) => view! {
                             <ul class="rows">
                                 {list
@@ -109,7 +109,7 @@ fn summary_line(w: &WorkshopSummary, lang: Lang) -> String {
         _ => {}
     }
     parts.push(rembuk_domain::i18n::fill(
-        t.dashboard_sessions,
+        t.dashboard_sessions(),
         &[("n", &lang.number(i64::from(w.session_count)))],
     ));
     parts.join(" · ")
@@ -122,36 +122,36 @@ fn NewWorkshop() -> impl IntoView {
     let action = ServerAction::<CreateWorkshop>::new();
     view! {
         <section class="panel">
-            <h2>{t.dashboard_new}</h2>
+            <h2>{t.dashboard_new()}</h2>
             <ActionForm action=action attr:class="stack">
                 <ActionError result=action.value()/>
                 <label class="field">
-                    <span>{t.field_title}</span>
-                    <input type="text" name="title" required minlength="3" maxlength="120" placeholder=t.dashboard_title_placeholder/>
+                    <span>{t.field_title()}</span>
+                    <input type="text" name="title" required minlength="3" maxlength="120" placeholder=t.dashboard_title_placeholder()/>
                 </label>
                 <label class="field">
-                    <span>{t.field_place}</span>
+                    <span>{t.field_place()}</span>
                     <input type="text" name="place" maxlength="120"/>
                 </label>
                 <div class="row">
                     <label class="field">
-                        <span>{t.field_starts_on}</span>
+                        <span>{t.field_starts_on()}</span>
                         <input type="date" name="starts_on"/>
                     </label>
                     <label class="field">
-                        <span>{t.field_ends_on}</span>
+                        <span>{t.field_ends_on()}</span>
                         <input type="date" name="ends_on"/>
                     </label>
                 </div>
                 <label class="field">
-                    <span>{t.field_language}</span>
+                    <span>{t.field_language()}</span>
                     <select name="language">
                         <option value="id" selected=lang == Lang::Id>"Bahasa Indonesia"</option>
                         <option value="en" selected=lang == Lang::En>"English"</option>
                     </select>
                 </label>
-                <p class="muted small">{t.dashboard_defaults_hint}</p>
-                <button class="button primary" type="submit">{t.dashboard_create}</button>
+                <p class="muted small">{t.dashboard_defaults_hint()}</p>
+                <button class="button primary" type="submit">{t.dashboard_create()}</button>
             </ActionForm>
         </section>
     }

@@ -101,8 +101,8 @@ pub fn DimensionsEditor(
     let next = dimensions.len();
     view! {
         <section class="panel">
-            <h2>{t.dims_title}</h2>
-            <p class="muted small">{t.dims_hint}</p>
+            <h2>{t.dims_title()}</h2>
+            <p class="muted small">{t.dims_hint()}</p>
             <ActionForm action=action attr:class="stack editor">
                 <ActionError result=action.value()/>
                 <input type="hidden" name="workshop_id" value=workshop.to_string()/>
@@ -116,7 +116,7 @@ pub fn DimensionsEditor(
                                 <legend class="sr-only">{d.name.clone()}</legend>
                                 <input type="hidden" name=format!("dims[{i}][key]") value=d.key.clone()/>
                                 <label class="field">
-                                    <span>{t.field_dimension}</span>
+                                    <span>{t.field_dimension()}</span>
                                     <input type="text" name=format!("dims[{i}][name]") value=d.name.clone() maxlength="80"/>
                                 </label>
                                 <div class="subs">
@@ -131,7 +131,7 @@ pub fn DimensionsEditor(
                                                 name=format!("dims[{i}][subs][{j}][name]")
                                                 value=s.name.clone()
                                                 maxlength="80"
-                                                aria-label=t.field_sub_element
+                                                aria-label=t.field_sub_element()
                                             />
                                         })
                                         .collect_view()}
@@ -139,8 +139,8 @@ pub fn DimensionsEditor(
                                         type="text"
                                         name=format!("dims[{i}][subs][{subs}][name]")
                                         maxlength="80"
-                                        placeholder=t.dims_new_sub
-                                        aria-label=t.dims_new_sub
+                                        placeholder=t.dims_new_sub()
+                                        aria-label=t.dims_new_sub()
                                     />
                                 </div>
                             </fieldset>
@@ -148,13 +148,13 @@ pub fn DimensionsEditor(
                     })
                     .collect_view()}
                 <fieldset class="dimension new">
-                    <legend class="sr-only">{t.dims_new}</legend>
+                    <legend class="sr-only">{t.dims_new()}</legend>
                     <label class="field">
-                        <span>{t.dims_new}</span>
+                        <span>{t.dims_new()}</span>
                         <input type="text" name=format!("dims[{next}][name]") maxlength="80"/>
                     </label>
                 </fieldset>
-                <button class="button" type="submit">{t.dims_save}</button>
+                <button class="button" type="submit">{t.dims_save()}</button>
             </ActionForm>
         </section>
     }
@@ -171,8 +171,8 @@ pub fn GroupsEditor(
     let next = groups.len();
     view! {
         <section class="panel">
-            <h2>{t.groups_title}</h2>
-            <p class="muted small">{t.groups_hint}</p>
+            <h2>{t.groups_title()}</h2>
+            <p class="muted small">{t.groups_hint()}</p>
             <ActionForm action=action attr:class="stack editor">
                 <ActionError result=action.value()/>
                 <input type="hidden" name="workshop_id" value=workshop.to_string()/>
@@ -181,11 +181,11 @@ pub fn GroupsEditor(
                     .enumerate()
                     .map(|(i, g)| view! {
                         <input type="hidden" name=format!("groups[{i}][key]") value=g.key.clone()/>
-                        <input type="text" name=format!("groups[{i}][name]") value=g.name.clone() maxlength="80" aria-label=t.field_group/>
+                        <input type="text" name=format!("groups[{i}][name]") value=g.name.clone() maxlength="80" aria-label=t.field_group()/>
                     })
                     .collect_view()}
-                <input type="text" name=format!("groups[{next}][name]") maxlength="80" placeholder=t.groups_new aria-label=t.groups_new/>
-                <button class="button" type="submit">{t.groups_save}</button>
+                <input type="text" name=format!("groups[{next}][name]") maxlength="80" placeholder=t.groups_new() aria-label=t.groups_new()/>
+                <button class="button" type="submit">{t.groups_save()}</button>
             </ActionForm>
         </section>
     }

@@ -50,8 +50,8 @@ pub fn StaffFrame(
                             let is_admin = user.role == Role::Admin;
                             view! {
                                 <Header context=context.unwrap_or_default()>
-                                    <a class="nav-link" href="/admin">{t.nav_workshops}</a>
-                                    {is_admin.then(|| view! { <a class="nav-link" href="/admin/users">{t.nav_users}</a> })}
+                                    <a class="nav-link" href="/admin">{t.nav_workshops()}</a>
+                                    {is_admin.then(|| view! { <a class="nav-link" href="/admin/users">{t.nav_users()}</a> })}
                                     <span class="nav-user" title=user.role.label(crate::i18n::use_lang())>{user.email.clone()}</span>
                                     <LogOutButton/>
                                 </Header>
@@ -86,7 +86,7 @@ pub fn PageError(error: UiError) -> impl IntoView {
         e => view! {
             <main id="main" class="page">
                 <crate::components::form::ErrorBox message=e.message(lang)/>
-                <p><a href="/admin">{use_t().nav_workshops}</a></p>
+                <p><a href="/admin">{use_t().nav_workshops()}</a></p>
             </main>
         }
         .into_any(),

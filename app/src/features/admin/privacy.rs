@@ -46,31 +46,31 @@ pub fn PrivacyPanel(
         .unwrap_or_default();
     view! {
         <section class="panel" id="privacy">
-            <h2>{t.privacy_title}</h2>
-            <p class="muted small">{t.privacy_lead}</p>
+            <h2>{t.privacy_title()}</h2>
+            <p class="muted small">{t.privacy_lead()}</p>
             {privacy.purged_at.map(|at| view! {
-                <p class="notice small">{rembuk_domain::i18n::fill(t.privacy_purged, &[("date", &at.date_at_offset(7 * 60).long(lang))])}</p>
+                <p class="notice small">{rembuk_domain::i18n::fill(t.privacy_purged(), &[("date", &at.date_at_offset(7 * 60).long(lang))])}</p>
             })}
             <ActionForm action=action attr:class="stack">
                 <ActionError result=action.value()/>
                 <input type="hidden" name="workshop_id" value=workshop.to_string()/>
                 <fieldset class="choices">
-                    <legend>{t.field_withdrawn_cards}</legend>
+                    <legend>{t.field_withdrawn_cards()}</legend>
                     <label class="choice">
                         <input type="radio" name="withdrawn_cards" value="keep" checked=keep/>
-                        <span>{t.privacy_keep}</span>
+                        <span>{t.privacy_keep()}</span>
                     </label>
                     <label class="choice">
                         <input type="radio" name="withdrawn_cards" value="remove" checked=!keep/>
-                        <span>{t.privacy_remove}</span>
+                        <span>{t.privacy_remove()}</span>
                     </label>
                 </fieldset>
                 <label class="field">
-                    <span>{t.field_retain_until}</span>
+                    <span>{t.field_retain_until()}</span>
                     <input type="date" name="retain_until" value=until/>
-                    <small>{t.privacy_retain_hint}</small>
+                    <small>{t.privacy_retain_hint()}</small>
                 </label>
-                <button class="button" type="submit">{t.privacy_save}</button>
+                <button class="button" type="submit">{t.privacy_save()}</button>
             </ActionForm>
         </section>
     }

@@ -164,7 +164,7 @@ pub fn WorkshopRollupPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(data) => view! { <Rollup data merge=Some((merge, undo))/> }.into_any(),
-                        Err(error) => view! { <Title text=t.rollup_title/><PageError error/> }.into_any(),
+                        Err(error) => view! { <Title text=t.rollup_title()/><PageError error/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -193,7 +193,7 @@ pub fn SessionRollupPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(data) => view! { <Rollup data merge=None/> }.into_any(),
-                        Err(error) => view! { <Title text=t.rollup_title/><PageError error/> }.into_any(),
+                        Err(error) => view! { <Title text=t.rollup_title()/><PageError error/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -216,7 +216,7 @@ fn Rollup(data: RollupData, merge: Option<MergeActions>) -> impl IntoView {
     let (title, intro, export_base, back) = match report.scope {
         Scope::Workshop => (
             report.workshop.title.clone(),
-            t.rollup_intro,
+            t.rollup_intro(),
             format!("/api/v1/workshops/{}/report", report.workshop.id),
             (
                 report.workshop.title.clone(),
@@ -232,10 +232,10 @@ fn Rollup(data: RollupData, merge: Option<MergeActions>) -> impl IntoView {
                 .unwrap_or_default();
             (
                 session,
-                t.rollup_session_intro,
+                t.rollup_session_intro(),
                 format!("/api/v1/sessions/{session_id}/report"),
                 (
-                    t.console_title.to_string(),
+                    t.console_title().to_string(),
                     format!("/admin/sessions/{session_id}"),
                 ),
             )
@@ -250,15 +250,15 @@ fn Rollup(data: RollupData, merge: Option<MergeActions>) -> impl IntoView {
     let view = StoredValue::new(view);
     let merging = merge.is_some();
     view! {
-        <Title text=format!("{} — {}", t.rollup_title, title)/>
+        <Title text=format!("{} — {}", t.rollup_title(), title)/>
         <main id="main" class="page rollup">
             <p class="eyebrow"><a href=back.1>{back.0}</a></p>
-            <h1>{t.rollup_title} ": " {title}</h1>
+            <h1>{t.rollup_title()} ": " {title}</h1>
             <p class="muted">{intro}</p>
             <ExportLinks base=export_base/>
             <Participation report/>
             <ViewPicker report view/>
-            {empty.then(|| view! { <p class="empty">{t.rollup_no_results}</p> })}
+            {empty.then(|| view! { <p class="empty">{t.rollup_no_results()}</p> })}
             {merge.map(|(m, u)| view! {
                 <ActionError result=m.value()/>
                 <ActionError result=u.value()/>
@@ -297,15 +297,15 @@ fn ExportLinks(base: String) -> impl IntoView {
         ("json", "JSON"),
     ];
     view! {
-        <nav class="exports" aria-label=t.rollup_download>
-            <span class="exports-label">{t.rollup_download}</span>
+        <nav class="exports" aria-label=t.rollup_download()>
+            <span class="exports-label">{t.rollup_download()}</span>
             {formats
                 .into_iter()
                 .map(|(f, label)| view! {
                     <a class="button small" href=format!("{base}?format={f}") download>{label}</a>
                 })
                 .collect_view()}
-            <a class="button small" href=format!("{base}?format=html") target="_blank" rel="noopener">{t.rollup_print}</a>
+            <a class="button small" href=format!("{base}?format=html") target="_blank" rel="noopener">{t.rollup_print()}</a>
         </nav>
     }
 }
@@ -350,21 +350,21 @@ fn Participation(report: StoredValue<Report>) -> impl IntoView {
         let has_warnings = !r.imbalances.is_empty();
         view! {
             <section class="panel">
-                <h2>{t.export_participation_overview}</h2>
-                <p>{fill(t.export_participants_total, &[("n", &lang.number(i64::from(total)))])}</p>
+                <h2>{t.export_participation_overview()}</h2>
+                <p>{fill(t.export_participants_total(), &[("n", &lang.number(i64::from(total)))])}</p>
                 <div class="table-scroll">
                     <table class="data">
                         <thead><tr>
-                            <th scope="col">{t.export_group}</th>
-                            <th scope="col" class="num">{t.export_participants}</th>
-                            <th scope="col" class="num">{t.export_share}</th>
+                            <th scope="col">{t.export_group()}</th>
+                            <th scope="col" class="num">{t.export_participants()}</th>
+                            <th scope="col" class="num">{t.export_share()}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
                 {has_warnings.then(|| view! {
                     <div class="banner warn" role="note">
-                        <strong>{t.export_imbalances}</strong>
+                        <strong>{t.export_imbalances()}</strong>
                         <ul>{warnings}</ul>
                     </div>
                 })}
@@ -377,9 +377,9 @@ fn imbalance_text(lang: Lang, group: &str, participants: f64, votes: f64) -> Str
     let t = lang.t();
     format!(
         "{group}: {} {} %, {} {} %",
-        t.export_participants_share,
+        t.export_participants_share(),
         lang.decimal(participants * 100.0, 0),
-        t.export_votes_share,
+        t.export_votes_share(),
         lang.decimal(votes * 100.0, 0)
     )
 }
@@ -402,17 +402,17 @@ fn ViewPicker(report: StoredValue<Report>, view: StoredValue<RankView>) -> impl 
     view! {
         <form method="get" class="view-picker">
             <label class="field">
-                <span>{t.rollup_view}</span>
+                <span>{t.rollup_view()}</span>
                 <select name="by">
-                    {option(String::new(), t.rollup_view_overall.to_string())}
-                    {option("equal".into(), t.rollup_view_equal.to_string())}
+                    {option(String::new(), t.rollup_view_overall().to_string())}
+                    {option("equal".into(), t.rollup_view_equal().to_string())}
                     {groups
                         .into_iter()
-                        .map(|g| option(g.key.clone(), fill(t.rollup_view_group, &[("group", &g.name)])))
+                        .map(|g| option(g.key.clone(), fill(t.rollup_view_group(), &[("group", &g.name)])))
                         .collect_view()}
                 </select>
             </label>
-            <button class="button" type="submit">{t.rollup_apply}</button>
+            <button class="button" type="submit">{t.rollup_apply()}</button>
         </form>
     }
 }
@@ -468,21 +468,21 @@ fn Dimension(
             <h2>{dimension.name.clone()}</h2>
             <figure class="chart" inner_html=chart></figure>
             {(!problems.is_empty()).then(|| view! {
-                <h3>{t.export_problems}</h3>
+                <h3>{t.export_problems()}</h3>
                 <ProblemTable items=problems report view form=merge_problems.as_ref().map(|m| m.2.clone())/>
                 {merge_problems.clone().map(|(w, m, id)| view! { <ClusterForm workshop=w action=m id/> })}
             })}
             {(!ideas.is_empty()).then(|| view! {
-                <h3>{t.export_ideas}</h3>
+                <h3>{t.export_ideas()}</h3>
                 <IdeaTable items=ideas report view form=merge_ideas.as_ref().map(|m| m.2.clone())/>
                 {merge_ideas.clone().map(|(w, m, id)| view! { <ClusterForm workshop=w action=m id/> })}
             })}
             {(!quick.is_empty()).then(|| view! {
-                <h3>{t.export_quick_wins}</h3>
+                <h3>{t.export_quick_wins()}</h3>
                 <ul class="bullets">{quick.into_iter().map(|q| view! { <li>{q}</li> }).collect_view()}</ul>
             })}
             {(!programmes.is_empty()).then(|| view! {
-                <h3>{t.export_programmes}</h3>
+                <h3>{t.export_programmes()}</h3>
                 <ul class="bullets">
                     {programmes
                         .into_iter()
@@ -532,10 +532,10 @@ fn ItemText(
         <span class="item-text">{text}</span>
         {sub_element.map(|s| view! { " " <span class="chip">{s}</span> })}
         {(!sessions.is_empty()).then(|| view! {
-            <span class="item-meta">{fill(t.rollup_from_sessions, &[("sessions", &sessions.join(", "))])}</span>
+            <span class="item-meta">{fill(t.rollup_from_sessions(), &[("sessions", &sessions.join(", "))])}</span>
         })}
         {(!merged_from.is_empty()).then(|| view! {
-            <span class="item-meta">{fill(t.export_merged_from, &[("cards", &merged_from.join(" · "))])}</span>
+            <span class="item-meta">{fill(t.export_merged_from(), &[("cards", &merged_from.join(" · "))])}</span>
         })}
     }
 }
@@ -552,7 +552,7 @@ fn Tick(id: CardId, text: String, form: Option<String>) -> impl IntoView {
                     name="cards[]"
                     value=id.to_string()
                     form=form
-                    aria-label=fill(t.rollup_select, &[("text", &text)])
+                    aria-label=fill(t.rollup_select(), &[("text", &text)])
                 />
             </td>
         }
@@ -578,13 +578,13 @@ fn ProblemTable(
             let weight = view.with_value(|v| view_weight(v, &p, lang));
             let usg = match p.usg {
                 Some(u) => fill(
-                    t.score_usg_result,
+                    t.score_usg_result(),
                     &[
                         ("score", &lang.decimal(f64::from(u.score), 1)),
                         ("raters", &lang.number(i64::from(u.raters))),
                     ],
                 ),
-                None => t.rollup_usg_none.to_string(),
+                None => t.rollup_usg_none().to_string(),
             };
             view! {
                 <tr>
@@ -604,14 +604,14 @@ fn ProblemTable(
         <div class="table-scroll">
             <table class="data ranked">
                 <thead><tr>
-                    {ticks.then(|| view! { <th scope="col"><span class="sr-only">{t.rollup_merge}</span></th> })}
-                    <th scope="col" class="num">{t.export_rank}</th>
-                    <th scope="col">{t.export_problem}</th>
-                    {ranked_by.then(|| view! { <th scope="col" class="num">{t.rollup_weight}</th> })}
-                    <th scope="col" class="num">{t.export_votes}</th>
-                    <th scope="col">{t.export_problem_votes}</th>
-                    <th scope="col" class="num">{t.export_breadth}</th>
-                    <th scope="col">{t.export_usg_score}</th>
+                    {ticks.then(|| view! { <th scope="col"><span class="sr-only">{t.rollup_merge()}</span></th> })}
+                    <th scope="col" class="num">{t.export_rank()}</th>
+                    <th scope="col">{t.export_problem()}</th>
+                    {ranked_by.then(|| view! { <th scope="col" class="num">{t.rollup_weight()}</th> })}
+                    <th scope="col" class="num">{t.export_votes()}</th>
+                    <th scope="col">{t.export_problem_votes()}</th>
+                    <th scope="col" class="num">{t.export_breadth()}</th>
+                    <th scope="col">{t.export_usg_score()}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -638,7 +638,7 @@ fn IdeaTable(
             let weight = view.with_value(|v| view_weight(v, &idea, lang));
             let rating = idea.rating.map(|r| {
                 fill(
-                    t.score_idea_result,
+                    t.score_idea_result(),
                     &[
                         ("impact", &lang.decimal(f64::from(r.impact), 1)),
                         ("effort", &lang.decimal(f64::from(r.effort), 1)),
@@ -652,14 +652,14 @@ fn IdeaTable(
                     <td class="num">{i + 1}</td>
                     <td>
                         <ItemText text=idea.text sub_element=idea.sub_element sessions=idea.sessions merged_from=idea.merged_from/>
-                        {idea.quick_win.then(|| view! { " " <span class="chip quick-win">{t.export_quick_win}</span> })}
-                        {idea.programme.map(|p| view! { " " <span class="chip">{t.export_programme} ": " {p.horizon.label(lang)}</span> })}
+                        {idea.quick_win.then(|| view! { " " <span class="chip quick-win">{t.export_quick_win()}</span> })}
+                        {idea.programme.map(|p| view! { " " <span class="chip">{t.export_programme()} ": " {p.horizon.label(lang)}</span> })}
                     </td>
                     {weight.map(|w| view! { <td class="num strong">{w}</td> })}
                     <td class="num">{lang.number(i64::from(idea.dots))}</td>
                     <td class="groups">{groups}</td>
                     <td class="num">{idea.breadth}</td>
-                    <td>{rating.unwrap_or_else(|| t.rollup_usg_none.to_string())}</td>
+                    <td>{rating.unwrap_or_else(|| t.rollup_usg_none().to_string())}</td>
                 </tr>
             }
         })
@@ -668,14 +668,14 @@ fn IdeaTable(
         <div class="table-scroll">
             <table class="data ranked">
                 <thead><tr>
-                    {ticks.then(|| view! { <th scope="col"><span class="sr-only">{t.rollup_merge}</span></th> })}
-                    <th scope="col" class="num">{t.export_rank}</th>
-                    <th scope="col">{t.export_idea}</th>
-                    {ranked_by.then(|| view! { <th scope="col" class="num">{t.rollup_weight}</th> })}
-                    <th scope="col" class="num">{t.export_votes}</th>
-                    <th scope="col">{t.export_problem_votes}</th>
-                    <th scope="col" class="num">{t.export_breadth}</th>
-                    <th scope="col">{t.export_impact} " / " {t.export_effort}</th>
+                    {ticks.then(|| view! { <th scope="col"><span class="sr-only">{t.rollup_merge()}</span></th> })}
+                    <th scope="col" class="num">{t.export_rank()}</th>
+                    <th scope="col">{t.export_idea()}</th>
+                    {ranked_by.then(|| view! { <th scope="col" class="num">{t.rollup_weight()}</th> })}
+                    <th scope="col" class="num">{t.export_votes()}</th>
+                    <th scope="col">{t.export_problem_votes()}</th>
+                    <th scope="col" class="num">{t.export_breadth()}</th>
+                    <th scope="col">{t.export_impact()} " / " {t.export_effort()}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -694,12 +694,12 @@ fn ClusterForm(
     view! {
         <ActionForm action attr:id=id attr:class="merge-bar">
             <input type="hidden" name="workshop_id" value=workshop.to_string()/>
-            <p class="muted small">{t.rollup_merge_hint}</p>
+            <p class="muted small">{t.rollup_merge_hint()}</p>
             <label class="field grow">
-                <span>{t.rollup_merge_text}</span>
+                <span>{t.rollup_merge_text()}</span>
                 <input type="text" name="text" required minlength="2" maxlength="500"/>
             </label>
-            <button class="button" type="submit">{t.rollup_merge}</button>
+            <button class="button" type="submit">{t.rollup_merge()}</button>
         </ActionForm>
     }
 }
@@ -710,9 +710,9 @@ fn Merges(clusters: Vec<Cluster>, undo: ServerAction<UndoCluster>) -> impl IntoV
     let t = use_t();
     view! {
         <section class="panel">
-            <h2>{t.rollup_merges}</h2>
+            <h2>{t.rollup_merges()}</h2>
             {if clusters.is_empty() {
-                view! { <p class="empty">{t.rollup_no_merges}</p> }.into_any()
+                view! { <p class="empty">{t.rollup_no_merges()}</p> }.into_any()
             } else {
                 view! {
                     <ul class="rows">
@@ -723,7 +723,7 @@ fn Merges(clusters: Vec<Cluster>, undo: ServerAction<UndoCluster>) -> impl IntoV
                                     <span>{c.text} " " <span class="chip">{c.cards.len()}</span></span>
                                     <ActionForm action=undo attr:class="inline">
                                         <input type="hidden" name="cluster_id" value=c.id/>
-                                        <button class="button small" type="submit">{t.rollup_undo}</button>
+                                        <button class="button small" type="submit">{t.rollup_undo()}</button>
                                     </ActionForm>
                                 </li>
                             })
@@ -743,7 +743,7 @@ fn WorkshopLog(log: Vec<AuditEntry>) -> impl IntoView {
     let lang = use_lang();
     view! {
         <section class="panel">
-            <h2>{t.rollup_log}</h2>
+            <h2>{t.rollup_log()}</h2>
             <ul class="rows audit">
                 {log
                     .into_iter()

@@ -43,16 +43,16 @@ pub fn UsersPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeLogins>::new();
     let users = Resource::new(move || add.version().get(), |_| list_users());
     view! {
-        <Title text=t.users_title/>
+        <Title text=t.users_title()/>
         <StaffFrame>
             <main id="main" class="page">
-                <h1>{t.users_title}</h1>
+                <h1>{t.users_title()}</h1>
                 <div class="grid two">
                     <section class="panel">
-                        <h2>{t.users_list}</h2>
+                        <h2>{t.users_list()}</h2>
                         <ActionError result=revoke.value()/>
                         {move || revoke.value().get().and_then(Result::ok).map(|n| view! {
-                            <p class="notice" role="status">{fill(t.users_signed_out, &[("n", &lang.number(n as i64))])}</p>
+                            <p class="notice" role="status">{fill(t.users_signed_out(), &[("n", &lang.number(n as i64))])}</p>
                         })}
                         <Suspense fallback=Loading>
                             {move || Suspend::new(async move {
@@ -66,7 +66,7 @@ pub fn UsersPage() -> impl IntoView {
                                                         <span><strong>{u.email}</strong> " " <span class="chip">{u.role.label(lang)}</span></span>
                                                         <ActionForm action=revoke attr:class="inline-form">
                                                             <input type="hidden" name="user_id" value=u.id.to_string()/>
-                                                            <button class="button small" type="submit">{t.users_sign_out_everywhere}</button>
+                                                            <button class="button small" type="submit">{t.users_sign_out_everywhere()}</button>
                                                         </ActionForm>
                                                     </li>
                                                 })
@@ -80,18 +80,18 @@ pub fn UsersPage() -> impl IntoView {
                         </Suspense>
                     </section>
                     <section class="panel">
-                        <h2>{t.users_add}</h2>
+                        <h2>{t.users_add()}</h2>
                         <ActionForm action=add attr:class="stack">
                             <ActionError result=add.value()/>
                             {move || add.value().get().and_then(Result::ok).map(|u| view! {
-                                <p class="notice" role="status">{fill(t.users_added, &[("email", &u.email)])}</p>
+                                <p class="notice" role="status">{fill(t.users_added(), &[("email", &u.email)])}</p>
                             })}
                             <label class="field">
-                                <span>{t.field_email}</span>
+                                <span>{t.field_email()}</span>
                                 <input type="email" name="email" required autocomplete="off"/>
                             </label>
                             <label class="field">
-                                <span>{t.field_role}</span>
+                                <span>{t.field_role()}</span>
                                 <select name="role">
                                     {Role::ALL
                                         .into_iter()
@@ -100,11 +100,11 @@ pub fn UsersPage() -> impl IntoView {
                                 </select>
                             </label>
                             <label class="field">
-                                <span>{t.users_initial_password}</span>
+                                <span>{t.users_initial_password()}</span>
                                 <input type="password" name="password" required minlength="10" autocomplete="new-password"/>
-                                <small>{t.users_password_hint}</small>
+                                <small>{t.users_password_hint()}</small>
                             </label>
-                            <button class="button primary" type="submit">{t.users_add}</button>
+                            <button class="button primary" type="submit">{t.users_add()}</button>
                         </ActionForm>
                     </section>
                 </div>

@@ -125,7 +125,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(view) => view! { <Workshop view create save_dims save_groups/> }.into_any(),
-                        Err(error) => view! { <Title text=t.workshop_title/><PageError error/> }.into_any(),
+                        Err(error) => view! { <Title text=t.workshop_title()/><PageError error/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -152,16 +152,16 @@ fn Workshop(
     view! {
         <Title text=w.title.clone()/>
         <main id="main" class="page">
-            <p class="eyebrow"><a href="/admin">{t.nav_workshops}</a></p>
+            <p class="eyebrow"><a href="/admin">{t.nav_workshops()}</a></p>
             <h1>{w.title.clone()}</h1>
             <p class="muted">
                 {[w.place.clone(), dates, Some(w.language.code().to_uppercase())].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
             </p>
-            <p><a class="button primary" href=format!("/admin/workshops/{}/report", w.id)>{t.rollup_open}</a></p>
+            <p><a class="button primary" href=format!("/admin/workshops/{}/report", w.id)>{t.rollup_open()}</a></p>
             <section class="panel">
-                <h2>{t.workshop_sessions}</h2>
+                <h2>{t.workshop_sessions()}</h2>
                 {if view.sessions.is_empty() {
-                    view! { <p class="empty">{t.workshop_no_sessions}</p> }.into_any()
+                    view! { <p class="empty">{t.workshop_no_sessions()}</p> }.into_any()
                 } else {
                     view! {
                         <ul class="rows sessions">
@@ -172,11 +172,11 @@ fn Workshop(
                                     <li>
                                         <a class="row-link" href=format!("/admin/sessions/{}", s.session.id)>
                                             <strong>{s.session.title.clone()}</strong>
-                                            <span class="code" aria-label=t.field_code>{s.session.join_code.spaced()}</span>
+                                            <span class="code" aria-label=t.field_code()>{s.session.join_code.spaced()}</span>
                                         </a>
                                         <span class="row-actions">
-                                            <a href=format!("/admin/sessions/{}/screen", s.session.id)>{t.workshop_projector}</a>
-                                            <a href=format!("/admin/sessions/{}/report", s.session.id)>{t.rollup_open_session}</a>
+                                            <a href=format!("/admin/sessions/{}/screen", s.session.id)>{t.workshop_projector()}</a>
+                                            <a href=format!("/admin/sessions/{}/report", s.session.id)>{t.rollup_open_session()}</a>
                                             <a href=s.join_url.clone() rel="external">{s.join_url.clone()}</a>
                                         </span>
                                     </li>
@@ -190,10 +190,10 @@ fn Workshop(
                     <ActionError result=create.value()/>
                     <input type="hidden" name="workshop_id" value=w.id.to_string()/>
                     <label class="field grow">
-                        <span>{t.workshop_new_session}</span>
-                        <input type="text" name="title" required minlength="3" maxlength="120" placeholder=t.workshop_session_placeholder/>
+                        <span>{t.workshop_new_session()}</span>
+                        <input type="text" name="title" required minlength="3" maxlength="120" placeholder=t.workshop_session_placeholder()/>
                     </label>
-                    <button class="button primary" type="submit">{t.workshop_add_session}</button>
+                    <button class="button primary" type="submit">{t.workshop_add_session()}</button>
                 </ActionForm>
             </section>
             <div class="grid two">
@@ -219,7 +219,7 @@ fn Members(
     let add: ServerAction<AddMember> = expect_context();
     view! {
         <section class="panel">
-            <h2>{t.members_title}</h2>
+            <h2>{t.members_title()}</h2>
             <ul class="rows">
                 {members.into_iter().map(|m| view! { <li>{m.email}</li> }).collect_view()}
             </ul>
@@ -228,10 +228,10 @@ fn Members(
                     <ActionError result=add.value()/>
                     <input type="hidden" name="workshop_id" value=workshop.to_string()/>
                     <label class="field grow">
-                        <span>{t.members_add_label}</span>
+                        <span>{t.members_add_label()}</span>
                         <input type="email" name="email" required placeholder="fasilitator@example.go.id"/>
                     </label>
-                    <button class="button" type="submit">{t.members_add}</button>
+                    <button class="button" type="submit">{t.members_add()}</button>
                 </ActionForm>
             })}
         </section>

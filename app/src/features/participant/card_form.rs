@@ -67,8 +67,8 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
         })
     });
     let (label, placeholder) = match kind {
-        QuestionKind::Problems => (t.card_problem_label, t.card_problem_placeholder),
-        QuestionKind::Ideas => (t.card_idea_label, t.card_idea_placeholder),
+        QuestionKind::Problems => (t.card_problem_label(), t.card_problem_placeholder()),
+        QuestionKind::Ideas => (t.card_idea_label(), t.card_idea_placeholder()),
     };
     let field_id = format!("text-{question}");
     view! {
@@ -84,7 +84,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             })/>
             <For each=move || waiting.get() key=|text| text.clone() let(text)>
                 <p class="waiting-card" data-waiting-card="">
-                    <span class="chip waiting">{t.outbox_card_waiting}</span> " " {text}
+                    <span class="chip waiting">{t.outbox_card_waiting()}</span> " " {text}
                 </p>
             </For>
             <input type="hidden" name="question_id" value=question.to_string()/>
@@ -94,12 +94,12 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             </label>
             <textarea id=field_id name="text" rows="3" maxlength="500" required placeholder=placeholder></textarea>
             <Show when=move || snapshot.with(|s| s.session.premoderate)>
-                <p class="muted small">{t.participant_premoderated}</p>
+                <p class="muted small">{t.participant_premoderated()}</p>
             </Show>
             {(kind == QuestionKind::Ideas).then(|| view! {
                 <Show when=move || !problems.with(Vec::is_empty)>
                     <details class="answers-picker">
-                        <summary>{t.card_answers_summary}</summary>
+                        <summary>{t.card_answers_summary()}</summary>
                         <For each=move || problems.get() key=|(id, _)| *id let((id, text))>
                             <label class="check">
                                 <input type="checkbox" name="answers[]" value=id.to_string()/>
@@ -110,7 +110,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
                 </Show>
             })}
             <button class="button primary" type="submit" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { t.card_sending } else { t.card_submit }}
+                {move || if action.pending().get() { t.card_sending() } else { t.card_submit() }}
             </button>
         </PostForm>
     }

@@ -123,7 +123,7 @@ pub fn ParticipantPage() -> impl IntoView {
                         view! { <Redirect path=format!("/j/{}", code())/> }.into_any()
                     }
                     Err(UiError(e)) => view! {
-                        <Title text=t.join_title/>
+                        <Title text=t.join_title()/>
                         <Header/>
                         <main id="main" class="page narrow">
                             <ErrorBox message=e.message(use_lang())/>
@@ -238,7 +238,7 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
         let id = open.with(|open| open.first().copied())?;
         snapshot.with(|s| {
             s.question(id).map(|q| {
-                rembuk_domain::i18n::fill(t.participant_now_open, &[("prompt", &q.prompt)])
+                rembuk_domain::i18n::fill(t.participant_now_open(), &[("prompt", &q.prompt)])
             })
         })
     };
@@ -250,8 +250,8 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
             <div class="session-head">
                 <h1>{title}</h1>
                 <p class="me">
-                    {t.participant_you_are} " " <strong>{me}</strong> " · "
-                    <a href=format!("/j/{code}") rel="external">{t.participant_change}</a>
+                    {t.participant_you_are()} " " <strong>{me}</strong> " · "
+                    <a href=format!("/j/{code}") rel="external">{t.participant_change()}</a>
                 </p>
             </div>
             <div class="toast-area">
@@ -265,7 +265,7 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
             </div>
             <Show
                 when=move || !open.get().is_empty()
-                fallback=move || view! { <p class="empty">{t.participant_no_open_question}</p> }
+                fallback=move || view! { <p class="empty">{t.participant_no_open_question()}</p> }
             >
                 <For each=move || open.get() key=|id| *id let(id)>
                     <QuestionPanel id/>
@@ -273,14 +273,14 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
             </Show>
             <Show when=move || !closed.get().is_empty()>
                 <details class="closed-questions">
-                    <summary>{t.participant_closed_questions}</summary>
+                    <summary>{t.participant_closed_questions()}</summary>
                     <For each=move || closed.get() key=|id| *id let(id)>
                         <QuestionPanel id/>
                     </For>
                 </details>
             </Show>
             <p class="withdraw-link">
-                <a href=format!("/s/{code}/withdraw") rel="external">{t.withdraw_link}</a>
+                <a href=format!("/s/{code}/withdraw") rel="external">{t.withdraw_link()}</a>
             </p>
         </main>
     }

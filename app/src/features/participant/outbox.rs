@@ -258,7 +258,7 @@ pub fn OutboxNotice() -> impl IntoView {
                 let n = waiting.get();
                 (n > 0).then(|| view! {
                     <p class="banner warn" data-waiting=n>
-                        {rembuk_domain::i18n::fill(t.outbox_waiting, &[("n", &lang.number(n as i64))])}
+                        {rembuk_domain::i18n::fill(t.outbox_waiting(), &[("n", &lang.number(n as i64))])}
                     </p>
                 })
             }}

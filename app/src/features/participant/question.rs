@@ -75,9 +75,9 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
             // Spoken when the facilitator moves the question on.
             <p class="phase-help" role="status">
                 {move || match phase.get() {
-                    Phase::Collecting => t.participant_help_collecting,
-                    Phase::Voting => t.participant_help_voting,
-                    Phase::Closed => t.participant_help_closed,
+                    Phase::Collecting => t.participant_help_collecting(),
+                    Phase::Voting => t.participant_help_voting(),
+                    Phase::Closed => t.participant_help_closed(),
                 }}
             </p>
             <Show when=move || cards_open.get()>
@@ -88,7 +88,7 @@ pub fn QuestionPanel(id: QuestionId) -> impl IntoView {
                 <BudgetMeter question=id/>
             </Show>
             <Show when=move || !tallies.get()>
-                <p class="notice small">{t.participant_tallies_hidden}</p>
+                <p class="notice small">{t.participant_tallies_hidden()}</p>
             </Show>
             {move || {
                 view! {
@@ -117,7 +117,7 @@ fn BudgetMeter(question: QuestionId) -> impl IntoView {
             </span>
             <span>
                 {move || rembuk_domain::i18n::fill(
-                    t.participant_votes_left,
+                    t.participant_votes_left(),
                     &[("left", &lang.number(i64::from(budget().saturating_sub(used())))), ("budget", &budget().to_string())],
                 )}
             </span>
@@ -139,7 +139,7 @@ fn MyUnseenCards(question: QuestionId) -> impl IntoView {
                     <li class="card mine unseen">
                         <p class="card-text">{card.text.clone()}</p>
                         <span class="chip waiting">
-                            {if card.status == CardStatus::Pending { t.participant_waiting_approval } else { t.participant_not_shown }}
+                            {if card.status == CardStatus::Pending { t.participant_waiting_approval() } else { t.participant_not_shown() }}
                         </span>
                     </li>
                 </For>
@@ -174,11 +174,11 @@ fn CardList(
     let max = Memo::new(move |_| cards.with(|c| c.iter().map(|c| c.dots).max().unwrap_or(0)));
     view! {
         <h3 class="list-title">
-            {t.participant_cards} " " <span class="count">{move || cards.with(Vec::len)}</span>
+            {t.participant_cards()} " " <span class="count">{move || cards.with(Vec::len)}</span>
         </h3>
         <Show
             when=move || !cards.with(Vec::is_empty)
-            fallback=move || view! { <p class="empty">{t.participant_no_cards}</p> }
+            fallback=move || view! { <p class="empty">{t.participant_no_cards()}</p> }
         >
             <ol class="cards">
                 <For each=move || cards.get() key=|c| (c.id, c.dots, c.text.clone()) let(card)>
@@ -219,15 +219,15 @@ fn CardItem(
         <li class="card" class:mine=mine data-card=id.to_string()>
             <p class="card-text" id=card_text_id(id)>{card.text.clone()}</p>
             {(card.kind == CardKind::Idea && !answers.is_empty()).then(|| view! {
-                <p class="answers">{t.participant_answers} " " {answers.join(" · ")}</p>
+                <p class="answers">{t.participant_answers()} " " {answers.join(" · ")}</p>
             })}
             <div class="card-foot">
                 <span class="chip group">{group}</span>
-                {mine.then(|| view! { <span class="chip mine-tag">{t.participant_yours}</span> })}
+                {mine.then(|| view! { <span class="chip mine-tag">{t.participant_yours()}</span> })}
                 {tallies.then(|| view! {
-                    <span class="tally" aria-label=t.participant_total_votes>
+                    <span class="tally" aria-label=t.participant_total_votes()>
                         <span class="tally-number" data-tally=id.to_string()>{lang.number(i64::from(dots))}</span>
-                        " " {t.participant_votes_unit}
+                        " " {t.participant_votes_unit()}
                     </span>
                 })}
             </div>
@@ -240,7 +240,7 @@ fn CardItem(
             {scores.then(|| view! { <ScoreForm card=id kind=card.kind tallies/> })}
             {(!scores && tallies && phase == Phase::Closed).then(|| card.usg.map(|u| view! {
                 <p class="muted small">
-                    {rembuk_domain::i18n::fill(t.score_usg_result, &[("score", &format_decimal(u.score, lang)), ("raters", &lang.number(i64::from(u.raters)))])}
+                    {rembuk_domain::i18n::fill(t.score_usg_result(), &[("score", &format_decimal(u.score, lang)), ("raters", &lang.number(i64::from(u.raters)))])}
                 </p>
             }))}
         </li>

@@ -55,7 +55,7 @@ pub fn ScoreForm(card: CardId, kind: CardKind, tallies: bool) -> impl IntoView {
             match kind {
                 CardKind::Problem => c.usg.map(|u| {
                     rembuk_domain::i18n::fill(
-                        t.score_usg_result,
+                        t.score_usg_result(),
                         &[
                             ("score", &format_decimal(u.score, lang)),
                             ("raters", &lang.number(i64::from(u.raters))),
@@ -64,7 +64,7 @@ pub fn ScoreForm(card: CardId, kind: CardKind, tallies: bool) -> impl IntoView {
                 }),
                 CardKind::Idea => c.idea_score.map(|i| {
                     rembuk_domain::i18n::fill(
-                        t.score_idea_result,
+                        t.score_idea_result(),
                         &[
                             ("impact", &format_decimal(i.impact, lang)),
                             ("effort", &format_decimal(i.effort, lang)),
@@ -85,10 +85,10 @@ pub fn ScoreForm(card: CardId, kind: CardKind, tallies: bool) -> impl IntoView {
                 growth: f.parse("growth")?,
             })>
                 <input type="hidden" name="card_id" value=card.to_string()/>
-                <Scale name="urgency" label=t.field_urgency hint=t.score_urgency_hint current=mine_usg.map(|u| u.urgency) card/>
-                <Scale name="seriousness" label=t.field_seriousness hint=t.score_seriousness_hint current=mine_usg.map(|u| u.seriousness) card/>
-                <Scale name="growth" label=t.field_growth hint=t.score_growth_hint current=mine_usg.map(|u| u.growth) card/>
-                <button class="button small primary" type="submit">{t.score_save}</button>
+                <Scale name="urgency" label=t.field_urgency() hint=t.score_urgency_hint() current=mine_usg.map(|u| u.urgency) card/>
+                <Scale name="seriousness" label=t.field_seriousness() hint=t.score_seriousness_hint() current=mine_usg.map(|u| u.seriousness) card/>
+                <Scale name="growth" label=t.field_growth() hint=t.score_growth_hint() current=mine_usg.map(|u| u.growth) card/>
+                <button class="button small primary" type="submit">{t.score_save()}</button>
             </PostForm>
         }),
         CardKind::Idea => Either::Right(view! {
@@ -98,16 +98,16 @@ pub fn ScoreForm(card: CardId, kind: CardKind, tallies: bool) -> impl IntoView {
                 effort: f.parse("effort")?,
             })>
                 <input type="hidden" name="card_id" value=card.to_string()/>
-                <Scale name="impact" label=t.field_impact hint=t.score_impact_hint current=mine_rating.map(|r| r.impact) card/>
-                <Scale name="effort" label=t.field_effort hint=t.score_effort_hint current=mine_rating.map(|r| r.effort) card/>
-                <button class="button small primary" type="submit">{t.score_save}</button>
+                <Scale name="impact" label=t.field_impact() hint=t.score_impact_hint() current=mine_rating.map(|r| r.impact) card/>
+                <Scale name="effort" label=t.field_effort() hint=t.score_effort_hint() current=mine_rating.map(|r| r.effort) card/>
+                <button class="button small primary" type="submit">{t.score_save()}</button>
             </PostForm>
         }),
     };
     view! {
         <details class="score" open=!rated>
             <summary>
-                {if rated { t.score_rated } else { t.score_rate }}
+                {if rated { t.score_rated() } else { t.score_rate() }}
                 {move || tallies.then(result).flatten().map(|r| view! { <span class="score-result">" · " {r}</span> })}
             </summary>
             {form}

@@ -35,7 +35,7 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
         })
     };
     view! {
-        <div class="vote" role="group" aria-label=t.vote_group_label>
+        <div class="vote" role="group" aria-label=t.vote_group_label()>
             <PostForm action=vote class="vote-form" input=move |_| set(less())>
                 <input type="hidden" name="card_id" value=card.to_string()/>
                 <input type="hidden" name="dots" value=move || less().to_string()/>
@@ -43,14 +43,14 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
                     class="vote-button minus"
                     type="submit"
                     disabled=move || mine() == 0 || pending.get()
-                    aria-label=t.vote_remove
+                    aria-label=t.vote_remove()
                     aria-describedby=describe_minus
                 >
                     "−"
                 </button>
             </PostForm>
             <span class="my-dots" aria-live="polite">
-                <span class="sr-only">{t.vote_mine} " "</span>
+                <span class="sr-only">{t.vote_mine()} " "</span>
                 <span data-my-dots=card.to_string()>{move || lang.number(i64::from(mine()))}</span>
             </span>
             <PostForm action=vote class="vote-form" input=move |_| set(more())>
@@ -60,7 +60,7 @@ pub fn VoteControls(card: CardId) -> impl IntoView {
                     class="vote-button plus"
                     type="submit"
                     disabled=move || remaining() == 0 || pending.get()
-                    aria-label=t.vote_add
+                    aria-label=t.vote_add()
                     aria-describedby=describe_plus
                 >
                     "+"

@@ -38,7 +38,7 @@ pub fn WithdrawPage() -> impl IntoView {
     let code = move || params.read().get("code").unwrap_or_default();
     let data = Resource::new(code, participant_view);
     view! {
-        <Title text=t.withdraw_title/>
+        <Title text=t.withdraw_title()/>
         <Header/>
         <main id="main" class="page narrow">
             <Suspense fallback=Loading>
@@ -68,23 +68,23 @@ fn WithdrawForm(code: String, session: String, cards: WithdrawnCards) -> impl In
     let t = use_t();
     let action = ServerAction::<WithdrawMe>::new();
     let cards_line = match cards {
-        WithdrawnCards::Keep => t.withdraw_cards_kept,
-        WithdrawnCards::Remove => t.withdraw_cards_removed,
+        WithdrawnCards::Keep => t.withdraw_cards_kept(),
+        WithdrawnCards::Remove => t.withdraw_cards_removed(),
     };
     view! {
         <p class="eyebrow">{session}</p>
-        <h1>{t.withdraw_title}</h1>
+        <h1>{t.withdraw_title()}</h1>
         <ul class="plain-list">
-            <li>{t.withdraw_name}</li>
+            <li>{t.withdraw_name()}</li>
             <li>{cards_line}</li>
-            <li>{t.withdraw_votes}</li>
-            <li>{t.withdraw_rejoin}</li>
+            <li>{t.withdraw_votes()}</li>
+            <li>{t.withdraw_rejoin()}</li>
         </ul>
         <ActionForm action=action attr:class="stack">
             <ActionError result=action.value()/>
             <input type="hidden" name="code" value=code.clone()/>
-            <button class="button danger big" type="submit">{t.withdraw_confirm}</button>
-            <a class="button big" href=format!("/s/{code}") rel="external">{t.withdraw_cancel}</a>
+            <button class="button danger big" type="submit">{t.withdraw_confirm()}</button>
+            <a class="button big" href=format!("/s/{code}") rel="external">{t.withdraw_cancel()}</a>
         </ActionForm>
     }
 }

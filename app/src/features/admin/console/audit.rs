@@ -31,11 +31,11 @@ pub fn AuditPanel(session: SessionId, initial: Vec<AuditEntry>) -> impl IntoView
     });
     view! {
         <details class="panel audit" on:toggle=move |_| open.update(|o| *o = !*o)>
-            <summary><h2>{t.console_audit}</h2></summary>
-            <Show when=move || !entries.with(Vec::is_empty) fallback=move || view! { <p class="empty">{t.console_audit_empty}</p> }>
+            <summary><h2>{t.console_audit()}</h2></summary>
+            <Show when=move || !entries.with(Vec::is_empty) fallback=move || view! { <p class="empty">{t.console_audit_empty()}</p> }>
                 <table class="audit-table">
                     <thead>
-                        <tr><th>{t.console_audit_when}</th><th>{t.console_audit_who}</th><th>{t.console_audit_what}</th><th>{t.field_reason}</th></tr>
+                        <tr><th>{t.console_audit_when()}</th><th>{t.console_audit_who()}</th><th>{t.console_audit_what()}</th><th>{t.field_reason()}</th></tr>
                     </thead>
                     <tbody>
                         <For each=move || entries.get() key=|e| (e.at, e.action, e.target.clone()) let(e)>

@@ -77,7 +77,7 @@ pub fn ConsolePage() -> impl IntoView {
                             let title = data.snapshot.session.title.clone();
                             view! { <Title text=title/><ConsoleLive data/> }.into_any()
                         }
-                        Err(error) => view! { <Title text=t.console_title/><PageError error/> }.into_any(),
+                        Err(error) => view! { <Title text=t.console_title()/><PageError error/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -168,7 +168,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
                     <input type="hidden" name="session_id" value=id.to_string()/>
                     <input type="hidden" name="premoderate" value=move || (!premoderate()).to_string()/>
                     <button class="button small toggle" class:on=premoderate type="submit" aria-pressed=move || premoderate().to_string()>
-                        {move || if premoderate() { t.console_premoderation_on } else { t.console_premoderation_off }}
+                        {move || if premoderate() { t.console_premoderation_on() } else { t.console_premoderation_off() }}
                     </button>
                 </ActionForm>
             </div>
@@ -183,27 +183,27 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
             </div>
             <div class="console-grid">
                 <aside class="panel join-panel">
-                    <h2>{t.console_join}</h2>
+                    <h2>{t.console_join()}</h2>
                     <p class="big-code">{code.spaced()}</p>
                     <div class="qr" inner_html=data.qr_svg.clone()></div>
                     <p class="small"><a href=data.join_url.clone() rel="external">{data.join_url.clone()}</a></p>
                     <ActionForm action=passcode_action attr:class="stack passcode-form">
                         <input type="hidden" name="session_id" value=id.to_string()/>
                         <label class="field">
-                            <span>{t.field_passcode}</span>
+                            <span>{t.field_passcode()}</span>
                             <input type="text" name="passcode" maxlength="16" autocomplete="off"
                                 class="passcode-input" prop:value=move || passcode().unwrap_or_default()/>
-                            <small>{move || if passcode().is_some() { t.console_passcode_on } else { t.console_passcode_off }}</small>
+                            <small>{move || if passcode().is_some() { t.console_passcode_on() } else { t.console_passcode_off() }}</small>
                         </label>
-                        <button class="button small" type="submit">{t.console_passcode_save}</button>
+                        <button class="button small" type="submit">{t.console_passcode_save()}</button>
                         <ActionError result=passcode_action.value()/>
                     </ActionForm>
-                    <p><a class="button" href=format!("/admin/sessions/{id}/screen") target="_blank">{t.console_open_projector}</a></p>
-                    <p><a class="button" href=format!("/admin/sessions/{id}/report")>{t.rollup_open_session}</a></p>
+                    <p><a class="button" href=format!("/admin/sessions/{id}/screen") target="_blank">{t.console_open_projector()}</a></p>
+                    <p><a class="button" href=format!("/admin/sessions/{id}/report")>{t.rollup_open_session()}</a></p>
                     <div class="projector-preview" aria-hidden="true">
-                        <iframe src=format!("/admin/sessions/{id}/screen") title=t.console_preview tabindex="-1"></iframe>
+                        <iframe src=format!("/admin/sessions/{id}/screen") title=t.console_preview() tabindex="-1"></iframe>
                     </div>
-                    <h3>{t.console_participants}</h3>
+                    <h3>{t.console_participants()}</h3>
                     <p class="total">{move || lang.number(i64::from(snapshot.with(SessionSnapshot::participant_count)))}</p>
                     <ul class="group-counts">
                         {move || counts()
@@ -216,7 +216,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
                 <div class="console-main">
                     <NewQuestion session=id/>
                     <PendingQueue/>
-                    <Show when=move || !questions.with(Vec::is_empty) fallback=move || view! { <p class="empty">{t.console_no_questions}</p> }>
+                    <Show when=move || !questions.with(Vec::is_empty) fallback=move || view! { <p class="empty">{t.console_no_questions()}</p> }>
                         <For each=move || questions.get() key=|id| *id let(id)>
                             <ConsoleQuestion id/>
                         </For>
@@ -241,7 +241,7 @@ fn Balance() -> impl IntoView {
                 .into_iter()
                 .map(|i| {
                     rembuk_domain::i18n::fill(
-                        t.console_under_represented,
+                        t.console_under_represented(),
                         &[
                             ("group", s.group_name(&i.group)),
                             ("participants", &lang.decimal(i.participants * 100.0, 0)),
@@ -257,7 +257,7 @@ fn Balance() -> impl IntoView {
         (!list.is_empty()).then(|| {
             view! {
                 <div class="banner warn balance" role="status">
-                    <strong>{t.console_balance}</strong>
+                    <strong>{t.console_balance()}</strong>
                     <ul>{list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
                 </div>
             }

@@ -85,11 +85,11 @@ pub fn ConsoleQuestion(id: QuestionId) -> impl IntoView {
                     <DimensionChip name=dim sub=sub/>
                     <span class="chip kind">{q.kind.label(lang)}</span>
                     <PhaseBadge phase=current/>
-                    <span class="muted small">{rembuk_domain::i18n::fill(t.console_budget, &[("n", &q.vote_budget.get().to_string())])}</span>
+                    <span class="muted small">{rembuk_domain::i18n::fill(t.console_budget(), &[("n", &q.vote_budget.get().to_string())])}</span>
                     <Countdown ends_at now=ctx.now/>
                 </div>
                 <h2>{q.prompt.clone()}</h2>
-                <div class="phase-controls" role="group" aria-label=t.field_phase>
+                <div class="phase-controls" role="group" aria-label=t.field_phase()>
                     {Phase::ALL
                         .into_iter()
                         .map(|p| view! {
@@ -112,13 +112,13 @@ pub fn ConsoleQuestion(id: QuestionId) -> impl IntoView {
                 </div>
                 <Settings question=question/>
                 <div class="list-head">
-                    <h3>{t.participant_cards} " " <span class="count">{move || cards.with(Vec::len)}</span></h3>
-                    <div class="sort" role="group" aria-label=t.console_sort>
+                    <h3>{t.participant_cards()} " " <span class="count">{move || cards.with(Vec::len)}</span></h3>
+                    <div class="sort" role="group" aria-label=t.console_sort()>
                         <button class="button small ghost-dark" aria-pressed=move || (!ranked.get()).to_string() on:click=move |_| ranked.set(false)>
-                            {t.console_sort_newest}
+                            {t.console_sort_newest()}
                         </button>
                         <button class="button small ghost-dark" aria-pressed=move || ranked.get().to_string() on:click=move |_| ranked.set(true)>
-                            {t.console_sort_ranked}
+                            {t.console_sort_ranked()}
                         </button>
                     </div>
                 </div>
@@ -132,7 +132,7 @@ pub fn ConsoleQuestion(id: QuestionId) -> impl IntoView {
                 <PaperCardForm question=id/>
                 <Show when=move || !set_aside.with(Vec::is_empty)>
                     <details class="set-aside">
-                        <summary>{t.console_set_aside} " " <span class="count">{move || set_aside.with(Vec::len)}</span></summary>
+                        <summary>{t.console_set_aside()} " " <span class="count">{move || set_aside.with(Vec::len)}</span></summary>
                         <ol class="cards compact">
                             <For each=move || set_aside.get() key=|c: &Card| (c.id, c.status) let(card)>
                                 <ConsoleCard card question=id/>
@@ -160,14 +160,14 @@ fn TimerControl(
                 when=move || ends_at.get().is_some()
                 fallback=move || view! {
                     <label class="timer-minutes">
-                        <span class="sr-only">{t.console_timer_minutes}</span>
+                        <span class="sr-only">{t.console_timer_minutes()}</span>
                         <input type="number" name="minutes" min="0.5" max="120" step="0.5" value="3" inputmode="decimal"/>
                     </label>
-                    <button class="button small" type="submit">{t.console_timer_start}</button>
+                    <button class="button small" type="submit">{t.console_timer_start()}</button>
                 }
             >
                 <input type="hidden" name="minutes" value="0"/>
-                <button class="button small" type="submit">{t.console_timer_stop}</button>
+                <button class="button small" type="submit">{t.console_timer_stop()}</button>
             </Show>
         </ActionForm>
         <ActionError result=action.value()/>
@@ -195,13 +195,13 @@ fn Settings(question: Memo<Option<Question>>) -> impl IntoView {
         }
     };
     view! {
-        <div class="settings" role="group" aria-label=t.console_options>
-            {toggle("hide_tallies", t.setting_hide_tallies, |q| q.hide_tallies)}
+        <div class="settings" role="group" aria-label=t.console_options()>
+            {toggle("hide_tallies", t.setting_hide_tallies(), |q| q.hide_tallies)}
             <Show when=move || question.with(|q| q.as_ref().is_some_and(|q| q.hide_tallies && !q.tallies_public()))>
-                {toggle("tallies_revealed", t.setting_tallies_revealed, |q| q.tallies_revealed)}
+                {toggle("tallies_revealed", t.setting_tallies_revealed(), |q| q.tallies_revealed)}
             </Show>
-            {toggle("cards_while_voting", t.setting_cards_while_voting, |q| q.cards_while_voting)}
-            {toggle("votes_while_collecting", t.setting_votes_while_collecting, |q| q.votes_while_collecting)}
+            {toggle("cards_while_voting", t.setting_cards_while_voting(), |q| q.cards_while_voting)}
+            {toggle("votes_while_collecting", t.setting_votes_while_collecting(), |q| q.votes_while_collecting)}
         </div>
         <ActionError result=action.value()/>
     }
@@ -226,22 +226,22 @@ fn PaperCardForm(question: QuestionId) -> impl IntoView {
     });
     view! {
         <details class="paper-card">
-            <summary>{t.console_paper_card}</summary>
+            <summary>{t.console_paper_card()}</summary>
             <ActionForm action=action node_ref=form attr:class="stack">
                 <ActionError result=action.value()/>
                 <input type="hidden" name="question_id" value=question.to_string()/>
                 <input type="hidden" name="idempotency_key" value=move || key.get()/>
                 <label class="field">
-                    <span>{t.field_text}</span>
+                    <span>{t.field_text()}</span>
                     <textarea name="text" rows="2" maxlength="500" required></textarea>
                 </label>
                 <label class="field">
-                    <span>{t.field_group}</span>
+                    <span>{t.field_group()}</span>
                     <select name="group" required>
                         {groups.into_iter().map(|g| view! { <option value=g.key>{g.name}</option> }).collect_view()}
                     </select>
                 </label>
-                <button class="button" type="submit">{t.console_paper_submit}</button>
+                <button class="button" type="submit">{t.console_paper_submit()}</button>
             </ActionForm>
         </details>
     }

@@ -26,7 +26,7 @@ pub fn PendingQueue() -> impl IntoView {
     view! {
         <Show when=move || !pending.with(Vec::is_empty)>
             <section class="panel queue" aria-live="polite">
-                <h2>{t.console_queue} " " <span class="count">{move || pending.with(Vec::len)}</span></h2>
+                <h2>{t.console_queue()} " " <span class="count">{move || pending.with(Vec::len)}</span></h2>
                 <ol class="cards compact">
                     <For each=move || pending.get() key=|c| c.id let(card)>
                         {

@@ -33,7 +33,7 @@ pub fn Suggestions(question: QuestionId) -> impl IntoView {
     view! {
         <Show when=move || !pairs.with(Vec::is_empty)>
             <div class="suggestions">
-                <h4>{t.console_suggestions}</h4>
+                <h4>{t.console_suggestions()}</h4>
                 <ul>
                     <For each=move || pairs.get() key=|(a, b)| (a.id, b.id) let((a, b))>
                         {
@@ -46,7 +46,7 @@ pub fn Suggestions(question: QuestionId) -> impl IntoView {
                                         <input type="hidden" name="cards[0]" value=a.id.to_string()/>
                                         <input type="hidden" name="cards[1]" value=b.id.to_string()/>
                                         <input type="hidden" name="text" value=text/>
-                                        <button class="button small" type="submit">{t.console_merge}</button>
+                                        <button class="button small" type="submit">{t.console_merge()}</button>
                                     </ActionForm>
                                 </li>
                             }
