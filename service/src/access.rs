@@ -1,7 +1,8 @@
 //! Who is calling, and what they may do.
 
 use rembuk_domain::{
-    AppError, Entity, SessionId, WorkshopId,
+    AppError, Entity, QuestionId, SessionId, WorkshopId,
+    question::Question,
     session::{Participant, Session},
     user::{Role, User},
     workshop::Workshop,
@@ -11,7 +12,7 @@ use sqlx::{Any, AnyConnection, pool::PoolConnection};
 use crate::{
     Services,
     auth::{Credentials, hash_token},
-    storage::{self, Tx, participants, sessions, users, workshops},
+    storage::{self, Tx, participants, questions, sessions, users, workshops},
 };
 
 /// The caller of an operation: a signed-in staff member, a participant's
@@ -137,9 +138,67 @@ impl Services {
         }
     }
 
-    /// A read connection and the workshop, for staff who may read it: the
-    /// caller must be staff before anything is read, then 404 when there is
-    /// no such workshop and 403 when it is not theirs.
+    /// The workshop, once the caller may `access` it: 404 when there is no
+    /// such workshop, 403 when it is not theirs. Callers check
+    /// [`Caller::require_staff`] before they open `conn`, so that a caller
+    /// who is not staff is turned away before anything is read.
+    pub(crate) async fn workshop_as<'c>(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &'c Caller,
+        id: WorkshopId,
+        access: Access,
+    ) -> Result<(Workshop, &'c User), AppError> {
+        let workshop = workshops::workshop(conn, id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Workshop))?;
+        let user = self.authorize_workshop(conn, caller, id, access).await?;
+        Ok((workshop, user))
+    }
+
+    /// The session, once the caller may `access` its workshop: 404 when
+    /// there is no such session, 403 when its workshop is not theirs. As
+    /// with [`Services::workshop_as`], check staff before opening `conn`.
+    pub(crate) async fn session_as<'c>(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &'c Caller,
+        id: SessionId,
+        access: Access,
+    ) -> Result<(Session, &'c User), AppError> {
+        let session = sessions::session(conn, id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Session))?;
+        let user = self
+            .authorize_workshop(conn, caller, session.workshop_id, access)
+            .await?;
+        Ok((session, user))
+    }
+
+    /// The question and its session, once the caller may `access` the
+    /// session's workshop: 404 when there is no such question, 403 when the
+    /// workshop is not theirs. As with [`Services::workshop_as`], check
+    /// staff before opening `conn`.
+    pub(crate) async fn question_as<'c>(
+        &self,
+        conn: &mut AnyConnection,
+        caller: &'c Caller,
+        id: QuestionId,
+        access: Access,
+    ) -> Result<(Question, Session, &'c User), AppError> {
+        let question = questions::question(conn, id)
+            .await?
+            .ok_or(AppError::not_found(Entity::Question))?;
+        let session = sessions::session(conn, question.session_id)
+            .await?
+            .ok_or(AppError::Internal)?;
+        let user = self
+            .authorize_workshop(conn, caller, session.workshop_id, access)
+            .await?;
+        Ok((question, session, user))
+    }
+
+    /// A read connection and the workshop, for staff who may read it.
     pub(crate) async fn read_workshop(
         &self,
         caller: &Caller,
@@ -147,17 +206,13 @@ impl Services {
     ) -> Result<(PoolConnection<Any>, Workshop), AppError> {
         caller.require_staff()?;
         let mut conn = self.store().read().await?;
-        let workshop = workshops::workshop(&mut conn, id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(&mut conn, caller, id, Access::Read)
+        let (workshop, _) = self
+            .workshop_as(&mut conn, caller, id, Access::Read)
             .await?;
         Ok((conn, workshop))
     }
 
-    /// A write transaction and the workshop, for staff who may run it: the
-    /// caller must be staff before anything is read, then 404 when there is
-    /// no such workshop and 403 when it is not theirs.
+    /// A write transaction and the workshop, for staff who may run it.
     pub(crate) async fn run_workshop(
         &self,
         caller: &Caller,
@@ -165,18 +220,12 @@ impl Services {
     ) -> Result<(Tx, Workshop), AppError> {
         caller.require_staff()?;
         let mut tx = self.store().write().await?;
-        let workshop = workshops::workshop(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(tx.conn(), caller, id, Access::Run)
-            .await?;
+        let (workshop, _) = self.workshop_as(tx.conn(), caller, id, Access::Run).await?;
         Ok((tx, workshop))
     }
 
     /// A write transaction and the session, for staff who may run its
-    /// workshop: the caller must be staff before anything is read, then 404
-    /// when there is no such session and 403 when its workshop is not
-    /// theirs.
+    /// workshop.
     pub(crate) async fn run_session<'c>(
         &self,
         caller: &'c Caller,
@@ -184,12 +233,7 @@ impl Services {
     ) -> Result<(Tx, Session, &'c User), AppError> {
         caller.require_staff()?;
         let mut tx = self.store().write().await?;
-        let session = sessions::session(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        let user = self
-            .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
-            .await?;
+        let (session, user) = self.session_as(tx.conn(), caller, id, Access::Run).await?;
         Ok((tx, session, user))
     }
 

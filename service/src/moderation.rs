@@ -93,14 +93,8 @@ impl Services {
         let question_id = cards::question_of_card(tx.conn(), card)
             .await?
             .ok_or(AppError::not_found(Entity::Card))?;
-        let question = questions::question(tx.conn(), question_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let session = sessions::session(tx.conn(), question.session_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let user = self
-            .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
+        let (question, session, user) = self
+            .question_as(tx.conn(), caller, question_id, Access::Run)
             .await?;
         let rec = Recorder::begin(tx.conn(), session.id).await?;
         let card = cards::card(tx.conn(), card)
@@ -561,15 +555,8 @@ impl Services {
     ) -> Result<(Tx, Recorder, &'c User, Question), AppError> {
         caller.require_staff()?;
         let mut tx = self.store().write().await?;
-        let question = questions::question(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Question))?;
-        let session = sessions::session(tx.conn(), question.session_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let user = self
-            .authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Run)
-            .await?;
+        let (question, session, user) =
+            self.question_as(tx.conn(), caller, id, Access::Run).await?;
         let rec = Recorder::begin(tx.conn(), session.id).await?;
         Ok((tx, rec, user, question))
     }
@@ -754,11 +741,7 @@ impl Services {
     ) -> Result<Vec<AuditEntry>, AppError> {
         caller.require_staff()?;
         let mut conn = self.store().read().await?;
-        let session = sessions::session(&mut conn, id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        self.authorize_workshop(&mut conn, caller, session.workshop_id, Access::Read)
-            .await?;
+        self.session_as(&mut conn, caller, id, Access::Read).await?;
         Ok(audit::audit_of(&mut conn, id, 1000).await?)
     }
 

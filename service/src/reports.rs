@@ -30,10 +30,8 @@ impl Services {
     ) -> Result<Report, AppError> {
         caller.require_staff()?;
         let mut tx = self.store().read_tx().await?;
-        let workshop = workshops::workshop(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(tx.conn(), caller, id, Access::Read)
+        let (workshop, _) = self
+            .workshop_as(tx.conn(), caller, id, Access::Read)
             .await?;
         let sessions = sessions::sessions_of(tx.conn(), id).await?;
         let clusters = clusters::clusters_of(tx.conn(), id).await?;
@@ -49,11 +47,7 @@ impl Services {
     pub async fn session_report(&self, caller: &Caller, id: SessionId) -> Result<Report, AppError> {
         caller.require_staff()?;
         let mut tx = self.store().read_tx().await?;
-        let session = sessions::session(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Session))?;
-        self.authorize_workshop(tx.conn(), caller, session.workshop_id, Access::Read)
-            .await?;
+        let (session, _) = self.session_as(tx.conn(), caller, id, Access::Read).await?;
         let workshop = workshops::workshop(tx.conn(), session.workshop_id)
             .await?
             .ok_or(AppError::Internal)?;
@@ -122,10 +116,7 @@ impl Services {
     ) -> Result<Cluster, AppError> {
         let user = caller.require_staff()?.clone();
         let mut tx = self.store().write().await?;
-        workshops::workshop(tx.conn(), workshop)
-            .await?
-            .ok_or(AppError::not_found(Entity::Workshop))?;
-        self.authorize_workshop(tx.conn(), caller, workshop, Access::Read)
+        self.workshop_as(tx.conn(), caller, workshop, Access::Read)
             .await?;
         let mut unique: Vec<CardId> = ids.to_vec();
         unique.sort();

@@ -62,10 +62,7 @@ impl Services {
         caller.require_staff()?;
         {
             let mut conn = self.store().read().await?;
-            workshops::workshop(&mut conn, workshop)
-                .await?
-                .ok_or(AppError::not_found(Entity::Workshop))?;
-            self.authorize_workshop(&mut conn, caller, workshop, Access::Run)
+            self.workshop_as(&mut conn, caller, workshop, Access::Run)
                 .await?;
         }
         let title = parse_title(title)?;
@@ -349,14 +346,7 @@ impl Services {
     ) -> Result<Question, AppError> {
         let user = caller.require_staff()?;
         let mut tx = self.store().write().await?;
-        let question = questions::question(tx.conn(), id)
-            .await?
-            .ok_or(AppError::not_found(Entity::Question))?;
-        let s = sessions::session(tx.conn(), question.session_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        self.authorize_workshop(tx.conn(), caller, s.workshop_id, Access::Run)
-            .await?;
+        let (question, s, _) = self.question_as(tx.conn(), caller, id, Access::Run).await?;
         let phase: Phase = phase.parse()?;
         if question.phase == phase {
             return Ok(question);
