@@ -261,6 +261,37 @@ pub fn check_answers(
     }
 }
 
+/// A visible problem card numbered `n` of question `q`, for the unit tests
+/// of this crate: no dots, no merges, no scores; the text is "kartu n".
+#[cfg(test)]
+pub(crate) fn sample_card(n: u128, q: u128) -> Card {
+    use crate::{CardId, QuestionId, SessionId, time::Timestamp};
+    Card {
+        id: CardId(uuid::Uuid::from_u128(n)),
+        question_id: QuestionId(uuid::Uuid::from_u128(q)),
+        session_id: SessionId(uuid::Uuid::nil()),
+        kind: CardKind::Problem,
+        text: format!("kartu {n}"),
+        group: "media".into(),
+        answers: vec![],
+        dots: 0,
+        created_at: Timestamp(n as i64),
+        status: CardStatus::Visible,
+        pinned: false,
+        sub_element: None,
+        on_behalf: false,
+        edited: false,
+        merged_from: vec![],
+        merge_id: None,
+        hidden_reason: None,
+        original_text: None,
+        dots_by_group: vec![],
+        usg: None,
+        idea_score: None,
+        programme: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

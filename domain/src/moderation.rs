@@ -243,28 +243,9 @@ mod tests {
 
     fn card(n: u128, q: u128) -> Card {
         Card {
-            id: CardId(uuid::Uuid::from_u128(n)),
-            question_id: crate::QuestionId(uuid::Uuid::from_u128(q)),
-            session_id: crate::SessionId(uuid::Uuid::nil()),
-            kind: crate::card::CardKind::Problem,
             text: "x".into(),
-            group: "media".into(),
-            answers: vec![],
-            dots: 0,
             created_at: crate::time::Timestamp(0),
-            status: CardStatus::Visible,
-            pinned: false,
-            sub_element: None,
-            on_behalf: false,
-            edited: false,
-            merged_from: vec![],
-            merge_id: None,
-            hidden_reason: None,
-            original_text: None,
-            dots_by_group: vec![],
-            usg: None,
-            idea_score: None,
-            programme: None,
+            ..crate::card::sample_card(n, q)
         }
     }
 

@@ -158,33 +158,12 @@ pub fn minority_views(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        QuestionId, SessionId,
-        card::{CardKind, CardStatus, GroupDots},
-        time::Timestamp,
-    };
+    use crate::card::GroupDots;
     use uuid::Uuid;
 
     fn card(n: u128, by_group: &[(&str, u32)]) -> Card {
         Card {
-            id: CardId(Uuid::from_u128(n)),
-            question_id: QuestionId(Uuid::nil()),
-            session_id: SessionId(Uuid::nil()),
-            kind: CardKind::Problem,
-            text: format!("kartu {n}"),
-            group: "media".into(),
-            answers: vec![],
             dots: by_group.iter().map(|(_, d)| d).sum(),
-            created_at: Timestamp(n as i64),
-            status: CardStatus::Visible,
-            pinned: false,
-            sub_element: None,
-            on_behalf: false,
-            edited: false,
-            merged_from: vec![],
-            merge_id: None,
-            hidden_reason: None,
-            original_text: None,
             dots_by_group: by_group
                 .iter()
                 .map(|(g, d)| GroupDots {
@@ -192,9 +171,7 @@ mod tests {
                     dots: *d,
                 })
                 .collect(),
-            usg: None,
-            idea_score: None,
-            programme: None,
+            ..crate::card::sample_card(n, 0)
         }
     }
 

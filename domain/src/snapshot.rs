@@ -393,7 +393,6 @@ mod tests {
     use super::*;
     use crate::{
         ParticipantId, SessionId,
-        card::CardKind,
         dimension::default_dimensions,
         event::{CardTally, Change, StoredEvent, Visibility, coalesce},
         group::default_groups,
@@ -467,28 +466,8 @@ mod tests {
 
     fn card(n: u128, q: u128) -> Card {
         Card {
-            id: CardId(Uuid::from_u128(n)),
-            question_id: QuestionId(Uuid::from_u128(q)),
             session_id: SessionId(Uuid::from_u128(1)),
-            kind: CardKind::Problem,
-            text: format!("kartu {n}"),
-            group: "media".into(),
-            answers: vec![],
-            dots: 0,
-            created_at: Timestamp(n as i64),
-            status: CardStatus::Visible,
-            pinned: false,
-            sub_element: None,
-            on_behalf: false,
-            edited: false,
-            merged_from: vec![],
-            merge_id: None,
-            hidden_reason: None,
-            original_text: None,
-            dots_by_group: vec![],
-            usg: None,
-            idea_score: None,
-            programme: None,
+            ..crate::card::sample_card(n, q)
         }
     }
 

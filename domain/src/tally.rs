@@ -37,33 +37,16 @@ pub fn bar_percent(dots: u32, max: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CardId, QuestionId, SessionId, card::CardKind, time::Timestamp};
+    use crate::{CardId, time::Timestamp};
     use uuid::Uuid;
 
     fn card(n: u128, dots: u32, at: i64) -> Card {
         Card {
-            id: CardId(Uuid::from_u128(n)),
-            question_id: QuestionId(Uuid::nil()),
-            session_id: SessionId(Uuid::nil()),
-            kind: CardKind::Problem,
             text: format!("card {n}"),
             group: "community".into(),
-            answers: vec![],
             dots,
             created_at: Timestamp(at),
-            status: crate::card::CardStatus::Visible,
-            pinned: false,
-            sub_element: None,
-            on_behalf: false,
-            edited: false,
-            merged_from: vec![],
-            merge_id: None,
-            hidden_reason: None,
-            original_text: None,
-            dots_by_group: vec![],
-            usg: None,
-            idea_score: None,
-            programme: None,
+            ..crate::card::sample_card(n, 0)
         }
     }
 
