@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { prepareRoom, setPhase, snapshot, waitLive } from "./support";
+import { prepareRoom, setPhase, snapshot, waitLive, joinLive } from "./support";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
@@ -64,11 +64,7 @@ test("over budget shows a clear message on the phone", async ({ browser, request
   const room = await prepareRoom(request, "Masalah transportasi?");
   const context = await browser.newContext(phone);
   const p = await context.newPage();
-  await p.goto(`/j/${room.code}`);
-  await p.getByLabel("Media").check();
-  await p.getByLabel("Saya setuju ikut serta").check();
-  await p.getByRole("button", { name: "Bergabung" }).click();
-  await waitLive(p);
+  await joinLive(p, room.code, "Media");
   await p.getByLabel("Masalah apa yang Anda lihat?").fill("Angkutan desa jarang");
   await p.getByRole("button", { name: "Kirim kartu" }).click();
   await expect(p.locator(".card-text", { hasText: "Angkutan desa jarang" })).toBeVisible();

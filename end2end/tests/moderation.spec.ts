@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, prepareRoom, waitLive } from "./support";
+import { ADMIN, prepareRoom, waitLive, joinLive } from "./support";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
@@ -23,11 +23,7 @@ test("a facilitator hides and merges cards; phones and the projector follow; a c
   // A participant's phone.
   const phoneContext = await browser.newContext(phone);
   const p = await phoneContext.newPage();
-  await p.goto(`/j/${room.code}`);
-  await p.getByLabel("Pemerintah (OPD/SKPK)").check();
-  await p.getByLabel("Saya setuju ikut serta").check();
-  await p.getByRole("button", { name: "Bergabung" }).click();
-  await waitLive(p);
+  await joinLive(p, room.code, "Pemerintah (OPD/SKPK)");
   for (const text of texts) await expect(p.locator(".card-text", { hasText: text })).toBeVisible();
 
   // The projector and the console, signed in.
@@ -91,11 +87,7 @@ test("a premoderated card waits on the writer's phone until approved", async ({ 
   });
   const context = await browser.newContext(phone);
   const p = await context.newPage();
-  await p.goto(`/j/${room.code}`);
-  await p.getByLabel("Komunitas").check();
-  await p.getByLabel("Saya setuju ikut serta").check();
-  await p.getByRole("button", { name: "Bergabung" }).click();
-  await waitLive(p);
+  await joinLive(p, room.code, "Komunitas");
   await expect(p.getByText("Kartu akan tampil setelah disetujui fasilitator.")).toBeVisible();
   await p.getByLabel("Masalah apa yang Anda lihat?").fill("Air PDAM keruh");
   await p.getByRole("button", { name: "Kirim kartu" }).click();

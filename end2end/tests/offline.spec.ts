@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { prepareRoom, setPhase, snapshot, waitLive } from "./support";
+import { prepareRoom, setPhase, snapshot, joinLive } from "./support";
 
 // The signal drops in the hall: a phone votes twice and writes a card while
 // offline. Both wait on the phone ("waiting for signal"), and when the
@@ -35,12 +35,7 @@ test("offline votes and cards wait on the phone and arrive exactly once when the
 
   const context = await browser.newContext(phone);
   const page = await context.newPage();
-  await page.goto(`/j/${room.code}`);
-  await page.getByLabel("Komunitas").check();
-  await page.getByLabel("Saya setuju ikut serta").check();
-  await page.getByRole("button", { name: "Bergabung" }).click();
-  await expect(page).toHaveURL(new RegExp(`/s/${room.code}$`));
-  await waitLive(page);
+  await joinLive(page, room.code, "Komunitas");
 
   await context.setOffline(true);
   const plus = page.locator(".card", { hasText: "Puskesmas jauh dari desa" }).getByRole("button", {

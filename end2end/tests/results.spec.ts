@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { adminToken, prepareRoom, setPhase, snapshot, waitLive } from "./support";
+import { adminToken, prepareRoom, setPhase, snapshot, waitLive, joinLive } from "./support";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const SECRETARIAT = { email: "sekretariat@acehselatankab.go.id", password: "rahasia-sekretariat-1" };
@@ -19,11 +19,7 @@ test("a participant rates a problem; the projector charts it; the secretariat re
   // A phone joins and writes a problem.
   const phoneContext = await browser.newContext(phone);
   const p = await phoneContext.newPage();
-  await p.goto(`/j/${room.code}`);
-  await p.getByLabel("Komunitas").check();
-  await p.getByLabel("Saya setuju ikut serta").check();
-  await p.getByRole("button", { name: "Bergabung" }).click();
-  await waitLive(p);
+  await joinLive(p, room.code, "Komunitas");
   const text = "Jaringan internet kantor desa sering putus";
   await p.getByLabel("Masalah apa yang Anda lihat?").fill(text);
   await p.getByRole("button", { name: "Kirim kartu" }).click();
@@ -115,11 +111,7 @@ test("an idea sent from a phone answers the problems ticked in its form", async 
   const auth = { Authorization: `Bearer ${room.token}` };
   const context = await browser.newContext(phone);
   const p = await context.newPage();
-  await p.goto(`/j/${room.code}`);
-  await p.getByLabel("Pemerintah").check();
-  await p.getByLabel("Saya setuju ikut serta").check();
-  await p.getByRole("button", { name: "Bergabung" }).click();
-  await waitLive(p);
+  await joinLive(p, room.code, "Pemerintah");
   const problem = "Los pasar bocor saat hujan";
   await p.getByLabel("Masalah apa yang Anda lihat?").fill(problem);
   await p.getByRole("button", { name: "Kirim kartu" }).click();

@@ -1,5 +1,5 @@
 import { Page, expect, test } from "@playwright/test";
-import { ADMIN, prepareRoom, waitLive } from "./support";
+import { ADMIN, prepareRoom, waitLive, joinLive } from "./support";
 
 // The console and the projector are lazy islands: their WebAssembly sits in
 // chunks of its own. A phone must download the participant's module and
@@ -25,11 +25,7 @@ test("a phone downloads no staff code; the console and the projector load their 
   const phoneContext = await browser.newContext(phone);
   const p = await phoneContext.newPage();
   const onPhone = wasmFetches(p);
-  await p.goto(`/j/${room.code}`);
-  await p.getByLabel("Pemerintah (OPD/SKPK)").check();
-  await p.getByLabel("Saya setuju ikut serta").check();
-  await p.getByRole("button", { name: "Bergabung" }).click();
-  await waitLive(p);
+  await joinLive(p, room.code, "Pemerintah (OPD/SKPK)");
   expect(onPhone.length).toBeGreaterThan(0);
   expect(new Set(onPhone)).toEqual(new Set(["rembuk.wasm"]));
 

@@ -63,6 +63,20 @@ export async function waitLive(page: Page) {
 }
 
 /**
+ * Joins the session `code` from a phone as a member of `group` (the label
+ * of its choice on the join page), consenting, and waits until the session
+ * page has hydrated and follows the session live.
+ */
+export async function joinLive(page: Page, code: string, group: string) {
+  await page.goto(`/j/${code}`);
+  await page.getByLabel(group).check();
+  await page.getByLabel("Saya setuju ikut serta").check();
+  await page.getByRole("button", { name: "Bergabung" }).click();
+  await expect(page).toHaveURL(new RegExp(`/s/${code}$`));
+  await waitLive(page);
+}
+
+/**
  * What a screen reader's basic navigation would stumble on, read from the
  * accessibility tree it uses: a missing banner, navigation or main
  * landmark, not exactly one main, not exactly one level-1 heading, a first

@@ -1,5 +1,5 @@
 import { Page, expect, test } from "@playwright/test";
-import { ADMIN, waitLive } from "./support";
+import { ADMIN, waitLive, joinLive } from "./support";
 
 // Script-injection attempts, fed in wherever people type text: the workshop
 // and session titles, the question, a participant's name and cards. Each
@@ -96,11 +96,7 @@ test("script payloads in every typed text run nowhere: phone, console, projector
   const phoneContext = await browser.newContext(phone);
   const p = await phoneContext.newPage();
   guard(p, ran);
-  await p.goto(`/j/${session.join_code}`);
-  await p.getByLabel("Akademisi").check();
-  await p.getByLabel("Saya setuju ikut serta").check();
-  await p.getByRole("button", { name: "Bergabung" }).click();
-  await waitLive(p);
+  await joinLive(p, session.join_code, "Akademisi");
   // The texts arrive as text, not markup.
   await expect(p.getByText(PAYLOADS[0], { exact: true })).toBeVisible();
 
