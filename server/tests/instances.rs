@@ -290,8 +290,11 @@ async fn losing_the_listen_connection_loses_no_event() {
     .execute(&mut op)
     .await
     .unwrap();
+    // With a timeout, pg_terminate_backend waits until the backend has
+    // gone; without one it only sends the signal, and a vote made at once
+    // could still reach the dying connection.
     let ended: Vec<bool> = sqlx::query_scalar(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = $1",
     )
     .bind(a.listener_name())
     .fetch_all(&mut op)
