@@ -376,7 +376,7 @@ pub fn coalesce(events: &[StoredEvent]) -> Vec<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{SessionId, card::CardKind, card::CardStatus, time::Timestamp};
+    use crate::{card::CardStatus, time::Timestamp};
     use uuid::Uuid;
 
     fn tally(seq: u64, card: u128, dots: u32) -> StoredEvent {
@@ -407,31 +407,16 @@ mod tests {
 
     fn card(status: CardStatus) -> Card {
         Card {
-            id: CardId(Uuid::from_u128(9)),
-            question_id: QuestionId(Uuid::nil()),
-            session_id: SessionId(Uuid::nil()),
-            kind: CardKind::Problem,
             text: "Jalan rusak".into(),
-            group: "media".into(),
-            answers: vec![],
             dots: 4,
             created_at: Timestamp(0),
             status,
-            pinned: false,
-            sub_element: None,
-            on_behalf: false,
-            edited: false,
-            merged_from: vec![],
-            merge_id: None,
             hidden_reason: Some("duplikat".into()),
-            original_text: None,
             dots_by_group: vec![GroupDots {
                 group: "media".into(),
                 dots: 4,
             }],
-            usg: None,
-            idea_score: None,
-            programme: None,
+            ..crate::card::sample_card(9, 0)
         }
     }
 
