@@ -3,7 +3,7 @@
 use std::{io::Read, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Args, Parser, Subcommand};
-use rembuk_domain::{Lang, SessionId, WorkshopId};
+use rembuk_domain::{Lang, SessionId, WorkshopId, i18n::fill};
 use rembuk_report::{Format, file_name, render};
 use rembuk_service::{Caller, Rate, RateLimits, ServiceConfig, Services};
 
@@ -228,7 +228,12 @@ enum UserCommand {
 /// Runs the command line.
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    // A one-shot command's standard output is its result (an export with
+    // `--out -`, a summary scripts read): its log goes to standard error.
+    let serving = matches!(cli.command, None | Some(Command::Serve(_)));
+    init_tracing(serving);
+    // Every message below is in the terminal's language.
+    let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
     // Without a command: serve, with every default and variable honoured;
     // a double-clicked Windows binary serves the venue.
     let bare = cli.command.is_none();
@@ -241,14 +246,14 @@ pub async fn main() -> ExitCode {
         Command::Serve(BareServe::parse_from(words).args)
     });
     let result = match command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(args, lang).await,
         Command::User {
             command: UserCommand::Add { email, role, db },
-        } => add_user(&db.url(), &email, &role).await,
-        Command::Export(args) => export(args).await,
-        Command::Backup(args) => backup(args).await,
-        Command::Purge(args) => purge(args).await,
-        Command::Import(args) => import(args).await,
+        } => add_user(&db.url(), &email, &role, lang).await,
+        Command::Export(args) => export(args, lang).await,
+        Command::Backup(args) => backup(args, lang).await,
+        Command::Purge(args) => purge(args, lang).await,
+        Command::Import(args) => import(args, lang).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -257,7 +262,6 @@ pub async fn main() -> ExitCode {
             if bare && cfg!(windows) {
                 // A double-clicked console closes at once; keep the
                 // message on screen until it has been read.
-                let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
                 eprintln!("{}", lang.t().venue_press_enter());
                 let _ = std::io::stdin().read_line(&mut String::new());
             }
@@ -266,20 +270,27 @@ pub async fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(serving: bool) {
     use tracing_subscriber::{EnvFilter, fmt};
     let filter = EnvFilter::try_from_env("REMBUK_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let _ = fmt().with_env_filter(filter).with_target(false).try_init();
+    let log = fmt().with_env_filter(filter).with_target(false);
+    let _ = if serving {
+        log.try_init()
+    } else {
+        log.with_writer(std::io::stderr).try_init()
+    };
 }
 
-async fn serve(args: ServeArgs) -> Result<(), String> {
+async fn serve(args: ServeArgs, lang: Lang) -> Result<(), String> {
+    let t = lang.t();
     let bind = match args.bind {
         Some(bind) => Some(bind),
         None => match std::env::var("REMBUK_BIND").or_else(|_| std::env::var("LEPTOS_SITE_ADDR")) {
-            Ok(raw) => Some(raw.parse().map_err(|_| {
-                format!("invalid address to listen on: {raw:?} (expected e.g. 127.0.0.1:3000)")
-            })?),
+            Ok(raw) => Some(
+                raw.parse()
+                    .map_err(|_| fill(t.cli_bad_bind(), &[("value", &format!("{raw:?}"))]))?,
+            ),
             Err(_) => None,
         },
     };
@@ -309,11 +320,10 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         );
     }
     if !args.venue {
-        return crate::serve(config).await;
+        return crate::serve(config).await.map_err(|e| e.message(lang));
     }
 
     // Venue mode.
-    let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
     let found = local_ip_address::list_afinet_netifas().unwrap_or_default();
     // Phones on the network reach the app from the moment it starts: only
     // the laptop itself (any of its addresses) may create the first
@@ -324,13 +334,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let chosen = match args.lan_address {
         Some(ip) => {
             if !addresses.iter().any(|a| a.ip == ip) {
-                let t = lang.t();
                 eprintln!(
                     "{}",
-                    rembuk_domain::i18n::fill(
-                        t.venue_unknown_address(),
-                        &[("address", &ip.to_string())]
-                    )
+                    fill(t.venue_unknown_address(), &[("address", &ip.to_string())])
                 );
             }
             addresses.retain(|a| a.ip != ip);
@@ -339,8 +345,11 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         None if addresses.is_empty() => None,
         None => Some(addresses.remove(0).ip),
     };
-    let (listener, moved_port) = bind_venue(bind).await?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let (listener, moved_port) = bind_venue(bind, lang).await?;
+    let port = match listener.local_addr() {
+        Ok(address) => address.port(),
+        Err(e) => return Err(crate::StartError::Listen(config.bind, e).message(lang)),
+    };
     let base = match (&config.public_url, chosen) {
         (Some(url), _) => url.trim_end_matches('/').to_string(),
         (None, Some(ip)) => origin(&ip.to_string(), port),
@@ -369,6 +378,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         }
     })
     .await
+    .map_err(|e| e.message(lang))
 }
 
 /// `http://host:port`, without the port when it is HTTP's own.
@@ -385,12 +395,17 @@ fn origin(host: &str, port: u16) -> String {
 /// 3019. Returns the port moved from, if it moved.
 async fn bind_venue(
     bind: Option<SocketAddr>,
+    lang: Lang,
 ) -> Result<(tokio::net::TcpListener, Option<(u16, u16)>), String> {
     use tokio::net::TcpListener;
+    let t = lang.t();
     if let Some(bind) = bind {
-        let listener = TcpListener::bind(bind)
-            .await
-            .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+        let listener = TcpListener::bind(bind).await.map_err(|e| {
+            fill(
+                t.cli_cannot_listen(),
+                &[("address", &bind.to_string()), ("error", &e.to_string())],
+            )
+        })?;
         return Ok((listener, None));
     }
     const WANTED: u16 = 3000;
@@ -401,66 +416,95 @@ async fn bind_venue(
             Err(e) => last_error = Some(e),
         }
     }
-    Err(format!(
-        "cannot listen on ports {WANTED}-{}: {}",
-        WANTED + 19,
-        last_error.map(|e| e.to_string()).unwrap_or_default()
+    Err(fill(
+        t.cli_cannot_listen_ports(),
+        &[
+            ("first", &WANTED.to_string()),
+            ("last", &(WANTED + 19).to_string()),
+            (
+                "error",
+                &last_error.map(|e| e.to_string()).unwrap_or_default(),
+            ),
+        ],
     ))
 }
 
 /// The services on a database, for a command that runs and ends.
-async fn open_services(database_url: &str) -> Result<Services, String> {
+async fn open_services(database_url: &str, lang: Lang) -> Result<Services, String> {
     Services::start(database_url, ServiceConfig::default())
         .await
-        .map_err(|e| format!("cannot open the database {}: {e}", redact_url(database_url)))
+        .map_err(|e| cannot_open(database_url, &e, lang))
 }
 
-async fn add_user(database_url: &str, email: &str, role: &str) -> Result<(), String> {
+fn cannot_open(
+    database_url: &str,
+    e: &rembuk_service::storage::StorageError,
+    lang: Lang,
+) -> String {
+    fill(
+        lang.t().cli_cannot_open_database(),
+        &[
+            ("url", &redact_url(database_url)),
+            ("error", &e.message(lang)),
+        ],
+    )
+}
+
+async fn add_user(database_url: &str, email: &str, role: &str, lang: Lang) -> Result<(), String> {
+    let t = lang.t();
     let mut password = String::new();
     std::io::stdin()
         .read_to_string(&mut password)
-        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        .map_err(|e| fill(t.cli_cannot_read_password(), &[("error", &e.to_string())]))?;
     let password = password.lines().next().unwrap_or_default().to_string();
-    let services = open_services(database_url).await?;
+    let services = open_services(database_url, lang).await?;
     let user = services
         .add_user(&Caller::system(), email, role, &password)
         .await
-        .map_err(|e| e.message(Lang::En))?;
-    println!("added {} ({})", user.email, user.role.as_str());
+        .map_err(|e| e.message(lang))?;
+    // The role as it is typed on the command line.
+    println!(
+        "{}",
+        fill(
+            t.cli_user_added(),
+            &[("email", &user.email), ("role", user.role.as_str())]
+        )
+    );
     services.store().close().await;
     Ok(())
 }
 
-async fn export(args: ExportArgs) -> Result<(), String> {
+async fn export(args: ExportArgs, lang: Lang) -> Result<(), String> {
+    let t = lang.t();
     let format: Format = args.format.parse().map_err(|_| {
-        format!(
-            "unknown format {:?}: use one of {}",
-            args.format,
-            Format::ALL.map(Format::as_str).join(", ")
+        fill(
+            t.cli_unknown_format(),
+            &[
+                ("value", &format!("{:?}", args.format)),
+                ("formats", &Format::ALL.map(Format::as_str).join(", ")),
+            ],
         )
     })?;
-    let services = open_services(&args.db.url()).await?;
+    let services = open_services(&args.db.url(), lang).await?;
     let caller = Caller::system();
     let report = match (&args.workshop, &args.session) {
         (_, Some(session)) => {
             let id = session
                 .trim()
                 .parse::<SessionId>()
-                .map_err(|_| format!("{session:?} is not a session id"))?;
+                .map_err(|_| not_an_id(t.cli_not_a_session_id(), session))?;
             services.session_report(&caller, id).await
         }
         (Some(workshop), None) => {
-            let id = workshop
-                .trim()
-                .parse::<WorkshopId>()
-                .map_err(|_| format!("{workshop:?} is not a workshop id"))?;
+            let id = parse_workshop(workshop, lang)?;
             services.workshop_report(&caller, id).await
         }
-        (None, None) => return Err("say which --workshop (or --session) to export".into()),
+        (None, None) => return Err(t.cli_export_which().into()),
     }
-    .map_err(|e| e.message(Lang::En))?;
+    .map_err(|e| e.message(lang))?;
     services.store().close().await;
-    let rendered = render(&report, format).map_err(|e| e.to_string())?;
+    let rendered = render(&report, format)
+        .map_err(|e| fill(t.cli_export_failed(), &[("error", &e.to_string())]))?;
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from(file_name(&report, format)));
@@ -470,36 +514,71 @@ async fn export(args: ExportArgs) -> Result<(), String> {
         return stdout
             .write_all(&rendered.bytes)
             .and_then(|()| stdout.flush())
-            .map_err(|e| format!("cannot write to standard output: {e}"));
+            .map_err(|e| fill(t.cli_cannot_write_stdout(), &[("error", &e.to_string())]));
     }
-    write_atomically(&out, &rendered.bytes)
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    write_atomically(&out, &rendered.bytes).map_err(|e| cannot_write(&out, &e, lang))?;
     eprintln!(
-        "wrote {} ({} bytes, {})",
-        out.display(),
-        rendered.bytes.len(),
-        format.as_str()
+        "{}",
+        fill(
+            t.cli_wrote(),
+            &[
+                ("path", &out.display().to_string()),
+                ("size", &size(rendered.bytes.len() as u64, lang)),
+                ("format", format.as_str()),
+            ]
+        )
     );
     Ok(())
 }
 
-async fn backup(args: BackupArgs) -> Result<(), String> {
+/// `value is not a … id`, with the value quoted.
+fn not_an_id(template: &str, value: &str) -> String {
+    fill(template, &[("value", &format!("{value:?}"))])
+}
+
+fn parse_workshop(value: &str, lang: Lang) -> Result<WorkshopId, String> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| not_an_id(lang.t().cli_not_a_workshop_id(), value))
+}
+
+fn cannot_write(path: &std::path::Path, e: &std::io::Error, lang: Lang) -> String {
+    fill(
+        lang.t().cli_cannot_write(),
+        &[
+            ("path", &path.display().to_string()),
+            ("error", &e.to_string()),
+        ],
+    )
+}
+
+/// A number of bytes in the language's digit grouping.
+fn size(bytes: u64, lang: Lang) -> String {
+    lang.number(i64::try_from(bytes).unwrap_or(i64::MAX))
+}
+
+async fn backup(args: BackupArgs, lang: Lang) -> Result<(), String> {
+    let t = lang.t();
     let url = args.db.url();
     let url = url.as_str();
     let Some(db_path) = rembuk_service::storage::sqlite_path(url) else {
-        return Err(format!(
-            "{} is not a SQLite database: back PostgreSQL up with its own tools (pg_dump)",
-            redact_url(url)
+        return Err(fill(
+            t.cli_backup_not_sqlite(),
+            &[("url", &redact_url(url))],
         ));
     };
     if !db_path.is_file() {
-        return Err(format!("there is no database at {}", db_path.display()));
+        return Err(fill(
+            t.cli_no_database(),
+            &[("path", &db_path.display().to_string())],
+        ));
     }
     let out = &args.out;
     if let (Ok(a), Ok(b)) = (db_path.canonicalize(), out.canonicalize())
         && a == b
     {
-        return Err("the backup cannot overwrite the database itself".into());
+        return Err(t.cli_backup_onto_itself().into());
     }
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -510,27 +589,41 @@ async fn backup(args: BackupArgs) -> Result<(), String> {
     let staging = tempfile::Builder::new()
         .prefix(".rembuk-backup-")
         .tempfile_in(&dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?
+        .map_err(|e| {
+            fill(
+                t.cli_cannot_write_in(),
+                &[
+                    ("folder", &dir.display().to_string()),
+                    ("error", &e.to_string()),
+                ],
+            )
+        })?
         .into_temp_path();
     let staging_path = staging.to_path_buf();
-    std::fs::remove_file(&staging_path).map_err(|e| e.to_string())?;
+    std::fs::remove_file(&staging_path).map_err(|e| cannot_write(&staging_path, &e, lang))?;
     let store = rembuk_service::storage::Store::connect(url)
         .await
-        .map_err(|e| format!("cannot open the database {}: {e}", redact_url(url)))?;
+        .map_err(|e| cannot_open(url, &e, lang))?;
     let copied = store.backup_to(&staging_path).await;
     store.close().await;
-    copied.map_err(|e| format!("the backup failed: {e}"))?;
+    copied.map_err(|e| fill(t.cli_backup_failed(), &[("error", &e.message(lang))]))?;
     std::fs::File::open(&staging_path)
         .and_then(|f| f.sync_all())
         .and_then(|()| std::fs::rename(&staging_path, out))
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        .map_err(|e| cannot_write(out, &e, lang))?;
     // Renamed away: nothing left for the guard to remove.
     let _ = staging.keep();
-    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     eprintln!(
-        "backed up {} to {} ({size} bytes)",
-        db_path.display(),
-        out.display()
+        "{}",
+        fill(
+            t.cli_backed_up(),
+            &[
+                ("database", &db_path.display().to_string()),
+                ("path", &out.display().to_string()),
+                ("size", &size(bytes, lang)),
+            ]
+        )
     );
     Ok(())
 }
@@ -565,83 +658,91 @@ fn rate_limits(participant_per_minute: u32, session_per_second: u32) -> RateLimi
     limits
 }
 
-async fn purge(args: PurgeArgs) -> Result<(), String> {
-    let services = open_services(&args.db.url()).await?;
+async fn purge(args: PurgeArgs, lang: Lang) -> Result<(), String> {
+    let services = open_services(&args.db.url(), lang).await?;
     // The regency's calendar day (WIB).
     let today = rembuk_service::storage::now().date_at_offset(7 * 60);
     let caller = Caller::system();
     let result = match (&args.workshop, args.dry_run) {
         (Some(workshop), dry_run) => {
-            let id = workshop
-                .trim()
-                .parse::<WorkshopId>()
-                .map_err(|_| format!("{workshop:?} is not a workshop id"))?;
+            let id = parse_workshop(workshop, lang)?;
             if dry_run {
                 services
                     .purge_preview(&caller, Some(id), today)
                     .await
-                    .map(|w| report_preview(&w))
+                    .map(|w| report_preview(&w, lang))
             } else {
                 services
                     .purge_workshop(&caller, id, today)
                     .await
-                    .map(|p| report_purged(&[p]))
+                    .map(|p| report_purged(&[p], lang))
             }
         }
         (None, true) => services
             .purge_preview(&caller, None, today)
             .await
-            .map(|w| report_preview(&w)),
+            .map(|w| report_preview(&w, lang)),
         (None, false) => services
             .purge_due(&caller, today)
             .await
-            .map(|p| report_purged(&p)),
+            .map(|p| report_purged(&p, lang)),
     };
     services.store().close().await;
-    result.map_err(|e| e.message(Lang::En))
+    result.map_err(|e| e.message(lang))
 }
 
-fn report_preview(due: &[(WorkshopId, String)]) {
+fn report_preview(due: &[(WorkshopId, String)], lang: Lang) {
+    let t = lang.t();
     if due.is_empty() {
-        println!("no workshop is past its retention date");
+        println!("{}", t.cli_nothing_due());
     }
     for (id, title) in due {
-        println!("would purge {id} {title:?}");
-    }
-}
-
-fn report_purged(done: &[rembuk_service::Purged]) {
-    if done.is_empty() {
-        println!("no workshop is past its retention date");
-    }
-    for p in done {
+        let id = id.to_string();
         println!(
-            "purged {} {:?}: {} participants' names and device links removed",
-            p.workshop, p.title, p.participants
+            "{}",
+            fill(t.cli_would_purge(), &[("id", &id), ("title", title)])
         );
     }
 }
 
-async fn import(args: ImportArgs) -> Result<(), String> {
+fn report_purged(done: &[rembuk_service::Purged], lang: Lang) {
+    let t = lang.t();
+    if done.is_empty() {
+        println!("{}", t.cli_nothing_due());
+    }
+    for p in done {
+        let template = match p.participants {
+            1 => t.cli_purged_one(),
+            _ => t.cli_purged(),
+        };
+        let (id, n) = (p.workshop.to_string(), p.participants.to_string());
+        println!(
+            "{}",
+            fill(template, &[("id", &id), ("title", &p.title), ("n", &n)])
+        );
+    }
+}
+
+async fn import(args: ImportArgs, lang: Lang) -> Result<(), String> {
+    let t = lang.t();
     let workshop = match &args.workshop {
-        Some(w) => Some(
-            w.trim()
-                .parse::<WorkshopId>()
-                .map_err(|_| format!("{w:?} is not a workshop id"))?,
-        ),
+        Some(w) => Some(parse_workshop(w, lang)?),
         None => None,
     };
     if !args.from.is_file() {
-        return Err(format!("there is no file at {}", args.from.display()));
+        return Err(fill(
+            t.import_no_file(),
+            &[("path", &args.from.display().to_string())],
+        ));
     }
     let url = args.db.url();
     if let Some(db_path) = rembuk_service::storage::sqlite_path(&url)
         && let (Ok(a), Ok(b)) = (db_path.canonicalize(), args.from.canonicalize())
         && a == b
     {
-        return Err("the file to import from is this database itself".into());
+        return Err(t.cli_import_onto_itself().into());
     }
-    let services = open_services(&url).await?;
+    let services = open_services(&url, lang).await?;
     let options = rembuk_service::ImportOptions {
         workshop,
         dry_run: args.dry_run,
@@ -651,109 +752,7 @@ async fn import(args: ImportArgs) -> Result<(), String> {
         .import_from(&Caller::system(), &args.from, &options)
         .await;
     services.store().close().await;
-    let imported = result.map_err(|e| e.to_string())?;
-    print!("{}", import_summary(&imported));
+    let imported = result.map_err(|e| e.message(lang))?;
+    print!("{}", crate::import_summary::render(&imported, lang));
     Ok(())
-}
-
-/// What `rembuk import` tells the secretariat.
-fn import_summary(imported: &rembuk_service::Imported) -> String {
-    use std::fmt::Write;
-    let t = &imported.transfer;
-    let mut out = String::new();
-    if t.dry_run {
-        out.push_str("dry run: nothing was written\n");
-    }
-    if imported.upgraded {
-        let _ = writeln!(
-            out,
-            "the file has an older schema (version {}): read from an upgraded copy",
-            imported.source_version
-        );
-    }
-    // "1 vote", "2 votes", "1 audit entry".
-    let noun = |kind: &str, n: u64| match (n, kind.strip_suffix("ies")) {
-        (1, Some(stem)) => format!("1 {stem}y"),
-        (1, None) => format!("1 {}", kind.strip_suffix('s').unwrap_or(kind)),
-        _ => format!("{n} {kind}"),
-    };
-    // The kinds the first line counts (the rest appear when they change).
-    const HEADLINE: [&str; 12] = [
-        "sessions",
-        "questions",
-        "participants",
-        "cards",
-        "votes",
-        "paper votes",
-        "merges",
-        "USG ratings",
-        "idea ratings",
-        "roll-up clusters",
-        "events",
-        "audit entries",
-    ];
-    for w in &t.workshops {
-        let list = |pick: fn(&rembuk_service::KindCount) -> u64, headline: bool| {
-            w.counts
-                .iter()
-                .filter(|c| c.kind != "workshop" && pick(c) > 0)
-                .filter(|c| !headline || HEADLINE.contains(&c.kind))
-                .map(|c| noun(c.kind, pick(c)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let counts = |pick| list(pick, false);
-        let total = list(rembuk_service::KindCount::in_source, true);
-        let verb = match (t.dry_run, w.new, w.changed()) {
-            (_, _, false) => "workshop",
-            (false, true, true) => "imported workshop",
-            (false, false, true) => "updated workshop",
-            (true, true, true) => "would import workshop",
-            (true, false, true) => "would update workshop",
-        };
-        let _ = write!(out, "{verb} {} {:?}: {total}", w.id, w.title);
-        if !w.changed() {
-            out.push_str(" (already up to date: nothing new)\n");
-            continue;
-        }
-        out.push('\n');
-        for (label, these) in [
-            ("added", counts(|c| c.added)),
-            ("updated", counts(|c| c.updated)),
-            ("removed (not in the file)", counts(|c| c.removed)),
-        ] {
-            if !these.is_empty() {
-                let _ = writeln!(out, "  {label}: {these}");
-            }
-        }
-        let kept = counts(|c| c.kept);
-        if !kept.is_empty() {
-            let _ = writeln!(out, "  kept (only here): {kept}");
-        }
-        for lost in &w.overridden {
-            let _ = writeln!(out, "  replaced (--replace): {lost}");
-        }
-        for c in &w.new_join_codes {
-            let _ = writeln!(
-                out,
-                "  session {:?}: join code {} is taken here, its code is now {}",
-                c.title, c.was, c.now
-            );
-        }
-    }
-    for u in &t.created_users {
-        match &u.was {
-            Some(was) => {
-                let _ = writeln!(
-                    out,
-                    "created staff account {} ({}; {was} on the venue laptop, not here)",
-                    u.email, u.role
-                );
-            }
-            None => {
-                let _ = writeln!(out, "created staff account {} ({})", u.email, u.role);
-            }
-        }
-    }
-    out
 }

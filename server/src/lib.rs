@@ -6,6 +6,7 @@ pub mod api;
 pub mod cli;
 mod compress;
 pub mod config;
+mod import_summary;
 mod join_pages;
 pub mod listen;
 mod middleware;
@@ -15,4 +16,4 @@ pub mod venue;
 pub mod web;
 
 pub use config::Config;
-pub use web::{AppState, build, serve, serve_on};
+pub use web::{AppState, StartError, build, serve, serve_on};

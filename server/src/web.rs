@@ -35,8 +35,41 @@ pub struct BuiltApp {
     pub config: Arc<Config>,
 }
 
+/// Why the app could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The database (its URL, without a password) cannot be opened.
+    Database(String, rembuk_service::storage::StorageError),
+    /// The address cannot be listened on.
+    Listen(SocketAddr, std::io::Error),
+}
+
+impl StartError {
+    /// The reason, in `lang` (the command line's terminal language).
+    pub fn message(&self, lang: rembuk_domain::Lang) -> String {
+        use rembuk_domain::i18n::fill;
+        let t = lang.t();
+        match self {
+            StartError::Database(url, e) => fill(
+                t.cli_cannot_open_database(),
+                &[("url", url), ("error", &e.message(lang))],
+            ),
+            StartError::Listen(address, e) => fill(
+                t.cli_cannot_listen(),
+                &[("address", &address.to_string()), ("error", &e.to_string())],
+            ),
+        }
+    }
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(rembuk_domain::Lang::En))
+    }
+}
+
 /// Opens the database, starts the services, and assembles the router.
-pub async fn build(config: Config) -> Result<BuiltApp, String> {
+pub async fn build(config: Config) -> Result<BuiltApp, StartError> {
     let services = Services::start(
         &config.database_url,
         ServiceConfig {
@@ -47,12 +80,7 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
         },
     )
     .await
-    .map_err(|e| {
-        format!(
-            "cannot open the database {}: {e}",
-            crate::config::redact_url(&config.database_url)
-        )
-    })?;
+    .map_err(|e| StartError::Database(crate::config::redact_url(&config.database_url), e))?;
 
     let leptos_options = LeptosOptions::builder()
         .output_name("rembuk")
@@ -131,10 +159,10 @@ pub async fn build(config: Config) -> Result<BuiltApp, String> {
 }
 
 /// Builds the app, binds its address, and serves until Ctrl-C.
-pub async fn serve(config: Config) -> Result<(), String> {
+pub async fn serve(config: Config) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        .map_err(|e| StartError::Listen(config.bind, e))?;
     serve_on(config, listener, |_| {}).await
 }
 
@@ -144,9 +172,12 @@ pub async fn serve_on(
     config: Config,
     listener: tokio::net::TcpListener,
     ready: impl FnOnce(SocketAddr),
-) -> Result<(), String> {
+) -> Result<(), StartError> {
+    let bind = config.bind;
     let app = build(config).await?;
-    let addr: SocketAddr = listener.local_addr().map_err(|e| e.to_string())?;
+    let addr: SocketAddr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(bind, e))?;
     tracing::info!(
         "Rembuk is running at http://{addr} (database: {})",
         crate::config::redact_url(&app.config.database_url)

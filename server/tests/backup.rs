@@ -12,10 +12,18 @@ use support::{spawn_app_on, spawn_sqlite_app};
 const BIN: &str = env!("CARGO_BIN_EXE_rembuk");
 
 fn backup(db: &str, out: &std::path::Path) -> std::process::Output {
+    backup_in("en_US.UTF-8", db, out)
+}
+
+/// `rembuk backup` on a terminal whose locale is `locale`.
+fn backup_in(locale: &str, db: &str, out: &std::path::Path) -> std::process::Output {
     Command::new(BIN)
         .args(["backup", "--database-url", db, "--out"])
         .arg(out)
         .env_remove("DATABASE_URL")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", locale)
         .output()
         .unwrap()
 }
@@ -148,5 +156,15 @@ fn backup_explains_what_it_cannot_do() {
     );
     assert!(!run.status.success());
     assert!(String::from_utf8_lossy(&run.stderr).contains("no database"));
+    let missing = dir.path().join("missing.db");
+    let run = backup_in(
+        "id_ID.UTF-8",
+        &format!("sqlite://{}", missing.display()),
+        &out,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run.stderr),
+        format!("rembuk: tidak ada basis data di {}\n", missing.display())
+    );
     assert!(!out.exists());
 }

@@ -13,6 +13,17 @@ use std::{
 const BIN: &str = env!("CARGO_BIN_EXE_rembuk");
 
 fn add_user(db: &str, email: &str, role: &str, password: &str) -> std::process::Output {
+    add_user_in("en_US.UTF-8", db, email, role, password)
+}
+
+/// `rembuk user add` on a terminal whose locale is `locale`.
+fn add_user_in(
+    locale: &str,
+    db: &str,
+    email: &str,
+    role: &str,
+    password: &str,
+) -> std::process::Output {
     let mut child = Command::new(BIN)
         .args([
             "user",
@@ -25,6 +36,9 @@ fn add_user(db: &str, email: &str, role: &str, password: &str) -> std::process::
             db,
         ])
         .env_remove("DATABASE_URL")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", locale)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -86,6 +100,37 @@ fn user_add_explains_bad_input_and_fails() {
     let out = add_user("mysql://nope", "x@example.id", "admin", "kopi-sanger-pagi");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite://PATH"));
+
+    // A terminal that is not set to English speaks Bahasa Indonesia.
+    let stderr = |out: std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    let said = stderr(add_user_in(
+        "C.UTF-8",
+        &db,
+        "x@example.id",
+        "boss",
+        "kopi-sanger-pagi",
+    ));
+    assert!(said.contains("Peran tidak dikenal"), "{said}");
+    let said = stderr(add_user_in(
+        "id_ID.UTF-8",
+        "mysql://nope",
+        "x@example.id",
+        "admin",
+        "kopi-sanger-pagi",
+    ));
+    assert!(
+        said.contains("tidak dapat membuka basis data") && said.contains("tidak didukung"),
+        "{said}"
+    );
+    let out = add_user_in(
+        "id_ID.UTF-8",
+        &db,
+        "y@example.id",
+        "admin",
+        "kopi-sanger-pagi",
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(said, "y@example.id ditambahkan (admin)\n");
 }
 
 #[test]
@@ -126,6 +171,42 @@ fn serve_creates_its_database_and_answers_on_the_given_address() {
         db_file.exists(),
         "the SQLite file and its folder are created"
     );
+}
+
+#[test]
+fn a_server_that_cannot_start_says_why_in_the_terminals_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("rembuk.db").display());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let serve = |locale: &str, bind: &str, db: &str| {
+        let out = Command::new(BIN)
+            .args(["serve", "--bind", bind, "--database-url", db])
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", locale)
+            .env("REMBUK_LOG", "error")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = serve("id_ID.UTF-8", &address, &db);
+    assert!(
+        said.starts_with(&format!("rembuk: tidak dapat mendengarkan di {address}: ")),
+        "{said}"
+    );
+    let said = serve("en_US.UTF-8", &address, &db);
+    assert!(
+        said.starts_with(&format!("rembuk: cannot listen on {address}: ")),
+        "{said}"
+    );
+    let said = serve("C.UTF-8", "127.0.0.1:0", "mysql://nope");
+    assert!(
+        said.contains("rembuk: tidak dapat membuka basis data"),
+        "{said}"
+    );
+    drop(taken);
 }
 
 fn http_get(host: &str, path: &str) -> String {

@@ -18,11 +18,20 @@ use support::{TestApp, spawn_app, spawn_sqlite_app};
 const BIN: &str = env!("CARGO_BIN_EXE_rembuk");
 const FACILITATOR: &str = "fasilitator@acehselatankab.go.id";
 
+/// `rembuk` on an English terminal.
 fn rembuk(args: &[&str]) -> Output {
+    rembuk_in("en_US.UTF-8", args)
+}
+
+/// `rembuk` on a terminal whose locale is `locale`.
+fn rembuk_in(locale: &str, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .env_remove("DATABASE_URL")
         .env_remove("REMBUK_DATA_DIR")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", locale)
         .output()
         .unwrap()
 }
@@ -462,10 +471,31 @@ async fn a_workshop_carried_home_twice_and_again_after_more_votes_matches_the_ve
     let err = stderr(&out);
     assert!(err.contains("data the file lacks"), "{err}");
     assert!(
-        err.contains(&format!("numbers {}–{}", last_seq + 1, last_seq + 1)),
+        err.contains(&format!("1 change recorded here (number {})", last_seq + 1)),
         "{err}"
     );
     assert!(err.contains("--replace"), "{err}");
+    // The same refusal, on a terminal in Bahasa Indonesia.
+    let db = b.database_url.as_str();
+    let from = file.to_str().unwrap();
+    let out = rembuk_in(
+        "id_ID.UTF-8",
+        &["import", "--database-url", db, "--from", from],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("memuat data yang tidak ada di berkas"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "1 perubahan yang tercatat di sini (nomor {})",
+            last_seq + 1
+        )),
+        "{err}"
+    );
+    assert!(err.contains("tambahkan --replace"), "{err}");
     assert_same(&tables(&b.database_url, &venue.workshop).await, &before);
     let session_seq = |t: &Tables| {
         t["sessions"]

@@ -295,11 +295,19 @@ async fn report(app: &TestApp, admin: &str, workshop: &str) -> Value {
 }
 
 fn purge(app: &TestApp, extra: &[&str]) -> std::process::Output {
+    purge_in(app, "en_US.UTF-8", extra)
+}
+
+/// `rembuk purge` on a terminal whose locale is `locale`.
+fn purge_in(app: &TestApp, locale: &str, extra: &[&str]) -> std::process::Output {
     std::process::Command::new(BIN)
         .arg("purge")
         .args(extra)
         .args(["--database-url", &app.database_url])
         .env("REMBUK_LOG", "error")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", locale)
         .output()
         .unwrap()
 }
@@ -357,6 +365,11 @@ async fn purge_removes_names_and_device_links_after_the_retention_date_and_keeps
     let out = purge(&app, &["--dry-run"]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("would purge {workshop}")));
+    let out = purge_in(&app, "id_ID.UTF-8", &["--dry-run"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("akan dihapus: data pribadi {workshop} \"FGD lama\"\n")
+    );
     let names: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM participants WHERE display_name IS NOT NULL")
             .fetch_one(&mut db(&app).await)
@@ -372,7 +385,7 @@ async fn purge_removes_names_and_device_links_after_the_retention_date_and_keeps
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("1 participants' names and device links removed"),
+        stdout.contains("the name and device links of 1 participant removed"),
         "{stdout}"
     );
     let mut conn = db(&app).await;
@@ -405,6 +418,11 @@ async fn purge_removes_names_and_device_links_after_the_retention_date_and_keeps
     let out = purge(&app, &[]);
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("no workshop is past its retention date")
+    );
+    let out = purge_in(&app, "C.UTF-8", &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "tidak ada lokakarya yang melewati tanggal batas penyimpanan datanya\n"
     );
 }
 

@@ -564,6 +564,9 @@ fn the_cli_exports_a_workshop_to_a_word_file() {
         .arg(&out)
         .args(["--database-url", &db])
         .env_remove("DATABASE_URL")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "en_US.UTF-8")
         .output()
         .unwrap();
     assert!(
@@ -587,11 +590,17 @@ fn the_cli_exports_a_workshop_to_a_word_file() {
             "-",
         ])
         .args(["--database-url", &db])
+        .env("REMBUK_LOG", "debug")
         .env_remove("DATABASE_URL")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "en_US.UTF-8")
         .output()
         .unwrap();
     assert!(run.status.success());
-    assert!(String::from_utf8_lossy(&run.stdout).contains(PROBLEM));
+    // Standard output is the document alone: the log goes elsewhere.
+    let md = String::from_utf8_lossy(&run.stdout);
+    assert!(md.starts_with("# ") && md.contains(PROBLEM), "{md}");
     for (args, says) in [
         (["--workshop", "nope", "--format", "docx"], "workshop"),
         (
@@ -604,6 +613,9 @@ fn the_cli_exports_a_workshop_to_a_word_file() {
             .args(args)
             .args(["--out", "-", "--database-url", &db])
             .env_remove("DATABASE_URL")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", "en_US.UTF-8")
             .output()
             .unwrap();
         assert!(!run.status.success());

@@ -12,6 +12,7 @@ pub mod auth;
 mod joins;
 mod limits;
 pub mod live;
+mod messages;
 pub mod moderation;
 mod participation;
 mod privacy;
@@ -32,7 +33,8 @@ pub use privacy::{PrivacyInput, Purged, Withdrawn};
 pub use rembuk_domain::moderation::Merged;
 pub use sessions::QuestionInput;
 pub use transfer::{
-    CreatedUser, ImportError, ImportOptions, Imported, KindCount, NewJoinCode, WorkshopTransfer,
+    CreatedUser, ImportError, ImportOptions, Imported, KindCount, Loss, NewJoinCode, RowKind,
+    SessionName, WorkshopTransfer,
 };
 pub use users::{Login, SetupFrom};
 pub use workshops::WorkshopInput;

@@ -9,14 +9,16 @@
 
 use std::path::Path;
 
-use rembuk_domain::{AppError, Lang, WorkshopId};
+use rembuk_domain::{AppError, WorkshopId};
 
 use crate::{
     Caller, Services,
     storage::transfer::{self, SourceError, Transfer, TransferError, TransferOptions},
 };
 
-pub use crate::storage::transfer::{CreatedUser, KindCount, NewJoinCode, WorkshopTransfer};
+pub use crate::storage::transfer::{
+    CreatedUser, KindCount, Loss, NewJoinCode, RowKind, SessionName, WorkshopTransfer,
+};
 
 /// What to import.
 #[derive(Clone, Debug, Default)]
@@ -41,15 +43,25 @@ pub struct Imported {
     pub transfer: Transfer,
 }
 
-/// Why an import did not happen. Nothing was changed.
-#[derive(Debug, thiserror::Error)]
+/// Why an import did not happen. Nothing was changed. Worded in each
+/// language by `message` (`crate::messages`).
+#[derive(Debug)]
 pub enum ImportError {
-    #[error("{}", .0.message(Lang::En))]
     Denied(AppError),
-    #[error(transparent)]
-    Source(#[from] SourceError),
-    #[error(transparent)]
-    Transfer(#[from] TransferError),
+    Source(SourceError),
+    Transfer(TransferError),
+}
+
+impl From<SourceError> for ImportError {
+    fn from(e: SourceError) -> Self {
+        ImportError::Source(e)
+    }
+}
+
+impl From<TransferError> for ImportError {
+    fn from(e: TransferError) -> Self {
+        ImportError::Transfer(e)
+    }
 }
 
 impl Services {

@@ -109,7 +109,7 @@ enum Mode {
 struct Table {
     name: &'static str,
     /// How people call its rows, in summaries.
-    kind: &'static str,
+    kind: RowKind,
     columns: &'static [(&'static str, Ty)],
     /// How many leading columns make up the primary key.
     key: usize,
@@ -143,7 +143,7 @@ const AUDIT: usize = 20;
 static TABLES: &[Table] = &[
     Table {
         name: "workshops",
-        kind: "workshop",
+        kind: RowKind::Workshops,
         columns: &[
             ("id", Text),
             ("title", Text),
@@ -165,7 +165,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "workshop_members",
-        kind: "facilitators",
+        kind: RowKind::Facilitators,
         columns: &[("workshop_id", Text), ("user_id", Text)],
         key: 2,
         filter: "workshop_id = $1",
@@ -175,7 +175,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "dimensions",
-        kind: "dimensions",
+        kind: RowKind::Dimensions,
         columns: &[
             ("workshop_id", Text),
             ("key", Text),
@@ -190,7 +190,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "sub_elements",
-        kind: "sub-elements",
+        kind: RowKind::SubElements,
         columns: &[
             ("workshop_id", Text),
             ("dimension_key", Text),
@@ -206,7 +206,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "stakeholder_groups",
-        kind: "stakeholder groups",
+        kind: RowKind::Groups,
         columns: &[
             ("workshop_id", Text),
             ("key", Text),
@@ -221,7 +221,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "sessions",
-        kind: "sessions",
+        kind: RowKind::Sessions,
         columns: &[
             ("id", Text),
             ("workshop_id", Text),
@@ -240,7 +240,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "questions",
-        kind: "questions",
+        kind: RowKind::Questions,
         columns: &[
             ("id", Text),
             ("session_id", Text),
@@ -269,7 +269,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "participants",
-        kind: "participants",
+        kind: RowKind::Participants,
         columns: &[
             ("id", Text),
             ("session_id", Text),
@@ -290,7 +290,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "cards",
-        kind: "cards",
+        kind: RowKind::Cards,
         columns: &[
             ("id", Text),
             ("question_id", Text),
@@ -320,7 +320,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "card_answers",
-        kind: "card answers",
+        kind: RowKind::CardAnswers,
         columns: &[("idea_id", Text), ("problem_id", Text)],
         key: 2,
         filter: "idea_id IN (SELECT id FROM cards WHERE session_id IN \
@@ -331,7 +331,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "votes",
-        kind: "votes",
+        kind: RowKind::Votes,
         columns: &[
             ("participant_id", Text),
             ("card_id", Text),
@@ -348,7 +348,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "paper_votes",
-        kind: "paper votes",
+        kind: RowKind::PaperVotes,
         columns: &[
             ("card_id", Text),
             ("group_key", Text),
@@ -364,7 +364,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "merges",
-        kind: "merges",
+        kind: RowKind::Merges,
         columns: &[
             ("id", Text),
             ("session_id", Text),
@@ -382,7 +382,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "merge_sources",
-        kind: "merge sources",
+        kind: RowKind::MergeSources,
         columns: &[("merge_id", Text), ("card_id", Text)],
         key: 2,
         filter: "merge_id IN (SELECT id FROM merges WHERE session_id IN \
@@ -393,7 +393,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "merge_answers",
-        kind: "merge answers",
+        kind: RowKind::MergeAnswers,
         columns: &[("merge_id", Text), ("idea_id", Text), ("problem_id", Text)],
         key: 3,
         filter: "merge_id IN (SELECT id FROM merges WHERE session_id IN \
@@ -404,7 +404,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "usg_ratings",
-        kind: "USG ratings",
+        kind: RowKind::UsgRatings,
         columns: &[
             ("participant_id", Text),
             ("card_id", Text),
@@ -423,7 +423,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "idea_ratings",
-        kind: "idea ratings",
+        kind: RowKind::IdeaRatings,
         columns: &[
             ("participant_id", Text),
             ("card_id", Text),
@@ -441,7 +441,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "clusters",
-        kind: "roll-up clusters",
+        kind: RowKind::Clusters,
         columns: &[
             ("id", Text),
             ("workshop_id", Text),
@@ -458,7 +458,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "cluster_cards",
-        kind: "cluster cards",
+        kind: RowKind::ClusterCards,
         columns: &[("cluster_id", Text), ("card_id", Text)],
         key: 2,
         filter: "cluster_id IN (SELECT id FROM clusters WHERE workshop_id = $1)",
@@ -468,7 +468,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "events",
-        kind: "events",
+        kind: RowKind::Events,
         columns: &[
             ("session_id", Text),
             ("seq", Int),
@@ -486,7 +486,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "audit_log",
-        kind: "audit entries",
+        kind: RowKind::AuditEntries,
         columns: &[
             ("id", Int),
             ("session_id", Text),
@@ -505,7 +505,7 @@ static TABLES: &[Table] = &[
     },
     Table {
         name: "workshop_audit_log",
-        kind: "workshop audit entries",
+        kind: RowKind::WorkshopAuditEntries,
         columns: &[
             ("id", Int),
             ("workshop_id", Text),
@@ -558,28 +558,26 @@ pub async fn dump_table(
 // The source file
 // ---------------------------------------------------------------------------
 
-/// Why a source file cannot be read.
-#[derive(Debug, thiserror::Error)]
+/// Why a source file cannot be read. The service words it in each
+/// language (`crate::transfer`).
+#[derive(Debug)]
 pub enum SourceError {
-    #[error("there is no file at {0}")]
     Missing(PathBuf),
-    #[error("{0} is not a SQLite database (expected a `rembuk backup` file or a Rembuk database)")]
     NotSqlite(PathBuf),
-    #[error("{0} is a SQLite database but not Rembuk's (it has no Rembuk tables)")]
     NotRembuk(PathBuf),
-    #[error(
-        "{path} was made by a newer Rembuk (its schema version {theirs} is newer than this \
-         build's {ours}): upgrade this Rembuk first"
-    )]
     Newer {
         path: PathBuf,
         theirs: i64,
         ours: i64,
     },
-    #[error("cannot read {0}: {1}")]
     Unreadable(PathBuf, String),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
+}
+
+impl From<StorageError> for SourceError {
+    fn from(e: StorageError) -> Self {
+        SourceError::Storage(e)
+    }
 }
 
 /// A private, up-to-date copy of a source database. Its folder is removed
@@ -731,10 +729,39 @@ pub struct TransferOptions {
     pub replace: bool,
 }
 
+/// What an import counts: the rows of one table, as people call them.
+/// The words for them, in each language, are in `locales/*.toml`
+/// (`rows.*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    Workshops,
+    Facilitators,
+    Dimensions,
+    SubElements,
+    Groups,
+    Sessions,
+    Questions,
+    Participants,
+    Cards,
+    CardAnswers,
+    Votes,
+    PaperVotes,
+    Merges,
+    MergeSources,
+    MergeAnswers,
+    UsgRatings,
+    IdeaRatings,
+    Clusters,
+    ClusterCards,
+    Events,
+    AuditEntries,
+    WorkshopAuditEntries,
+}
+
 /// How many rows of one kind were added, updated, removed or left alone.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KindCount {
-    pub kind: &'static str,
+    pub kind: RowKind,
     pub added: u64,
     pub updated: u64,
     pub removed: u64,
@@ -775,7 +802,7 @@ pub struct WorkshopTransfer {
     pub counts: Vec<KindCount>,
     pub new_join_codes: Vec<NewJoinCode>,
     /// History of the target's copy that was replaced (with `replace`).
-    pub overridden: Vec<String>,
+    pub overridden: Vec<Loss>,
     /// The sessions' change numbers after the import (for live updates).
     pub last_seqs: Vec<(String, u64)>,
 }
@@ -786,10 +813,39 @@ impl WorkshopTransfer {
         self.counts.iter().any(KindCount::changed)
     }
 
-    /// The count of one kind (e.g. "votes").
-    pub fn count(&self, kind: &str) -> Option<&KindCount> {
+    /// The count of one kind.
+    pub fn count(&self, kind: RowKind) -> Option<&KindCount> {
         self.counts.iter().find(|c| c.kind == kind)
     }
+}
+
+/// A session, as an import names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionName {
+    pub id: String,
+    pub title: String,
+}
+
+/// History of the target's copy of a workshop that the source lacks: an
+/// import would lose it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// A session here that the file does not have.
+    Session(SessionName),
+    /// Changes recorded here (numbers `first` to `last`) that the file
+    /// does not have, or has otherwise.
+    Changes {
+        session: SessionName,
+        count: u64,
+        first: i64,
+        last: i64,
+    },
+    /// Moderation log entries of a session here that the file lacks.
+    ModerationLog(SessionName),
+    /// Entries of the workshop's roll-up log here that the file lacks.
+    RollupLog,
+    /// Roll-up clusters here that the file does not have.
+    Clusters(u64),
 }
 
 /// A staff account the import created in the target.
@@ -811,30 +867,29 @@ pub struct Transfer {
     pub dry_run: bool,
 }
 
-/// Why an import did not happen.
-#[derive(Debug, thiserror::Error)]
+/// Why an import did not happen. The service words it in each language
+/// (`crate::transfer`).
+#[derive(Debug)]
 pub enum TransferError {
-    #[error("the file has no workshop {0}")]
     NoSuchWorkshop(String),
-    #[error("the file has no workshops")]
     Empty,
-    #[error(
-        "workshop {id} \"{title}\" here has data the file lacks, which an import would lose:\n  - {}\nnothing was changed; import a newer copy from the venue, or pass --replace to overwrite it",
-        lost.join("\n  - ")
-    )]
     WouldLose {
         id: String,
         title: String,
-        lost: Vec<String>,
+        lost: Vec<Loss>,
     },
-    #[error("{table} row {key} of the file clashes with a row of another workshop here: {source}")]
     Clash {
         table: &'static str,
         key: String,
         source: StorageError,
     },
-    #[error(transparent)]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
+}
+
+impl From<StorageError> for TransferError {
+    fn from(e: StorageError) -> Self {
+        TransferError::Storage(e)
+    }
 }
 
 impl From<sqlx::Error> for TransferError {
@@ -1170,7 +1225,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn count(&self, kind: &'static str) -> KindCount {
+    fn count(&self, kind: RowKind) -> KindCount {
         KindCount {
             kind,
             added: self.add.len() as u64,
@@ -1263,7 +1318,7 @@ fn is_log_prefix(here: &[Row], theirs: &[Row]) -> bool {
 /// What the target's copy has that the source lacks: history the import
 /// would lose. Empty when the target's copy is an older state of the
 /// source's (or absent).
-fn lost_history(theirs: &[Vec<Row>], ours: &[Vec<Row>]) -> Vec<String> {
+fn lost_history(theirs: &[Vec<Row>], ours: &[Vec<Row>]) -> Vec<Loss> {
     let mut lost = Vec::new();
     let s = &TABLES[SESSIONS];
     let title_col = s.column("title");
@@ -1272,17 +1327,14 @@ fn lost_history(theirs: &[Vec<Row>], ours: &[Vec<Row>]) -> Vec<String> {
         .chain(&theirs[SESSIONS])
         .map(|r| (&r[0], r[title_col].text().unwrap_or_default()))
         .collect();
-    let name = |id: &Val| {
-        format!(
-            "session \"{}\" ({})",
-            titles.get(id).copied().unwrap_or_default(),
-            id.text().unwrap_or_default()
-        )
+    let name = |id: &Val| SessionName {
+        id: id.text().unwrap_or_default().to_string(),
+        title: titles.get(id).copied().unwrap_or_default().to_string(),
     };
     let their_sessions: BTreeSet<&Val> = theirs[SESSIONS].iter().map(|r| &r[0]).collect();
     for r in &ours[SESSIONS] {
         if !their_sessions.contains(&r[0]) {
-            lost.push(format!("{} is here but not in the file", name(&r[0])));
+            lost.push(Loss::Session(name(&r[0])));
         }
     }
     // Events: every one here must be in the file, unchanged.
@@ -1299,14 +1351,16 @@ fn lost_history(theirs: &[Vec<Row>], ours: &[Vec<Row>]) -> Vec<String> {
         e.1 = e.1.min(seq);
         e.2 = e.2.max(seq);
     }
-    for (session, (n, first, last)) in diverged {
+    for (session, (count, first, last)) in diverged {
         if !their_sessions.contains(session) {
             continue; // Already said.
         }
-        lost.push(format!(
-            "{}: {n} change(s) recorded here (numbers {first}–{last}) are not in the file",
-            name(session)
-        ));
+        lost.push(Loss::Changes {
+            session: name(session),
+            count,
+            first,
+            last,
+        });
     }
     // Logs: here must be the start of the file's.
     for (i, t) in TABLES.iter().enumerate() {
@@ -1321,13 +1375,10 @@ fn lost_history(theirs: &[Vec<Row>], ours: &[Vec<Row>]) -> Vec<String> {
         for owner in owners {
             if t.name == "audit_log" {
                 if their_sessions.contains(owner) {
-                    lost.push(format!(
-                        "{}: its moderation record here has entries the file lacks",
-                        name(owner)
-                    ));
+                    lost.push(Loss::ModerationLog(name(owner)));
                 }
             } else {
-                lost.push("the workshop's roll-up record here has entries the file lacks".into());
+                lost.push(Loss::RollupLog);
             }
         }
     }
@@ -1337,9 +1388,7 @@ fn lost_history(theirs: &[Vec<Row>], ours: &[Vec<Row>]) -> Vec<String> {
         .filter(|r| !their_clusters.contains(&r[0]))
         .count();
     if extra > 0 {
-        lost.push(format!(
-            "{extra} roll-up cluster(s) are here but not in the file"
-        ));
+        lost.push(Loss::Clusters(extra as u64));
     }
     lost
 }
@@ -1618,12 +1667,21 @@ mod tests {
         );
         let lost = lost_history(&file, &here);
         assert_eq!(lost.len(), 3, "{lost:?}");
-        assert!(lost[0].contains("s9"), "{lost:?}");
         assert!(
-            lost[1].contains("2 change(s)") && lost[1].contains("2–3"),
+            matches!(&lost[0], Loss::Session(s) if s.id == "s9"),
             "{lost:?}"
         );
-        assert!(lost[2].contains("moderation record"), "{lost:?}");
+        assert!(
+            matches!(
+                &lost[1],
+                Loss::Changes { session, count: 2, first: 2, last: 3 } if session.id == "s1"
+            ),
+            "{lost:?}"
+        );
+        assert!(
+            matches!(&lost[2], Loss::ModerationLog(s) if s.id == "s1"),
+            "{lost:?}"
+        );
         // A changed event counts too.
         let here = world(&["s1"], &[("s1", 1, "other")], &[]);
         assert_eq!(lost_history(&file, &here).len(), 1);
