@@ -102,7 +102,7 @@ impl Services {
     }
 
     /// What the join page shows for a code. Kept in memory for a moment
-    /// (see [`crate::joins`]): the whole hall opens it at once.
+    /// (see `crate::joins`): the whole hall opens it at once.
     pub async fn join_info(&self, code: &str) -> Result<JoinInfo, AppError> {
         let code = JoinCode::parse(code)?;
         let generation = match self.inner.joins.get(code, Instant::now()) {

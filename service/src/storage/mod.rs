@@ -7,7 +7,7 @@
 //! the few places that must differ ask [`Backend`]. Rows are their own
 //! types (`*Row`) and are turned into domain types before they leave.
 //!
-//! Write transactions start with [`Tx::next_seq`], which numbers the
+//! Write transactions start with [`sessions::next_seq`], which numbers the
 //! session's change and, on PostgreSQL, locks the session row; on SQLite the
 //! transaction is `BEGIN IMMEDIATE`. Either way, two writers of one session
 //! never interleave, so rules such as the vote budget are checked against

@@ -1,7 +1,7 @@
 //! Change announcements between app instances (PostgreSQL only).
 //!
 //! A trigger on `events` (migration `0005_live_notify`) calls `pg_notify`
-//! with "<session id>:<seq>" for every stored change; [`ChangeListener`]
+//! with `"<session id>:<seq>"` for every stored change; [`ChangeListener`]
 //! LISTENs on one dedicated connection and hands those references to the
 //! live hub, which reads the changes themselves from the table.
 //!
