@@ -8,7 +8,7 @@
 //! script nonce (the only part of it that must differ between responses).
 //!
 //! It is kept as long as the code's data in the service layer
-//! ([`rembuk_service::JOIN_INFO_FRESH_FOR`], 2 s) and dropped with it on a
+//! ([`rembuk_service::fresh::FRESH_FOR`], 2 s) and dropped with it on a
 //! write through this instance that changes what a code shows. A change
 //! made through another instance of the same database reaches this
 //! instance's join page within twice that (the page may have been rendered
@@ -16,11 +16,7 @@
 //! "welcome back"), staff, addresses with a query, and codes that do not
 //! exist are rendered each time.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::Instant,
-};
+use std::{sync::Arc, time::Instant};
 
 use axum::{
     body::Body,
@@ -30,56 +26,23 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use rembuk_domain::{Lang, session::JoinCode};
+use rembuk_service::fresh::FreshMap;
 
 use crate::AppState;
 
 /// No join page comes near this (it is about 10 KB): a bound, not a limit.
 const MAX_PAGE: usize = 4 * 1024 * 1024;
 
-/// Past this many pages, expired ones are dropped when one is added.
-const TIDY_ABOVE: usize = 256;
-
-/// The rendered join pages, per code and language.
-#[derive(Debug, Default)]
-pub struct JoinPages {
-    pages: Mutex<HashMap<(JoinCode, Lang), Arc<Page>>>,
-}
+/// The rendered join pages, per code and language, each under the service
+/// layer's join data generation it was rendered from.
+pub type JoinPages = FreshMap<(JoinCode, Lang), Page>;
 
 #[derive(Debug)]
-struct Page {
-    at: Instant,
-    /// The service layer's join data generation the page was rendered from.
-    generation: u64,
+pub struct Page {
     headers: HeaderMap,
     /// The HTML with its nonce, and that nonce.
     html: Arc<str>,
     nonce: Arc<str>,
-}
-
-impl JoinPages {
-    /// The kept page, if it was rendered under this generation and is
-    /// still fresh.
-    fn fresh(&self, key: (JoinCode, Lang), generation: u64, now: Instant) -> Option<Arc<Page>> {
-        let page = self.lock().get(&key)?.clone();
-        (page.generation == generation
-            && now.duration_since(page.at) < rembuk_service::JOIN_INFO_FRESH_FOR)
-            .then_some(page)
-    }
-
-    fn keep(&self, key: (JoinCode, Lang), page: Page) {
-        let mut pages = self.lock();
-        if pages.len() >= TIDY_ABOVE {
-            let now = page.at;
-            pages.retain(|_, p| now.duration_since(p.at) < rembuk_service::JOIN_INFO_FRESH_FOR);
-        }
-        pages.insert(key, Arc::new(page));
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(JoinCode, Lang), Arc<Page>>> {
-        // Entries are replaced whole, so a panic elsewhere while the lock
-        // was held leaves nothing half-written.
-        self.pages.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 impl Page {
@@ -112,7 +75,7 @@ pub async fn join_pages(State(state): State<AppState>, request: Request, next: N
         return next.run(request).await;
     };
     let generation = state.services.join_info_generation();
-    if let Some(page) = state.join_pages.fresh(key, generation, Instant::now()) {
+    if let Some(page) = state.join_pages.get(&key, generation, Instant::now()) {
         return page.serve(&leptos::nonce::Nonce::new());
     }
     let response = next.run(request).await;
@@ -144,13 +107,13 @@ pub async fn join_pages(State(state): State<AppState>, request: Request, next: N
         return Response::from_parts(parts, Body::from(html));
     };
     let page = Page {
-        at: Instant::now(),
-        generation,
         headers: parts.headers.clone(),
         html: html.clone().into(),
         nonce: nonce.into(),
     };
-    state.join_pages.keep(key, page);
+    state
+        .join_pages
+        .put(key, Arc::new(page), generation, Instant::now());
     Response::from_parts(parts, Body::from(html))
 }
 
@@ -199,8 +162,6 @@ mod tests {
             .unwrap(),
         );
         Page {
-            at: Instant::now(),
-            generation: 0,
             headers,
             html: format!(
                 "<script nonce=\"{nonce}\">a()</script><p>Sesi 1</p><script nonce=\"{nonce}\">b()</script>"
@@ -238,24 +199,5 @@ mod tests {
         );
         assert_eq!(nonce_of(&short), None, "not a 128-bit nonce");
         assert_eq!(nonce_of(&HeaderMap::new()), None);
-    }
-
-    #[test]
-    fn a_page_is_served_while_fresh_and_of_the_same_generation() {
-        let pages = JoinPages::default();
-        let key = (JoinCode::from_random(482_913), Lang::Id);
-        let now = Instant::now();
-        let mut p = page("AAAAAAAAAAAAAAAAAAAAAA");
-        p.at = now;
-        p.generation = 3;
-        pages.keep(key, p);
-        assert!(pages.fresh(key, 3, now).is_some());
-        assert!(
-            pages.fresh((key.0, Lang::En), 3, now).is_none(),
-            "per language"
-        );
-        assert!(pages.fresh(key, 4, now).is_none(), "a write since");
-        let later = now + rembuk_service::JOIN_INFO_FRESH_FOR;
-        assert!(pages.fresh(key, 3, later).is_none(), "expired");
     }
 }

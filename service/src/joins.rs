@@ -10,82 +10,56 @@
 //!   drops every entry at once, so this instance never shows an old value
 //!   after its own write;
 //! - another instance's write (PostgreSQL scale-out) is seen within
-//!   [`FRESH_FOR`], when the entry expires.
+//!   [`FRESH_FOR`](crate::fresh::FRESH_FOR), when the entry expires.
 //!
 //! Unknown codes are never kept: a session made on another instance is
 //! joinable at once. Joining itself always reads the database.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Instant,
 };
 
 use rembuk_domain::session::{JoinCode, JoinInfo};
 
-/// How long an entry is used before the database is asked again.
-pub const FRESH_FOR: Duration = Duration::from_secs(2);
+use crate::fresh::FreshMap;
 
-/// Past this many entries, expired ones are dropped when one is added.
-const TIDY_ABOVE: usize = 256;
-
-/// The cache. Its generation counts the writes that emptied it: a read that
-/// started before such a write must not put what it read back in.
+/// The cache. Its generation counts the writes that emptied it: what a read
+/// that started before such a write put in is never served.
 #[derive(Debug, Default)]
 pub(crate) struct JoinCache {
-    state: Mutex<State>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    generation: u64,
-    entries: HashMap<JoinCode, (Instant, Arc<JoinInfo>)>,
+    generation: AtomicU64,
+    infos: FreshMap<JoinCode, JoinInfo>,
 }
 
 impl JoinCache {
     /// A fresh entry for the code, or the generation to pass to
     /// [`JoinCache::put`] after reading the database.
     pub(crate) fn get(&self, code: JoinCode, now: Instant) -> Result<Arc<JoinInfo>, u64> {
-        let state = self.lock();
-        match state.entries.get(&code) {
-            Some((at, info)) if now.duration_since(*at) < FRESH_FOR => Ok(info.clone()),
-            _ => Err(state.generation),
-        }
+        let generation = self.generation();
+        self.infos.get(&code, generation, now).ok_or(generation)
     }
 
-    /// Keeps what was read under `generation`, unless a write emptied the
-    /// cache since.
+    /// Keeps what was read under `generation` (served only if no write
+    /// emptied the cache since).
     pub(crate) fn put(&self, info: Arc<JoinInfo>, generation: u64, now: Instant) {
-        let mut state = self.lock();
-        if state.generation != generation {
-            return;
-        }
-        if state.entries.len() >= TIDY_ABOVE {
-            state
-                .entries
-                .retain(|_, (at, _)| now.duration_since(*at) < FRESH_FOR);
-        }
-        state.entries.insert(info.code, (now, info));
+        self.infos.put(info.code, info, generation, now);
     }
 
     /// How many times a write has emptied the cache: what was read under
     /// another generation may be out of date.
     pub(crate) fn generation(&self) -> u64 {
-        self.lock().generation
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Drops every entry: called after a write that may change what a join
     /// code shows has committed.
     pub(crate) fn forget_all(&self) {
-        let mut state = self.lock();
-        state.generation += 1;
-        state.entries.clear();
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        // The state stays consistent at every step, so a panic elsewhere
-        // while it was held leaves nothing half-done.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.infos.clear();
     }
 }
 
@@ -94,6 +68,7 @@ mod tests {
     use rembuk_domain::{Lang, SessionId};
 
     use super::*;
+    use crate::fresh::FRESH_FOR;
 
     fn info(code: u32, title: &str) -> Arc<JoinInfo> {
         Arc::new(JoinInfo {
@@ -145,21 +120,5 @@ mod tests {
         let generation = cache.get(code, t0).unwrap_err();
         cache.put(info(111_111, "Sesi 1b"), generation, t0);
         assert_eq!(cache.get(code, t0).unwrap().session_title, "Sesi 1b");
-    }
-
-    #[test]
-    fn expired_entries_are_tidied_away_as_new_ones_come() {
-        let cache = JoinCache::default();
-        let t0 = Instant::now();
-        for n in 0..TIDY_ABOVE as u32 {
-            let generation = cache.get(JoinCode::from_random(n), t0).unwrap_err();
-            cache.put(info(n, "old"), generation, t0);
-        }
-        let later = t0 + FRESH_FOR;
-        let generation = cache
-            .get(JoinCode::from_random(999_999), later)
-            .unwrap_err();
-        cache.put(info(999_999, "new"), generation, later);
-        assert_eq!(cache.lock().entries.len(), 1);
     }
 }

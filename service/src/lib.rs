@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod fresh;
 mod joins;
 mod limits;
 pub mod live;
@@ -26,7 +27,6 @@ mod users;
 mod workshops;
 
 pub use access::Caller;
-pub use joins::FRESH_FOR as JOIN_INFO_FRESH_FOR;
 pub use moderation::CardPatch;
 pub use participation::{CardInput, JoinInput, Joined, Submitted};
 pub use privacy::{PrivacyInput, Purged, Withdrawn};
