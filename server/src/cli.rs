@@ -2,7 +2,7 @@
 
 use std::{io::Read, net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use rembuk_domain::{Lang, SessionId, WorkshopId, i18n::fill};
 use rembuk_report::{Format, file_name, render};
 use rembuk_service::{Caller, Rate, RateLimits, ServiceConfig, Services};
@@ -12,9 +12,11 @@ use crate::config::{
     sqlite_url,
 };
 
-/// Rembuk: live focus group discussions for a regency's smart city master plan.
+// The help of every command and argument is in locales/*.toml ([help]),
+// put on the tree by `cli_help::localized` in the terminal's language.
+
 #[derive(Debug, Parser)]
-#[command(name = "rembuk", version, about, long_about = None)]
+#[command(name = "rembuk", version)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -22,44 +24,25 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the app (the default when no command is given).
     Serve(ServeArgs),
-    /// Manage staff accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Export the draft plan input of a workshop (or one session) to a file.
     Export(ExportArgs),
-    /// Copy the SQLite database to a file, consistently, while the server
-    /// keeps running.
     Backup(BackupArgs),
-    /// Remove participants' personal data (names, device links) of
-    /// workshops whose retention date has passed. Cards, votes and results
-    /// stay.
     Purge(PurgeArgs),
-    /// Bring workshops home from a venue laptop: import them from its
-    /// database file or a `rembuk backup` of it (the file is not changed).
-    /// Importing the same file again changes nothing; a newer copy brings
-    /// this database up to date.
     Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
 struct ImportArgs {
-    /// The SQLite file to import from: a `rembuk backup` file or a venue
-    /// laptop's rembuk.db.
     #[arg(long)]
     from: PathBuf,
-    /// Import only this workshop (its id); without it, every workshop in
-    /// the file.
     #[arg(long)]
     workshop: Option<String>,
-    /// Show what the import would change, change nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Overwrite this database's copy of a workshop even where it has
-    /// changes the file lacks (those changes are lost).
     #[arg(long)]
     replace: bool,
     #[command(flatten)]
@@ -68,11 +51,8 @@ struct ImportArgs {
 
 #[derive(Debug, Args)]
 struct PurgeArgs {
-    /// Purge only this workshop (its retention date must have passed);
-    /// without it, every workshop that is due.
     #[arg(long)]
     workshop: Option<String>,
-    /// List what would be purged, change nothing.
     #[arg(long)]
     dry_run: bool,
     #[command(flatten)]
@@ -81,8 +61,6 @@ struct PurgeArgs {
 
 #[derive(Debug, Args)]
 struct BackupArgs {
-    /// The backup file to write (an older backup there is replaced only
-    /// once the new one is complete).
     #[arg(long)]
     out: PathBuf,
     #[command(flatten)]
@@ -91,25 +69,20 @@ struct BackupArgs {
 
 #[derive(Debug, Args)]
 struct ExportArgs {
-    /// The workshop to export (its id, as in the address of its page).
     #[arg(long, required_unless_present = "session", conflicts_with = "session")]
     workshop: Option<String>,
-    /// Export one session instead of the whole workshop.
     #[arg(long)]
     session: Option<String>,
-    /// json, md, docx, xlsx, csv or html.
     #[arg(long, default_value = "docx")]
     format: String,
-    /// Where to write it; `-` for standard output. Defaults to a name made
-    /// of the workshop's title and today's date, in the current folder.
     #[arg(long)]
     out: Option<PathBuf>,
     #[command(flatten)]
     db: DatabaseArgs,
 }
 
-/// `rembuk` without a command: `serve`'s arguments with their defaults
-/// and variables.
+// `rembuk` without a command: `serve`'s arguments with their defaults
+// and variables.
 #[derive(Debug, Parser)]
 struct BareServe {
     #[command(flatten)]
@@ -118,73 +91,45 @@ struct BareServe {
 
 #[derive(Debug, Default, Args)]
 struct ServeArgs {
-    /// Address to listen on [env: REMBUK_BIND, else LEPTOS_SITE_ADDR; default 127.0.0.1:3000].
     #[arg(long)]
     bind: Option<SocketAddr>,
     #[command(flatten)]
     db: DatabaseArgs,
-    /// The address people reach the app at, used in join links and QR codes
-    /// (e.g. https://rembuk.example.go.id). Defaults to the address the
-    /// facilitator's browser used.
     #[arg(long, env = "REMBUK_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Folder of the built site (WASM, JS, CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = DEFAULT_SITE_ROOT)]
     site_root: PathBuf,
-    /// Hours a staff login lasts.
     #[arg(long, env = "REMBUK_SESSION_HOURS", default_value_t = 12)]
     session_hours: u64,
-    /// Cards, dots and ratings one participant may send per minute (after
-    /// a burst of 60); more get 429 with the seconds to wait.
     #[arg(
         long,
         env = "REMBUK_PARTICIPANT_WRITES_PER_MINUTE",
         default_value_t = 300
     )]
     participant_writes_per_minute: u32,
-    /// Writes of all participants of one session per second (after a burst
-    /// of twice that); keeps one session from starving others.
     #[arg(long, env = "REMBUK_SESSION_WRITES_PER_SECOND", default_value_t = 5000)]
     session_writes_per_second: u32,
-    /// Reverse proxy (address or range, e.g. 10.0.0.0/8; repeat or separate
-    /// with commas) whose X-Forwarded-For header names the client. Only
-    /// then do per-address limits see phones rather than the proxy.
     #[arg(
         long = "trusted-proxy",
         env = "REMBUK_TRUSTED_PROXIES",
         value_delimiter = ','
     )]
     trusted_proxies: Vec<crate::proxy::Cidr>,
-    /// Venue mode, for a hall without internet: serve phones on this
-    /// laptop's local network (its hotspot or the hall's router), put its
-    /// LAN address in join links and QR codes, print the join address and
-    /// a QR code here, and open the facilitator's page. Listens on port
-    /// 3000 of every interface (the next free port if taken) unless
-    /// --bind says otherwise. Starting the Windows build by double-click
-    /// does this.
     #[arg(long)]
     venue: bool,
-    /// In venue mode, the address to give phones instead of the one
-    /// chosen (the laptop's other addresses are listed at start).
     #[arg(long, requires = "venue")]
     lan_address: Option<std::net::Ipv4Addr>,
-    /// In venue mode, do not open the browser.
     #[arg(long)]
     no_browser: bool,
 }
 
-/// Where the data lives. First of: `--database-url`, `--data-dir`, the
-/// `DATABASE_URL` variable, the `REMBUK_DATA_DIR` variable, the user's
-/// data folder.
+// Where the data lives. First of: `--database-url`, `--data-dir`, the
+// `DATABASE_URL` variable, the `REMBUK_DATA_DIR` variable, the user's
+// data folder.
 #[derive(Debug, Default, Args)]
 struct DatabaseArgs {
-    /// Database: sqlite://PATH (created if missing) or postgres://…
-    /// [env: DATABASE_URL].
     #[arg(long)]
     database_url: Option<String>,
-    /// Folder of the SQLite database (rembuk.db, created if missing)
-    /// [env: REMBUK_DATA_DIR; default: the user's data folder, e.g.
-    /// ~/.local/share/rembuk or %LOCALAPPDATA%\Rembuk].
     #[arg(long)]
     data_dir: Option<PathBuf>,
 }
@@ -212,12 +157,9 @@ impl DatabaseArgs {
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
-    /// Add a staff account; the password is read from standard input.
     Add {
-        /// The account's email address (its login).
         #[arg(long)]
         email: String,
-        /// facilitator, secretariat or admin.
         #[arg(long)]
         role: String,
         #[command(flatten)]
@@ -227,13 +169,28 @@ enum UserCommand {
 
 /// Runs the command line.
 pub async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Help and messages are in the terminal's language.
+    let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
+    // As the system gives them: a path need not be valid UTF-8.
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let words: Vec<String> = raw.iter().map(|w| w.to_string_lossy().into()).collect();
+    let parsed = crate::cli_help::localized(Cli::command(), lang)
+        .try_get_matches_from(&raw)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => match crate::cli_help::mistake(&e, &words, lang) {
+            Some(said) => {
+                eprintln!("rembuk: {said}");
+                return ExitCode::from(2);
+            }
+            None => e.exit(),
+        },
+    };
     // A one-shot command's standard output is its result (an export with
     // `--out -`, a summary scripts read): its log goes to standard error.
     let serving = matches!(cli.command, None | Some(Command::Serve(_)));
     init_tracing(serving);
-    // Every message below is in the terminal's language.
-    let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
     // Without a command: serve, with every default and variable honoured;
     // a double-clicked Windows binary serves the venue.
     let bare = cli.command.is_none();

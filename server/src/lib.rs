@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cli;
+mod cli_help;
 mod compress;
 pub mod config;
 mod import_summary;

@@ -174,6 +174,57 @@ fn serve_creates_its_database_and_answers_on_the_given_address() {
 }
 
 #[test]
+fn help_and_mistakes_are_in_the_terminals_language() {
+    let run = |locale: &str, args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env("LANG", locale)
+            .output()
+            .unwrap()
+    };
+    let out = run("id_ID.UTF-8", &["import", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.starts_with("Bawa pulang lokakarya"), "{help}");
+    assert!(
+        help.contains("Penggunaan: rembuk import [OPSI] --from <FROM>"),
+        "{help}"
+    );
+    let out = run("en_US.UTF-8", &["import", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("Usage: rembuk import [OPTIONS] --from <FROM>"),
+        "{help}"
+    );
+
+    let out = run("C.UTF-8", &["import", "--form", "x.db"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "rembuk: argumen --form tidak dikenal\nLihat: rembuk import --help\n"
+    );
+
+    // A file name that is not UTF-8 is a file name like any other.
+    use std::os::unix::ffi::OsStrExt;
+    let odd = std::ffi::OsStr::from_bytes(b"venue-\xff.db");
+    let out = Command::new(BIN)
+        .args(["import", "--database-url", "sqlite::memory:", "--from"])
+        .arg(odd)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.starts_with("rembuk: there is no file at venue-"),
+        "{said}"
+    );
+}
+
+#[test]
 fn a_server_that_cannot_start_says_why_in_the_terminals_language() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("rembuk.db").display());
