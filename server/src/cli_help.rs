@@ -140,13 +140,20 @@ pub fn mistake(error: &clap::Error, words: &[String], lang: Lang) -> Option<Stri
             &[("command", &context(ContextKind::InvalidSubcommand))],
         ),
         ErrorKind::MissingRequiredArgument => fill(t.help_missing(), &[("args", &arg)]),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation if value.is_empty() => {
+            fill(t.help_needs_value(), &[("arg", &arg)])
+        }
         ErrorKind::InvalidValue | ErrorKind::ValueValidation => fill(
             t.help_invalid_value(),
             &[("value", &format!("{value:?}")), ("arg", &arg)],
         ),
-        ErrorKind::ArgumentConflict => fill(
-            t.help_conflict(),
-            &[("arg", &arg), ("other", &context(ContextKind::PriorArg))],
+        ErrorKind::ArgumentConflict => match context(ContextKind::PriorArg) {
+            prior if prior == arg => fill(t.help_repeated(), &[("arg", &arg)]),
+            prior => fill(t.help_conflict(), &[("arg", &arg), ("other", &prior)]),
+        },
+        ErrorKind::TooManyValues => fill(
+            t.help_no_value(),
+            &[("arg", &arg), ("value", &format!("{value:?}"))],
         ),
         _ => {
             // Rare mistakes: clap's name for them (English).
@@ -321,6 +328,24 @@ mod tests {
         assert_eq!(
             mistake_in(&["rembuk", "user", "add", "--role", "admin"], Lang::Id),
             "wajib diisi tetapi belum diberikan: --email <EMAIL>\nLihat: rembuk user add --help"
+        );
+        assert_eq!(
+            mistake_in(&["rembuk", "serve", "--bind"], Lang::Id),
+            "--bind <BIND> memerlukan sebuah nilai\nLihat: rembuk serve --help"
+        );
+        assert_eq!(
+            mistake_in(
+                &["rembuk", "export", "--workshop", "a", "--workshop", "b"],
+                Lang::En
+            ),
+            "--workshop <WORKSHOP> is given more than once\nSee: rembuk export --help"
+        );
+        assert_eq!(
+            mistake_in(
+                &["rembuk", "import", "--dry-run=yes", "--from", "x"],
+                Lang::Id
+            ),
+            "--dry-run tidak menerima nilai (diberikan: \"yes\")\nLihat: rembuk import --help"
         );
         // --help and --version are clap's to print.
         let words = ["rembuk".to_string(), "--version".to_string()];
