@@ -4,10 +4,8 @@
 
 pub mod api;
 pub mod cli;
-mod cli_help;
 mod compress;
 pub mod config;
-mod import_summary;
 mod join_pages;
 pub mod listen;
 mod middleware;

@@ -1,9 +1,46 @@
-//! What `rembuk import` tells the secretariat, in the terminal's language.
+//! `rembuk import`: bringing workshops home from a venue laptop, and the
+//! summary it prints for the secretariat.
 
 use std::fmt::Write;
 
 use rembuk_domain::{Lang, i18n::fill};
-use rembuk_service::{Imported, KindCount, RowKind};
+use rembuk_service::{Caller, Imported, KindCount, RowKind};
+
+use super::{ImportArgs, open_services, parse_workshop};
+
+pub(super) async fn import(args: ImportArgs, lang: Lang) -> Result<(), String> {
+    let t = lang.t();
+    let workshop = match &args.workshop {
+        Some(w) => Some(parse_workshop(w, lang)?),
+        None => None,
+    };
+    if !args.from.is_file() {
+        return Err(fill(
+            t.import_no_file(),
+            &[("path", &args.from.display().to_string())],
+        ));
+    }
+    let url = args.db.url();
+    if let Some(db_path) = rembuk_service::storage::sqlite_path(&url)
+        && let (Ok(a), Ok(b)) = (db_path.canonicalize(), args.from.canonicalize())
+        && a == b
+    {
+        return Err(t.cli_import_onto_itself().into());
+    }
+    let services = open_services(&url, lang).await?;
+    let options = rembuk_service::ImportOptions {
+        workshop,
+        dry_run: args.dry_run,
+        replace: args.replace,
+    };
+    let result = services
+        .import_from(&Caller::system(), &args.from, &options)
+        .await;
+    services.store().close().await;
+    let imported = result.map_err(|e| e.message(lang))?;
+    print!("{}", summary(&imported, lang));
+    Ok(())
+}
 
 /// The kinds the first line of a workshop counts; the others appear only
 /// when they change.
@@ -23,7 +60,7 @@ const HEADLINE: [RowKind; 12] = [
 ];
 
 /// The summary, one line per workshop and one per kind of change.
-pub fn render(imported: &Imported, lang: Lang) -> String {
+fn summary(imported: &Imported, lang: Lang) -> String {
     let t = lang.t();
     let transfer = &imported.transfer;
     let mut out = String::new();
@@ -160,7 +197,7 @@ mod tests {
 
     #[test]
     fn the_summary_counts_in_english_with_singulars() {
-        let said = render(&imported(false), Lang::En);
+        let said = summary(&imported(false), Lang::En);
         let lines: Vec<&str> = said.lines().collect();
         assert_eq!(
             lines,
@@ -179,7 +216,7 @@ mod tests {
 
     #[test]
     fn the_summary_speaks_indonesian() {
-        let said = render(&imported(true), Lang::Id);
+        let said = summary(&imported(true), Lang::Id);
         let lines: Vec<&str> = said.lines().collect();
         assert_eq!(lines[0], "uji coba: tidak ada yang ditulis", "{said}");
         assert_eq!(
@@ -205,7 +242,7 @@ mod tests {
         w.counts = vec![count(RowKind::Sessions, 0, 0, 1)];
         same.transfer.created_users.clear();
         assert_eq!(
-            render(&same, Lang::En),
+            summary(&same, Lang::En),
             "workshop w1 \"FGD Hari 1\": 1 session (already up to date: nothing new)\n"
         );
     }

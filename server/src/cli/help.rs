@@ -45,8 +45,8 @@ pub fn localized(command: Command, lang: Lang) -> Command {
     command
 }
 
-/// Sets each command's usage line to clap's, but says "[OPSI]" where clap
-/// says "[OPTIONS]". The tree must be built (its commands know their
+/// Sets each command's usage line to clap's, but says `[OPSI]` where clap
+/// says `[OPTIONS]`. The tree must be built (its commands know their
 /// full names).
 fn translate_usage(command: &mut Command, t: &'static Strings) {
     let usage = command.render_usage().to_string();
