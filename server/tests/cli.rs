@@ -83,6 +83,113 @@ async fn user_add_reads_the_password_from_stdin_and_the_account_can_sign_in() {
     assert_eq!(login.user.role, rembuk_domain::user::Role::Facilitator);
 }
 
+/// `rembuk user add` on a terminal (a pseudo-terminal made by `script`):
+/// returns what the terminal showed and whether the command succeeded,
+/// typing each of `typed` once the screen shows its prompt.
+fn user_add_at_a_terminal(db: &str, email: &str, typed: &[(&str, &str)]) -> (String, bool) {
+    use std::sync::{Arc, Mutex};
+    let command = format!("{BIN} user add --email {email} --role facilitator --database-url {db}");
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "id_ID.UTF-8")
+        .env("REMBUK_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let screen = Arc::new(Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let shown = screen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut chunk = [0u8; 256];
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut chunk) {
+            if n == 0 {
+                break;
+            }
+            shown
+                .lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    // Where the screen stood when the last answer was typed.
+    let mut seen = 0;
+    for (prompt, answer) in typed {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !screen.lock().unwrap()[seen..].contains(prompt) {
+            assert!(
+                Instant::now() < deadline,
+                "no {prompt:?} on {:?}",
+                screen.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The next prompt must come after this one.
+        seen = screen.lock().unwrap().len();
+        stdin.write_all(format!("{answer}\r").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    (screen, status.success())
+}
+
+#[tokio::test]
+async fn at_a_terminal_the_password_is_asked_twice_and_not_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("rembuk.db").display());
+    let (screen, ok) = user_add_at_a_terminal(
+        &db,
+        "a@example.id",
+        &[
+            (
+                "Kata sandi untuk a@example.id (minimal 10 karakter): ",
+                "kopi-sanger-pagi",
+            ),
+            ("Kata sandi yang sama sekali lagi: ", "kopi-sanger-pagi"),
+        ],
+    );
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("a@example.id ditambahkan (facilitator)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("kopi"), "the password was shown: {screen}");
+    let services = rembuk_service::Services::start(&db, Default::default())
+        .await
+        .unwrap();
+    assert!(
+        services
+            .log_in("a@example.id", "kopi-sanger-pagi")
+            .await
+            .is_ok()
+    );
+
+    // A typo in the second one changes nothing.
+    let (screen, ok) = user_add_at_a_terminal(
+        &db,
+        "b@example.id",
+        &[
+            ("Kata sandi untuk b@example.id", "kopi-sanger-pagi"),
+            ("sekali lagi: ", "kopi-sanger-siang"),
+        ],
+    );
+    assert!(!ok, "{screen}");
+    assert!(screen.contains("kedua kata sandi berbeda"), "{screen}");
+    assert!(
+        services
+            .log_in("b@example.id", "kopi-sanger-pagi")
+            .await
+            .is_err()
+    );
+}
+
 #[test]
 fn user_add_explains_bad_input_and_fails() {
     let dir = tempfile::tempdir().unwrap();

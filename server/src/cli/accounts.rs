@@ -1,6 +1,6 @@
 //! `rembuk user add`: a staff account from the shell.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 
 use rembuk_domain::{Lang, i18n::fill};
 use rembuk_service::Caller;
@@ -14,11 +14,7 @@ pub(super) async fn add_user(
     lang: Lang,
 ) -> Result<(), String> {
     let t = lang.t();
-    let mut password = String::new();
-    std::io::stdin()
-        .read_to_string(&mut password)
-        .map_err(|e| fill(t.cli_cannot_read_password(), &[("error", &e.to_string())]))?;
-    let password = password.lines().next().unwrap_or_default().to_string();
+    let password = read_password(email, lang)?;
     let services = open_services(database_url, lang).await?;
     let user = services
         .add_user(&Caller::system(), email, role, &password)
@@ -34,4 +30,27 @@ pub(super) async fn add_user(
     );
     services.store().close().await;
     Ok(())
+}
+
+/// The password: typed twice at a prompt, without echo, when standard
+/// input is a terminal; else the first line piped in (`echo … | rembuk user
+/// add …`, for scripts).
+fn read_password(email: &str, lang: Lang) -> Result<String, String> {
+    let t = lang.t();
+    let unreadable =
+        |e: std::io::Error| fill(t.cli_cannot_read_password(), &[("error", &e.to_string())]);
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(fill(t.cli_password_prompt(), &[("email", email)]))
+            .map_err(unreadable)?;
+        let again = rpassword::prompt_password(t.cli_password_again()).map_err(unreadable)?;
+        if first != again {
+            return Err(t.cli_passwords_differ().into());
+        }
+        return Ok(first);
+    }
+    let mut piped = String::new();
+    std::io::stdin()
+        .read_to_string(&mut piped)
+        .map_err(unreadable)?;
+    Ok(piped.lines().next().unwrap_or_default().to_string())
 }
