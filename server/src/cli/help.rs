@@ -90,9 +90,10 @@ fn localize(mut command: Command, t: &'static Strings) -> Command {
             if !defaults.is_empty() {
                 notes.push(format!("{}: {}", t.help_default(), defaults.join(", ")));
             }
-            let help = match notes.is_empty() {
-                true => help.to_string(),
-                false => format!("{help} [{}]", notes.join("; ")),
+            let help = if notes.is_empty() {
+                help.to_string()
+            } else {
+                format!("{help} [{}]", notes.join("; "))
             };
             arg.help(help).hide_env(true).hide_default_value(true)
         });
