@@ -76,15 +76,22 @@ impl Lang {
     /// Formats a whole number with this language's digit grouping
     /// (`1.234` in Indonesian, `1,234` in English).
     pub fn number(self, n: i64) -> String {
+        let grouped = self.count(n.unsigned_abs());
+        if n < 0 {
+            format!("-{grouped}")
+        } else {
+            grouped
+        }
+    }
+
+    /// A count or a size in bytes, grouped as [`Lang::number`] does.
+    pub fn count(self, n: u64) -> String {
         let sep = match self {
             Lang::Id => '.',
             Lang::En => ',',
         };
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-        if n < 0 {
-            out.push('-');
-        }
+        let digits = n.to_string();
+        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
         for (i, c) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(sep);
@@ -255,6 +262,10 @@ mod tests {
         assert_eq!(Lang::En.number(-1000), "-1,000");
         assert_eq!(Lang::Id.number(999), "999");
         assert_eq!(Lang::Id.number(0), "0");
+        assert_eq!(Lang::En.number(i64::MIN), "-9,223,372,036,854,775,808");
+        // Counts and sizes past what an `i64` holds keep every digit.
+        assert_eq!(Lang::Id.count(u64::MAX), "18.446.744.073.709.551.615");
+        assert_eq!(Lang::En.count(1), "1");
     }
 
     #[test]

@@ -97,14 +97,9 @@ impl RowKind {
         if n == 1 {
             one.to_string()
         } else {
-            fill(many, &[("n", &number(n, lang))])
+            fill(many, &[("n", &lang.count(n))])
         }
     }
-}
-
-/// A count in the language's digit grouping.
-fn number(n: u64, lang: Lang) -> String {
-    lang.number(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 fn session(s: &SessionName) -> [(&'static str, &str); 2] {
@@ -141,7 +136,7 @@ impl Loss {
                     &[
                         title,
                         id,
-                        ("n", &number(*count, lang)),
+                        ("n", &lang.count(*count)),
                         ("first", &first.to_string()),
                         ("last", &last.to_string()),
                     ],
@@ -150,7 +145,7 @@ impl Loss {
             Loss::ModerationLog(s) => fill(t.import_lost_moderation(), &session(s)),
             Loss::RollupLog => t.import_lost_rollup().to_string(),
             Loss::Clusters(1) => t.import_lost_clusters_one().to_string(),
-            Loss::Clusters(n) => fill(t.import_lost_clusters(), &[("n", &number(*n, lang))]),
+            Loss::Clusters(n) => fill(t.import_lost_clusters(), &[("n", &lang.count(*n))]),
         }
     }
 }

@@ -9,7 +9,6 @@ use rembuk_service::Caller;
 
 use super::{
     BackupArgs, ExportArgs, cannot_open, cannot_write, not_an_id, open_services, parse_workshop,
-    size,
 };
 use crate::config::redact_url;
 
@@ -62,7 +61,7 @@ pub(super) async fn export(args: ExportArgs, lang: Lang) -> Result<(), String> {
             t.cli_wrote(),
             &[
                 ("path", &out.display().to_string()),
-                ("size", &size(rendered.bytes.len() as u64, lang)),
+                ("size", &lang.count(rendered.bytes.len() as u64)),
                 ("format", format.as_str()),
             ]
         )
@@ -133,7 +132,7 @@ pub(super) async fn backup(args: BackupArgs, lang: Lang) -> Result<(), String> {
             &[
                 ("database", &db_path.display().to_string()),
                 ("path", &out.display().to_string()),
-                ("size", &size(bytes, lang)),
+                ("size", &lang.count(bytes)),
             ]
         )
     );

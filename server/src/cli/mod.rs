@@ -286,8 +286,3 @@ fn cannot_write(path: &std::path::Path, e: &std::io::Error, lang: Lang) -> Strin
         ],
     )
 }
-
-/// A number of bytes in the language's digit grouping.
-fn size(bytes: u64, lang: Lang) -> String {
-    lang.number(i64::try_from(bytes).unwrap_or(i64::MAX))
-}
