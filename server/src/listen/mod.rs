@@ -1,5 +1,6 @@
 //! Serving the app's router on a TCP listener: HTTP/1.1 on hyper, each
-//! connection in a task of its own, with graceful shutdown.
+//! connection in a task of its own, with graceful shutdown; the live
+//! streams without hyper ([`stream`]).
 //!
 //! This is what `axum::serve` does, less one step: `axum::serve` first
 //! reads a connection's opening bytes to tell HTTP/1 from HTTP/2 (which
@@ -7,14 +8,20 @@
 //! those bytes makes it double its read buffer, to 16 KiB, for the
 //! connection's life. A phone holds its live stream open for the whole
 //! workshop, so at 10,000 phones that was 80 MB of buffers
-//! (`docs/benchmarks.md`). Here hyper keeps its 8 KiB.
+//! (`docs/benchmarks.md`). Here hyper keeps its 8 KiB, and a live stream
+//! needs none.
 
-use std::{future::Future, io, pin::pin, time::Duration};
+mod stream;
+
+use std::{future::Future, io, net::SocketAddr, pin::pin, time::Duration};
 
 use axum::{Router, extract::ConnectInfo};
 use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::{rt::TokioIo, service::TowerToHyperService};
-use tokio::{net::TcpListener, sync::watch};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::watch,
+};
 use tower::ServiceExt;
 
 /// Serves `router` on `listener` until `shutdown` completes; then stops
@@ -41,25 +48,17 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service =
-            router
-                .clone()
-                .map_request(move |mut request: axum::http::Request<Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    request
-                });
-        let (mut stopping, held) = (stopping.clone(), held.clone());
+        let (router, mut stopping, held) = (router.clone(), stopping.clone(), held.clone());
         tokio::spawn(async move {
-            let connection = http1::Builder::new()
-                .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service))
-                .with_upgrades();
-            let mut connection = pin!(connection);
-            let ended = tokio::select! {
-                ended = connection.as_mut() => ended,
-                _ = stopping.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
-                }
+            // Until the first bytes come, the shutdown closes the connection.
+            let head = tokio::select! {
+                head = stream::peek(&tcp) => head,
+                _ = stopping.changed() => return,
+            };
+            let ended = match head {
+                Ok(Some(head)) => stream::serve(tcp, head, router, peer).await,
+                Ok(None) => http(tcp, router, peer, stopping).await,
+                Err(e) => Err(e),
             };
             if let Err(e) = ended {
                 tracing::trace!(%peer, error = %e, "connection ended with an error");
@@ -71,6 +70,35 @@ pub async fn serve(
     stop.send_replace(());
     drop(held);
     open.closed().await;
+}
+
+/// Serves one connection on hyper until it closes, or, once `stopping`
+/// changes, until the response under way is sent.
+async fn http(
+    tcp: TcpStream,
+    router: Router,
+    peer: SocketAddr,
+    mut stopping: watch::Receiver<()>,
+) -> io::Result<()> {
+    let service = router.map_request(move |mut request: axum::http::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    });
+    // Boxed, so that the task of a connection served without hyper is
+    // not the size of hyper's.
+    let mut connection = Box::pin(
+        http1::Builder::new()
+            .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service))
+            .with_upgrades(),
+    );
+    tokio::select! {
+        ended = connection.as_mut() => ended,
+        _ = stopping.changed() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    }
+    .map_err(io::Error::other)
 }
 
 /// After a failed `accept`: a connection that was reset before it was
