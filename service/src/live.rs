@@ -492,9 +492,36 @@ const LISTEN_PING: Duration = Duration::from_secs(15);
 /// quiet session's first change goes out at once; under load, frames go out
 /// at most this often, so that a thousand votes a second reach each phone
 /// as a handful of messages. The window widens with the audience, because
-/// every frame costs one write per connection.
+/// every frame costs one write per connection, and in a storm of changes
+/// ([`STORM`]).
 pub fn coalesce_window(subscribers: usize) -> Duration {
     Duration::from_millis((subscribers as u64 / 100).clamp(10, 150))
+}
+
+/// Changes per [`coalesce_window`] above which a session is in a storm
+/// (500 a second at 10,000 phones), and its window doubles, up to
+/// [`MAX_WIDEN`] times. Each frame to a large audience costs the server
+/// one write per phone whatever it carries, so in a hall-wide burst of
+/// votes, frames every window would take the core from the votes
+/// themselves; fuller frames a little further apart let it take the
+/// votes. Below half that rate the window narrows again, one step a
+/// frame. A hall of a hundred phones (a 10 ms window) never gets there.
+const STORM: u64 = 50;
+/// At most 2² = 4 windows between a session's frames.
+const MAX_WIDEN: u8 = 2;
+
+/// The next frame's widening after one that carried `changes` with
+/// the window widened `widen` times.
+fn widen_after(widen: u8, changes: u64) -> u8 {
+    // The rate, as changes per unwidened window.
+    let rate = changes >> widen;
+    if rate > STORM {
+        (widen + 1).min(MAX_WIDEN)
+    } else if rate < STORM / 2 {
+        widen.saturating_sub(1)
+    } else {
+        widen
+    }
 }
 
 struct SessionState {
@@ -502,6 +529,14 @@ struct SessionState {
     known: u64,
     last_flush: Option<Instant>,
     due: Option<Instant>,
+    /// How many times the window is doubled, in a storm ([`STORM`]).
+    widen: u8,
+}
+
+impl SessionState {
+    fn window(&self, subscribers: usize) -> Duration {
+        coalesce_window(subscribers) * (1 << self.widen)
+    }
 }
 
 async fn run(
@@ -519,6 +554,7 @@ async fn run(
                     known: seq,
                     last_flush: None,
                     due: None,
+                    widen: 0,
                 },
             )
         })
@@ -535,7 +571,6 @@ async fn run(
             msg = rx.recv() => {
                 let Some((session, seq)) = msg else { break };
                 let now = Instant::now();
-                let window = coalesce_window(hub.subscriber_count());
                 let st = state.entry(session).or_insert_with(|| SessionState {
                     // A session this hub has not seen (created since it
                     // started, or on another instance): start at this change;
@@ -544,7 +579,9 @@ async fn run(
                     known: seq,
                     last_flush: None,
                     due: None,
+                    widen: 0,
                 });
+                let window = st.window(hub.subscriber_count());
                 st.known = st.known.max(seq);
                 if st.known > st.emitted && st.due.is_none() {
                     st.due = Some(match st.last_flush {
@@ -588,6 +625,7 @@ async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
             return;
         }
     };
+    st.widen = widen_after(st.widen, events.len() as u64);
     for frame in coalesce(&events) {
         st.emitted = frame.last_seq;
         let wire = WireFrame {
@@ -602,7 +640,7 @@ async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
     }
     st.known = st.known.max(st.emitted);
     if st.known > st.emitted {
-        st.due = Some(Instant::now() + coalesce_window(hub.subscriber_count()));
+        st.due = Some(Instant::now() + st.window(hub.subscriber_count()));
     }
 }
 
@@ -633,6 +671,40 @@ mod tests {
         assert_eq!(coalesce_window(0), Duration::from_millis(10));
         assert_eq!(coalesce_window(5_000), Duration::from_millis(50));
         assert_eq!(coalesce_window(100_000), Duration::from_millis(150));
+    }
+
+    #[test]
+    fn a_storm_of_changes_widens_the_window_and_a_lull_narrows_it() {
+        // 10,000 phones: a 100 ms window.
+        let base = coalesce_window(10_000);
+        let mut st = SessionState {
+            emitted: 0,
+            known: 0,
+            last_flush: None,
+            due: None,
+            widen: 0,
+        };
+        assert_eq!(st.window(10_000), base);
+        // 200 votes a second: 20 changes a frame, no storm.
+        assert_eq!(widen_after(0, 20), 0);
+        assert_eq!(widen_after(0, STORM), 0);
+        // 2,000 a second: 200 a frame, then 400 in the doubled window.
+        st.widen = widen_after(st.widen, 200);
+        assert_eq!(st.window(10_000), base * 2);
+        st.widen = widen_after(st.widen, 400);
+        assert_eq!(st.window(10_000), base * 4);
+        st.widen = widen_after(st.widen, 800);
+        assert_eq!(st.window(10_000), base * 4, "four windows at most");
+        // Back to 200 a second: 80 changes in four windows is 20 a
+        // window, so it narrows a step a frame.
+        st.widen = widen_after(st.widen, 80);
+        assert_eq!(st.window(10_000), base * 2);
+        // Within the band between half a storm and a storm it stays.
+        assert_eq!(widen_after(1, 2 * STORM), 1);
+        assert_eq!(widen_after(1, STORM), 1);
+        st.widen = widen_after(st.widen, 40);
+        assert_eq!(st.window(10_000), base);
+        assert_eq!(widen_after(0, 0), 0);
     }
 
     fn wire(session: SessionId, first_seq: u64, last_seq: u64) -> Arc<WireFrame> {
