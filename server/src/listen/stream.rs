@@ -444,6 +444,14 @@ mod tests {
             async fn send(&self, n: usize, event: &'static str) {
                 send(&self.events, n, event).await;
             }
+
+            /// Sends `request` in one write and reads the response's head.
+            async fn open(&self, request: &str) -> (TcpStream, String) {
+                let mut tcp = TcpStream::connect(self.addr).await.unwrap();
+                tcp.write_all(request.as_bytes()).await.unwrap();
+                let head = read_until(&mut tcp, "\r\n\r\n").await;
+                (tcp, head)
+            }
         }
 
         /// Sends an event once `n` streams listen.
@@ -490,11 +498,9 @@ mod tests {
         #[tokio::test]
         async fn a_live_stream_is_served_in_chunks_and_closed_after() {
             let server = start().await;
-            let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-            tcp.write_all(format!("GET {PATH} HTTP/1.1\r\nhost: x\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            let head = read_until(&mut tcp, "\r\n\r\n").await;
+            let (mut tcp, head) = server
+                .open(&format!("GET {PATH} HTTP/1.1\r\nhost: x\r\n\r\n"))
+                .await;
             assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
             assert!(
                 head.contains("\r\ntransfer-encoding: chunked\r\n"),
@@ -554,11 +560,7 @@ mod tests {
         #[tokio::test]
         async fn an_http_1_0_client_reads_until_the_close() {
             let server = start().await;
-            let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-            tcp.write_all(format!("GET {PATH} HTTP/1.0\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            let head = read_until(&mut tcp, "\r\n\r\n").await;
+            let (mut tcp, head) = server.open(&format!("GET {PATH} HTTP/1.0\r\n\r\n")).await;
             assert!(head.starts_with("HTTP/1.0 200 OK\r\n"), "{head}");
             assert!(!head.contains("chunked"), "{head}");
             server.send(1, "four").await;
@@ -573,11 +575,7 @@ mod tests {
         #[tokio::test]
         async fn the_stream_is_dropped_when_the_phone_goes() {
             let server = start().await;
-            let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-            tcp.write_all(format!("GET {PATH} HTTP/1.1\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            read_until(&mut tcp, "\r\n\r\n").await;
+            let (tcp, _) = server.open(&format!("GET {PATH} HTTP/1.1\r\n\r\n")).await;
             assert_eq!(server.dropped.load(Ordering::SeqCst), 0);
             drop(tcp);
             timeout(Duration::from_secs(5), async {
@@ -592,11 +590,7 @@ mod tests {
         #[tokio::test]
         async fn the_shutdown_waits_for_an_open_stream_to_end() {
             let server = start().await;
-            let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-            tcp.write_all(format!("GET {PATH} HTTP/1.1\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
-            read_until(&mut tcp, "\r\n\r\n").await;
+            let (mut tcp, _) = server.open(&format!("GET {PATH} HTTP/1.1\r\n\r\n")).await;
             let Server {
                 events,
                 stop,
