@@ -3,8 +3,8 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
-    Router,
-    extract::{FromRef, Query, Request, State},
+    Extension, Router,
+    extract::{FromRef, Query, Request, State, rejection::QueryRejection},
     http::{HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -12,7 +12,7 @@ use axum::{
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use rembuk_app::{App, AssetRoot, shell};
-use rembuk_domain::Lang;
+use rembuk_domain::{AppError, Field, Lang, Problem};
 use rembuk_service::{ServiceConfig, Services};
 use serde::Deserialize;
 use tower_http::trace::TraceLayer;
@@ -263,17 +263,29 @@ struct LangQuery {
 }
 
 /// `/lang?set=en&next=/s/482913`: remembers a language choice and goes back.
-async fn set_lang(State(state): State<AppState>, Query(q): Query<LangQuery>) -> Response {
-    let next = q
-        .next
+/// A link the app did not make (no language, or one it does not speak) gets
+/// a 400 that says so in the reader's language.
+async fn set_lang(
+    State(state): State<AppState>,
+    Extension(lang): Extension<Lang>,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Response {
+    let Some((chosen, next)) = query
+        .ok()
+        .and_then(|Query(q)| Some((q.set.parse::<Lang>().ok()?, q.next)))
+    else {
+        let error = AppError::Invalid {
+            field: Field::Language,
+            problem: Problem::Malformed,
+        };
+        return (StatusCode::BAD_REQUEST, error.message(lang)).into_response();
+    };
+    let next = next
         .as_deref()
         .filter(|n| n.starts_with('/') && !n.starts_with("//"))
         .unwrap_or("/");
-    let Ok(lang) = q.set.parse::<Lang>() else {
-        return (StatusCode::BAD_REQUEST, "unknown language").into_response();
-    };
     let mut response = Redirect::to(next).into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&state.services.cookies().lang_cookie(lang)) {
+    if let Ok(cookie) = HeaderValue::from_str(&state.services.cookies().lang_cookie(chosen)) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response

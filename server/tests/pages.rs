@@ -333,6 +333,38 @@ async fn the_join_page_speaks_the_workshops_language_until_the_reader_chooses() 
     assert!(html.contains("Anda mewakili kelompok mana?"));
 }
 
+/// A language link the app did not make is refused in the reader's
+/// language, not with the framework's English, and sets nothing.
+#[tokio::test]
+async fn a_language_link_without_a_known_language_is_a_clear_400() {
+    let _one_at_a_time = serial().await;
+    let app = spawn_app().await;
+    for (target, accept, said) in [
+        (
+            "/lang?set=fr&next=/",
+            "en",
+            "Language is not in the expected format.",
+        ),
+        (
+            "/lang?next=/",
+            "en",
+            "Language is not in the expected format.",
+        ),
+        ("/lang", "id", "Bahasa tidak sesuai format."),
+    ] {
+        let r = app
+            .client
+            .get(app.url(target))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{target}");
+        assert!(r.headers().get("set-cookie").is_none(), "{target}");
+        assert_eq!(r.text().await.unwrap(), said, "{target}");
+    }
+}
+
 #[tokio::test]
 async fn unknown_pages_are_a_real_404() {
     let _one_at_a_time = serial().await;
