@@ -305,6 +305,10 @@ fn help_and_mistakes_are_in_the_terminals_language() {
         help.contains("Usage: rembuk import [OPTIONS] --from <FROM>"),
         "{help}"
     );
+    // The word `help` says the same.
+    let out = run("en_US.UTF-8", &["help", "import"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), help);
 
     let out = run("C.UTF-8", &["import", "--form", "x.db"]);
     assert_eq!(out.status.code(), Some(2));

@@ -5,6 +5,8 @@
 //! live in `locales/*.toml` (`[help]`) instead, and [`localized`] puts
 //! them, and the words around them, on the command tree before it parses.
 
+use std::ffi::OsString;
+
 use clap::{
     Arg, ArgAction, Command,
     error::{ContextKind, ContextValue, ErrorKind},
@@ -115,6 +117,18 @@ fn localize(mut command: Command, t: &'static Strings) -> Command {
         command = command.mut_subcommand(&sub, |c| localize(c, t));
     }
     command
+}
+
+/// `rembuk help [COMMAND…]` read as `rembuk [COMMAND…] --help`. clap's
+/// own `help` command is off, as it cannot be translated; this keeps the
+/// word working, in the terminal's language. (No command of the tree
+/// takes a value where `help` could stand.)
+pub fn help_word(mut words: Vec<OsString>) -> Vec<OsString> {
+    if words.get(1).is_some_and(|word| word == "help") {
+        words.remove(1);
+        words.push("--help".into());
+    }
+    words
 }
 
 /// What is wrong with the words on the command line, in `lang`, and where
@@ -354,6 +368,31 @@ mod tests {
             .try_get_matches_from(&words)
             .unwrap_err();
         assert_eq!(mistake(&error, &words, Lang::Id), None);
+    }
+
+    #[test]
+    fn the_word_help_asks_for_the_help_of_the_commands_after_it() {
+        let words = |w: &[&str]| w.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            help_word(words(&["rembuk", "help", "user", "add"])),
+            words(&["rembuk", "user", "add", "--help"])
+        );
+        assert_eq!(
+            help_word(words(&["rembuk", "help"])),
+            words(&["rembuk", "--help"])
+        );
+        let unchanged = words(&["rembuk", "export", "--workshop", "help"]);
+        assert_eq!(help_word(unchanged.clone()), unchanged);
+        assert_eq!(help_word(words(&["rembuk"])), words(&["rembuk"]));
+
+        let error = localized(Cli::command(), Lang::Id)
+            .try_get_matches_from(help_word(words(&["rembuk", "help", "import"])))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::DisplayHelp);
+        assert!(
+            error.to_string().starts_with("Bawa pulang lokakarya"),
+            "{error}"
+        );
     }
 
     #[test]

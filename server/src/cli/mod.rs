@@ -177,7 +177,7 @@ pub async fn main() -> ExitCode {
     // Help and messages are in the terminal's language.
     let lang = crate::venue::terminal_lang(|n| std::env::var(n).ok());
     // As the system gives them: a path need not be valid UTF-8.
-    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let raw = help::help_word(std::env::args_os().collect());
     let words: Vec<String> = raw.iter().map(|w| w.to_string_lossy().into()).collect();
     let parsed = help::localized(Cli::command(), lang)
         .try_get_matches_from(&raw)
