@@ -18,6 +18,13 @@
 //! stream request whose head arrived in parts, a head with a body or more
 //! bytes after it, or anything this module would have to guess about: the
 //! short path only takes what it can answer exactly as hyper would.
+//!
+//! Only a connection's first request is looked at. A browser that sends
+//! its stream request on a connection kept alive from loading the page is
+//! served by hyper, buffers and all (Chromium does this). A stream on a
+//! connection of its own takes the short path: one reopened once the
+//! page's connections are gone, or from a client that opens one
+//! connection per stream, as the bench does.
 
 use std::{io, net::SocketAddr, time::SystemTime};
 
@@ -60,6 +67,9 @@ pub struct Head {
 /// them: `Some` when they are exactly one whole live stream request that
 /// [`serve`] answers, `None` for hyper.
 pub async fn peek(tcp: &TcpStream) -> io::Result<Option<Head>> {
+    // A connection opened ahead of need (browsers do) may send nothing for
+    // a while: it holds no buffer until it does.
+    tcp.readable().await?;
     let mut first = vec![0; PEEK];
     let seen = tcp.peek(&mut first).await?;
     Ok(parse(&first[..seen]))
