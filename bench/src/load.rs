@@ -280,6 +280,9 @@ pub(crate) struct Voted {
     /// client's error, with counts.
     pub(crate) why: std::collections::BTreeMap<String, u64>,
     pub(crate) took: Duration,
+    /// How late the generator sent its last vote: more than a few
+    /// milliseconds means it could not keep the asked rate itself.
+    pub(crate) behind: Duration,
 }
 
 impl Voted {
@@ -312,9 +315,11 @@ pub(crate) async fn drive(
     let mut handles = Vec::with_capacity(total as usize);
     let first = *next;
     *next += total;
+    let mut behind = Duration::ZERO;
     for k in first..first + total {
         let due = started + Duration::from_secs_f64((k - first) as f64 / rate);
         tokio::time::sleep_until(due.into()).await;
+        behind = Instant::now().saturating_duration_since(due);
         let voter = (k as usize) % voters;
         let dots = u8::from(((k as usize) / voters).is_multiple_of(2));
         let (client, urls, tokens) = (client.clone(), urls.clone(), tokens.clone());
@@ -354,6 +359,7 @@ pub(crate) async fn drive(
         errors,
         why,
         took: started.elapsed(),
+        behind,
     }
 }
 

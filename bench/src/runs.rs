@@ -188,15 +188,10 @@ pub async fn throughput_run(
     )
     .await?;
 
-    let rates: &[f64] = if quick {
-        &[250.0, 500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0]
-    } else {
-        &[500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0]
-    };
     let (urls, bearers) = app_voters(&app.base, &room, n.min(2_000));
     let (mut best, mut best_p99, mut acked_all) = (0.0, 0.0, vec![]);
     let mut next = 0;
-    for &rate in rates {
+    for rate in ramp(quick) {
         let voted = drive(&client, urls.clone(), bearers.clone(), rate, 3.0, &mut next).await;
         let achieved = voted.acked.len() as f64 / voted.took.as_secs_f64();
         acked_all.extend(voted.acked.iter().copied());
@@ -229,6 +224,18 @@ pub async fn throughput_run(
             lat.p99_ms
         );
         if errors > 0 || lat.p99_ms > 1_000.0 {
+            break;
+        }
+        if voted.behind > Duration::from_secs_f64(0.3) {
+            // The generator, not the app, set the pace of this step.
+            println!(
+                "  the generator sent its last vote {:.0} ms late: the ramp stops at what it can send",
+                voted.behind.as_secs_f64() * 1_000.0
+            );
+            if achieved > best {
+                best = achieved;
+                best_p99 = lat.p99_ms;
+            }
             break;
         }
         // Without an error and within the latency limit, what the app
@@ -297,6 +304,24 @@ pub async fn throughput_run(
         cpu_us_per_vote,
         floor_cpu_us_per_insert,
     })
+}
+
+/// The vote rates the throughput run asks for, in order: doubling at
+/// first, then half as much again each step, up to 40,000 a second (about
+/// what the floor inserts with one core), so the ramp stops where the app
+/// does, not at a ceiling of its own.
+fn ramp(quick: bool) -> Vec<f64> {
+    let mut rates: Vec<f64> = if quick {
+        vec![250.0, 500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0]
+    } else {
+        vec![500.0, 1_000.0, 2_000.0, 3_000.0, 4_000.0]
+    };
+    while let Some(&last) = rates.last()
+        && last * 1.5 <= 40_000.0
+    {
+        rates.push(last * 1.5);
+    }
+    rates
 }
 
 /// Opens a stream for each of `tokens` on `server` and returns them with
@@ -461,4 +486,22 @@ pub async fn ssr_run(bin: &Path, dir: &Path) -> Result<SsrRow, String> {
             0.0
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ramp;
+
+    #[test]
+    fn the_ramp_climbs_past_the_old_top_step_and_stays_bounded() {
+        for quick in [true, false] {
+            let rates = ramp(quick);
+            assert!(rates.windows(2).all(|w| w[0] < w[1]), "{rates:?}");
+            assert!(rates.contains(&4_000.0) && rates.contains(&6_000.0));
+            let top = *rates.last().unwrap();
+            assert!(top <= 40_000.0 && top * 1.5 > 40_000.0, "{rates:?}");
+        }
+        assert_eq!(ramp(true)[0], 250.0);
+        assert_eq!(ramp(false)[0], 500.0);
+    }
 }
