@@ -226,24 +226,20 @@ pub async fn throughput_run(
         if errors > 0 || lat.p99_ms > 1_000.0 {
             break;
         }
-        if voted.behind > Duration::from_secs_f64(0.3) {
-            // The generator, not the app, set the pace of this step.
-            println!(
-                "  the generator sent its last vote {:.0} ms late: the ramp stops at what it can send",
-                voted.behind.as_secs_f64() * 1_000.0
-            );
-            if achieved > best {
-                best = achieved;
-                best_p99 = lat.p99_ms;
-            }
-            break;
-        }
         // Without an error and within the latency limit, what the app
         // acknowledged is a rate it sustains, even when that is less than
         // was asked; asking more past that point only measures the queue.
         if achieved > best {
             best = achieved;
             best_p99 = lat.p99_ms;
+        }
+        if voted.behind > Duration::from_secs_f64(0.3) {
+            // The generator, not the app, set the pace of this step.
+            println!(
+                "  the generator sent its last vote {:.0} ms late: the ramp stops at what it can send",
+                voted.behind.as_secs_f64() * 1_000.0
+            );
+            break;
         }
         if achieved < rate * 0.9 {
             break;
@@ -306,8 +302,8 @@ pub async fn throughput_run(
     })
 }
 
-/// The vote rates the throughput run asks for, in order: doubling at
-/// first, then half as much again each step, up to 40,000 a second (about
+/// The vote rates the throughput run asks for, in order: the fixed first
+/// steps, then half as much again each step, up to 40,000 a second (about
 /// what the floor inserts with one core), so the ramp stops where the app
 /// does, not at a ceiling of its own.
 fn ramp(quick: bool) -> Vec<f64> {
