@@ -10,6 +10,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod codec;
 pub mod components;
 pub mod error;
 pub mod features;

@@ -12,11 +12,13 @@ use crate::{
     Lang,
     i18n::fill,
     question::{Action, Phase},
+    wire::{WireError, need, need_u32},
 };
 
-/// Something that went wrong, from a person's point of view.
+/// Something that went wrong, from a person's point of view. Read
+/// through [`AppErrorWire`] (see [`crate::wire`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[serde(tag = "code", rename_all = "snake_case", try_from = "AppErrorWire")]
 pub enum AppError {
     /// An input field is missing or wrong (422).
     #[error("invalid {field:?}: {problem:?}")]
@@ -101,6 +103,153 @@ pub enum AppError {
     /// The browser could not reach the server (never sent by the server).
     #[error("network: {detail}")]
     Network { detail: String },
+}
+
+/// [`AppError`]'s tag.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AppErrorCode {
+    Invalid,
+    Malformed,
+    Unauthenticated,
+    BadCredentials,
+    Forbidden,
+    NotJoined,
+    NotFound,
+    OverBudget,
+    PhaseForbids,
+    AlreadySetUp,
+    SetupElsewhere,
+    EmailTaken,
+    InUse,
+    CardMerged,
+    AlreadyUndone,
+    DotsOff,
+    ScoresOff,
+    TooLarge,
+    RateLimited,
+    WrongPasscode,
+    TooManyStreams,
+    Retained,
+    Internal,
+    Network,
+}
+
+/// [`Problem`]'s tag.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProblemKind {
+    Required,
+    TooLong,
+    TooShort,
+    OutOfRange,
+    Malformed,
+    Unknown,
+    MustAccept,
+    Duplicate,
+    WrongKind,
+    BeforeStart,
+}
+
+/// Every field of every [`AppError`] (with an invalid field's
+/// [`Problem`] flattened into it), as read from JSON. The API's `message`
+/// is ignored: the reader words the error in its own language.
+#[derive(Deserialize)]
+struct AppErrorWire {
+    code: AppErrorCode,
+    field: Option<Field>,
+    problem: Option<ProblemKind>,
+    /// A problem's bound, or the most streams (`u32` in both).
+    max: Option<i64>,
+    min: Option<i64>,
+    detail: Option<String>,
+    what: Option<Entity>,
+    budget: Option<u32>,
+    used_elsewhere: Option<u32>,
+    requested: Option<u32>,
+    phase: Option<Phase>,
+    action: Option<Action>,
+    name: Option<String>,
+    limit_bytes: Option<u64>,
+    retry_after_secs: Option<u32>,
+    until: Option<String>,
+}
+
+impl TryFrom<AppErrorWire> for AppError {
+    type Error = WireError;
+
+    fn try_from(w: AppErrorWire) -> Result<Self, WireError> {
+        use AppErrorCode as C;
+        Ok(match w.code {
+            C::Invalid => AppError::Invalid {
+                field: need(w.field, "field")?,
+                problem: match need(w.problem, "problem")? {
+                    ProblemKind::Required => Problem::Required,
+                    ProblemKind::TooLong => Problem::TooLong {
+                        max: need_u32(w.max, "max")?,
+                    },
+                    ProblemKind::TooShort => Problem::TooShort {
+                        min: need_u32(w.min, "min")?,
+                    },
+                    ProblemKind::OutOfRange => Problem::OutOfRange {
+                        min: need(w.min, "min")?,
+                        max: need(w.max, "max")?,
+                    },
+                    ProblemKind::Malformed => Problem::Malformed,
+                    ProblemKind::Unknown => Problem::Unknown,
+                    ProblemKind::MustAccept => Problem::MustAccept,
+                    ProblemKind::Duplicate => Problem::Duplicate,
+                    ProblemKind::WrongKind => Problem::WrongKind,
+                    ProblemKind::BeforeStart => Problem::BeforeStart,
+                },
+            },
+            C::Malformed => AppError::Malformed {
+                detail: need(w.detail, "detail")?,
+            },
+            C::Unauthenticated => AppError::Unauthenticated,
+            C::BadCredentials => AppError::BadCredentials,
+            C::Forbidden => AppError::Forbidden,
+            C::NotJoined => AppError::NotJoined,
+            C::NotFound => AppError::NotFound {
+                what: need(w.what, "what")?,
+            },
+            C::OverBudget => AppError::OverBudget {
+                budget: need(w.budget, "budget")?,
+                used_elsewhere: need(w.used_elsewhere, "used_elsewhere")?,
+                requested: need(w.requested, "requested")?,
+            },
+            C::PhaseForbids => AppError::PhaseForbids {
+                phase: need(w.phase, "phase")?,
+                action: need(w.action, "action")?,
+            },
+            C::AlreadySetUp => AppError::AlreadySetUp,
+            C::SetupElsewhere => AppError::SetupElsewhere,
+            C::EmailTaken => AppError::EmailTaken,
+            C::InUse => AppError::InUse {
+                name: need(w.name, "name")?,
+            },
+            C::CardMerged => AppError::CardMerged,
+            C::AlreadyUndone => AppError::AlreadyUndone,
+            C::DotsOff => AppError::DotsOff,
+            C::ScoresOff => AppError::ScoresOff,
+            C::TooLarge => AppError::TooLarge {
+                limit_bytes: need(w.limit_bytes, "limit_bytes")?,
+            },
+            C::RateLimited => AppError::RateLimited {
+                retry_after_secs: need(w.retry_after_secs, "retry_after_secs")?,
+            },
+            C::WrongPasscode => AppError::WrongPasscode,
+            C::TooManyStreams => AppError::TooManyStreams {
+                max: need_u32(w.max, "max")?,
+            },
+            // Absent or null: no retention date, as the derived reader had it.
+            C::Retained => AppError::Retained { until: w.until },
+            C::Internal => AppError::Internal,
+            C::Network => AppError::Network {
+                detail: need(w.detail, "detail")?,
+            },
+        })
+    }
 }
 
 /// Which input an [`AppError::Invalid`] is about.
@@ -436,6 +585,80 @@ mod tests {
         assert_eq!(json["problem"], "too_long");
         assert_eq!(json["max"], 500);
         assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
+    }
+
+    #[test]
+    fn every_error_reads_back_as_written() {
+        let problems = [
+            Problem::Required,
+            Problem::TooLong { max: 500 },
+            Problem::TooShort { min: 2 },
+            Problem::OutOfRange { min: -3, max: 5 },
+            Problem::Malformed,
+            Problem::Unknown,
+            Problem::MustAccept,
+            Problem::Duplicate,
+            Problem::WrongKind,
+            Problem::BeforeStart,
+        ];
+        let others = [
+            AppError::Malformed { detail: "x".into() },
+            AppError::Unauthenticated,
+            AppError::BadCredentials,
+            AppError::Forbidden,
+            AppError::NotJoined,
+            AppError::not_found(Entity::Card),
+            AppError::OverBudget {
+                budget: 3,
+                used_elsewhere: 2,
+                requested: 2,
+            },
+            AppError::PhaseForbids {
+                phase: Phase::Closed,
+                action: Action::Vote,
+            },
+            AppError::AlreadySetUp,
+            AppError::SetupElsewhere,
+            AppError::EmailTaken,
+            AppError::InUse { name: "k".into() },
+            AppError::CardMerged,
+            AppError::AlreadyUndone,
+            AppError::DotsOff,
+            AppError::ScoresOff,
+            AppError::TooLarge { limit_bytes: 1 << 40 },
+            AppError::RateLimited {
+                retry_after_secs: 30,
+            },
+            AppError::WrongPasscode,
+            AppError::TooManyStreams { max: 4 },
+            AppError::Retained {
+                until: Some("2027-01-31".into()),
+            },
+            AppError::Retained { until: None },
+            AppError::Internal,
+            AppError::Network { detail: "x".into() },
+        ];
+        let all = problems
+            .into_iter()
+            .map(|p| AppError::invalid(Field::Text, p))
+            .chain(others);
+        for e in all {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e, "{json}");
+        }
+    }
+
+    #[test]
+    fn an_api_error_reads_with_its_message_and_in_any_order() {
+        let e: AppError = serde_json::from_str(
+            r#"{"max": 500, "message": "Teks terlalu panjang", "problem": "too_long", "field": "text", "code": "invalid"}"#,
+        )
+        .unwrap();
+        assert_eq!(e, AppError::invalid(Field::Text, Problem::TooLong { max: 500 }));
+        let bad = serde_json::from_str::<AppError>(r#"{"code": "too_many_streams", "max": -1}"#);
+        assert!(bad.unwrap_err().to_string().contains("field `max` is out of range"));
+        let bad = serde_json::from_str::<AppError>(r#"{"code": "invalid", "field": "text"}"#);
+        assert!(bad.unwrap_err().to_string().contains("missing field `problem`"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::{
     card::{Card, GroupDots},
     question::{Phase, Question},
     rating::{IdeaScore, UsgScore},
+    wire::{WireError, need},
 };
 
 /// One committed change to a session, as staff see it.
@@ -222,8 +223,9 @@ pub struct GroupCount {
 
 /// What a live connection receives, as the `data` of one Server-Sent
 /// Event whose `id` is the sequence number of the last change it covers.
+/// Read through [`LiveEventWire`] (see [`crate::wire`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "LiveEventWire")]
 pub enum LiveEvent {
     /// The stream starts at `seq`; nothing before it will be sent.
     Ready {
@@ -265,6 +267,86 @@ pub enum LiveEvent {
     PasscodeChanged {
         passcode: Option<String>,
     },
+}
+
+/// [`LiveEvent`]'s tag.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum LiveEventKind {
+    Ready,
+    Resync,
+    QuestionAdded,
+    QuestionUpdated,
+    PhaseChanged,
+    CardAdded,
+    CardUpdated,
+    CardRemoved,
+    Counts,
+    SessionUpdated,
+    PasscodeChanged,
+}
+
+/// Every field of every [`LiveEvent`], as read from JSON.
+#[derive(Deserialize)]
+struct LiveEventWire {
+    #[serde(rename = "type")]
+    kind: LiveEventKind,
+    seq: Option<u64>,
+    question: Option<Question>,
+    question_id: Option<QuestionId>,
+    phase: Option<Phase>,
+    card: Option<Card>,
+    card_id: Option<CardId>,
+    cards: Option<Vec<CardTally>>,
+    groups: Option<Vec<GroupCount>>,
+    premoderate: Option<bool>,
+    passcode: Option<String>,
+}
+
+impl TryFrom<LiveEventWire> for LiveEvent {
+    type Error = WireError;
+
+    fn try_from(w: LiveEventWire) -> Result<Self, WireError> {
+        use LiveEventKind as K;
+        Ok(match w.kind {
+            K::Ready => LiveEvent::Ready {
+                seq: need(w.seq, "seq")?,
+            },
+            K::Resync => LiveEvent::Resync {
+                seq: need(w.seq, "seq")?,
+            },
+            K::QuestionAdded => LiveEvent::QuestionAdded {
+                question: need(w.question, "question")?,
+            },
+            K::QuestionUpdated => LiveEvent::QuestionUpdated {
+                question: need(w.question, "question")?,
+            },
+            K::PhaseChanged => LiveEvent::PhaseChanged {
+                question_id: need(w.question_id, "question_id")?,
+                phase: need(w.phase, "phase")?,
+            },
+            K::CardAdded => LiveEvent::CardAdded {
+                card: need(w.card, "card")?,
+            },
+            K::CardUpdated => LiveEvent::CardUpdated {
+                card: need(w.card, "card")?,
+            },
+            K::CardRemoved => LiveEvent::CardRemoved {
+                card_id: need(w.card_id, "card_id")?,
+            },
+            K::Counts => LiveEvent::Counts {
+                cards: need(w.cards, "cards")?,
+                groups: need(w.groups, "groups")?,
+            },
+            K::SessionUpdated => LiveEvent::SessionUpdated {
+                premoderate: need(w.premoderate, "premoderate")?,
+            },
+            // Absent or null: no passcode, as the derived reader had it.
+            K::PasscodeChanged => LiveEvent::PasscodeChanged {
+                passcode: w.passcode,
+            },
+        })
+    }
 }
 
 /// The live events covering the sequence numbers `first_seq..=last_seq`:
@@ -418,6 +500,62 @@ mod tests {
             }],
             ..crate::card::sample_card(9, 0)
         }
+    }
+
+    #[test]
+    fn every_live_event_reads_back_as_written() {
+        let question = crate::question::sample_question(Phase::Voting);
+        let mut tally = CardTally::of(&card(CardStatus::Visible));
+        tally.usg = UsgScore::from_sums(9, 8, 7, 2);
+        let events = [
+            LiveEvent::Ready { seq: 7 },
+            LiveEvent::Resync { seq: 8 },
+            LiveEvent::QuestionAdded {
+                question: question.clone(),
+            },
+            LiveEvent::QuestionUpdated { question },
+            LiveEvent::PhaseChanged {
+                question_id: QuestionId(Uuid::from_u128(3)),
+                phase: Phase::Closed,
+            },
+            LiveEvent::CardAdded {
+                card: card(CardStatus::Visible),
+            },
+            LiveEvent::CardUpdated {
+                card: card(CardStatus::Hidden),
+            },
+            LiveEvent::CardRemoved {
+                card_id: CardId(Uuid::from_u128(4)),
+            },
+            LiveEvent::Counts {
+                cards: vec![tally],
+                groups: vec![GroupCount {
+                    group: "media".into(),
+                    count: 2,
+                }],
+            },
+            LiveEvent::SessionUpdated { premoderate: true },
+            LiveEvent::PasscodeChanged {
+                passcode: Some("4321".into()),
+            },
+            LiveEvent::PasscodeChanged { passcode: None },
+        ];
+        for event in events {
+            let json = serde_json::to_string(&event).unwrap();
+            assert_eq!(serde_json::from_str::<LiveEvent>(&json).unwrap(), event, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_live_event_reads_whatever_the_order_of_its_fields() {
+        let event: LiveEvent =
+            serde_json::from_str(r#"{"seq": 5, "extra": [1, {"a": null}], "type": "resync"}"#)
+                .unwrap();
+        assert_eq!(event, LiveEvent::Resync { seq: 5 });
+        let missing = serde_json::from_str::<LiveEvent>(r#"{"type": "ready"}"#).unwrap_err();
+        assert!(missing.to_string().contains("missing field `seq`"), "{missing}");
+        let unknown = serde_json::from_str::<LiveEvent>(r#"{"type": "party"}"#).unwrap_err();
+        assert!(unknown.to_string().contains("unknown variant `party`"), "{unknown}");
     }
 
     #[test]

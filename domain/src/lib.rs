@@ -27,6 +27,7 @@ pub mod throttle;
 pub mod time;
 pub mod user;
 pub mod vote;
+pub mod wire;
 pub mod workshop;
 
 pub use error::{AppError, Entity, Field, Problem};

@@ -393,6 +393,30 @@ pub fn parse_prompt(raw: &str) -> Result<String, AppError> {
     text::clean(raw, Field::Prompt, Limits { min: 3, max: 300 })
 }
 
+/// A problems question in `phase`, for the unit tests of this crate.
+#[cfg(test)]
+pub(crate) fn sample_question(phase: Phase) -> Question {
+    use crate::{SessionId, time::Timestamp};
+    Question {
+        id: QuestionId(uuid::Uuid::nil()),
+        session_id: SessionId(uuid::Uuid::nil()),
+        dimension: "living".into(),
+        sub_element: None,
+        prompt: "Apa?".into(),
+        kind: QuestionKind::Problems,
+        vote_budget: VoteBudget::DEFAULT,
+        phase,
+        position: 0,
+        created_at: Timestamp(0),
+        hide_tallies: false,
+        tallies_revealed: false,
+        cards_while_voting: false,
+        votes_while_collecting: false,
+        timer_ends_at: None,
+        voting_mode: VotingMode::Both,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,24 +475,7 @@ mod tests {
     }
 
     fn question(phase: Phase) -> Question {
-        Question {
-            id: QuestionId(uuid::Uuid::nil()),
-            session_id: SessionId(uuid::Uuid::nil()),
-            dimension: "living".into(),
-            sub_element: None,
-            prompt: "Apa?".into(),
-            kind: QuestionKind::Problems,
-            vote_budget: VoteBudget::DEFAULT,
-            phase,
-            position: 0,
-            created_at: Timestamp(0),
-            hide_tallies: false,
-            tallies_revealed: false,
-            cards_while_voting: false,
-            votes_while_collecting: false,
-            timer_ends_at: None,
-            voting_mode: VotingMode::Both,
-        }
+        sample_question(phase)
     }
 
     #[test]

@@ -269,22 +269,66 @@ pub fn parse_lead_office(raw: Option<&str>) -> Result<Option<String>, AppError> 
     text::clean_optional_line(raw, Field::LeadOffice, text::Limits { min: 2, max: 120 })
 }
 
-/// A participant's own USG rating of a card.
+/// A participant's own USG rating of a card. Read through a flat struct
+/// rather than serde's `flatten` (see [`crate::wire`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "MyUsgWire")]
 pub struct MyUsg {
     pub card_id: CardId,
     #[serde(flatten)]
     pub usg: Usg,
 }
 
-/// A participant's own impact/effort rating of a card.
+#[derive(Deserialize)]
+struct MyUsgWire {
+    card_id: CardId,
+    urgency: u8,
+    seriousness: u8,
+    growth: u8,
+}
+
+impl From<MyUsgWire> for MyUsg {
+    fn from(w: MyUsgWire) -> Self {
+        MyUsg {
+            card_id: w.card_id,
+            usg: Usg {
+                urgency: w.urgency,
+                seriousness: w.seriousness,
+                growth: w.growth,
+            },
+        }
+    }
+}
+
+/// A participant's own impact/effort rating of a card. Read through a
+/// flat struct rather than serde's `flatten` (see [`crate::wire`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "MyRatingWire")]
 pub struct MyRating {
     pub card_id: CardId,
     #[serde(flatten)]
     pub rating: ImpactEffort,
+}
+
+#[derive(Deserialize)]
+struct MyRatingWire {
+    card_id: CardId,
+    impact: u8,
+    effort: u8,
+}
+
+impl From<MyRatingWire> for MyRating {
+    fn from(w: MyRatingWire) -> Self {
+        MyRating {
+            card_id: w.card_id,
+            rating: ImpactEffort {
+                impact: w.impact,
+                effort: w.effort,
+            },
+        }
+    }
 }
 
 /// What a participant's rating changed, as the API answers it.
@@ -307,6 +351,26 @@ pub struct ScoreOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_ratings_are_flat_objects_that_read_back() {
+        let card_id = CardId(uuid::Uuid::from_u128(7));
+        let usg = MyUsg {
+            card_id,
+            usg: Usg::parse(5, 4, 3).unwrap(),
+        };
+        let json = serde_json::to_value(&usg).unwrap();
+        assert_eq!(json["urgency"], 5);
+        assert_eq!(json["growth"], 3);
+        assert_eq!(serde_json::from_value::<MyUsg>(json).unwrap(), usg);
+        let rating = MyRating {
+            card_id,
+            rating: ImpactEffort::parse(2, 1).unwrap(),
+        };
+        let json = serde_json::to_string(&rating).unwrap();
+        assert!(json.contains(r#""impact":2"#), "{json}");
+        assert_eq!(serde_json::from_str::<MyRating>(&json).unwrap(), rating);
+    }
 
     #[test]
     fn ratings_are_one_to_five() {

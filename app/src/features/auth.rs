@@ -15,13 +15,13 @@ use crate::{
 
 /// Whether the instance still needs its first administrator, and the
 /// caller may create it (at a venue, only the laptop itself may).
-#[server(prefix = "/fn", endpoint = "setup_needed")]
+#[server(prefix = "/fn", endpoint = "setup_needed", output = crate::codec::JsonOut)]
 pub async fn setup_needed() -> UiResult<bool> {
     crate::ssr::run(|s, _| async move { s.offers_setup_to(crate::ssr::client_ip()).await }).await
 }
 
 /// Creates the first administrator and signs them in.
-#[server(prefix = "/fn", endpoint = "set_up")]
+#[server(prefix = "/fn", endpoint = "set_up", output = crate::codec::JsonOut)]
 pub async fn set_up(email: String, password: String) -> UiResult<()> {
     crate::ssr::run(|s, _| async move {
         let login = s
@@ -36,7 +36,7 @@ pub async fn set_up(email: String, password: String) -> UiResult<()> {
 }
 
 /// Signs a staff member in and sends them on to `next` (a local path).
-#[server(prefix = "/fn", endpoint = "log_in")]
+#[server(prefix = "/fn", endpoint = "log_in", output = crate::codec::JsonOut)]
 pub async fn log_in(email: String, password: String, next: Option<String>) -> UiResult<()> {
     crate::ssr::run(|s, _| async move {
         let login = s
@@ -51,7 +51,7 @@ pub async fn log_in(email: String, password: String, next: Option<String>) -> Ui
 }
 
 /// Signs the caller out.
-#[server(prefix = "/fn", endpoint = "log_out")]
+#[server(prefix = "/fn", endpoint = "log_out", output = crate::codec::JsonOut)]
 pub async fn log_out() -> UiResult<()> {
     use rembuk_service::auth::Credentials;
     let services = use_context::<rembuk_service::Services>()

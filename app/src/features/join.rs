@@ -29,7 +29,7 @@ pub struct JoinData {
 }
 
 /// The session behind a code, and whether this device joined it.
-#[server(prefix = "/fn", endpoint = "join_state")]
+#[server(prefix = "/fn", endpoint = "join_state", output = crate::codec::JsonOut)]
 pub async fn join_state(code: String) -> UiResult<JoinData> {
     crate::ssr::run(|s, caller| async move {
         let info = s.join_info(&code).await?;
@@ -40,7 +40,7 @@ pub async fn join_state(code: String) -> UiResult<JoinData> {
 }
 
 /// Joins the session and opens it.
-#[server(prefix = "/fn", endpoint = "join_session")]
+#[server(prefix = "/fn", endpoint = "join_session", output = crate::codec::JsonOut)]
 pub async fn join_session(
     code: String,
     group: String,

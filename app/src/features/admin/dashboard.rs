@@ -12,13 +12,13 @@ use crate::{
 };
 
 /// The caller's workshops, newest first.
-#[server(prefix = "/fn", endpoint = "my_workshops")]
+#[server(prefix = "/fn", endpoint = "my_workshops", output = crate::codec::JsonOut)]
 pub async fn my_workshops() -> UiResult<Vec<WorkshopSummary>> {
     crate::ssr::run(|s, caller| async move { s.list_workshops(&caller).await }).await
 }
 
 /// Creates a workshop with the default dimensions and groups, and opens it.
-#[server(prefix = "/fn", endpoint = "create_workshop")]
+#[server(prefix = "/fn", endpoint = "create_workshop", output = crate::codec::JsonOut)]
 pub async fn create_workshop(
     title: String,
     place: Option<String>,

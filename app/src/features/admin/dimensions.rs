@@ -53,7 +53,7 @@ pub fn dimensions_input(rows: Vec<DimensionForm>) -> Vec<rembuk_domain::dimensio
 }
 
 /// Saves a workshop's dimensions.
-#[server(prefix = "/fn", endpoint = "save_dimensions")]
+#[server(prefix = "/fn", endpoint = "save_dimensions", output = crate::codec::JsonOut)]
 pub async fn save_dimensions(
     workshop_id: WorkshopId,
     dims: Option<Vec<DimensionForm>>,
@@ -70,7 +70,7 @@ pub async fn save_dimensions(
 }
 
 /// Saves a workshop's stakeholder groups.
-#[server(prefix = "/fn", endpoint = "save_groups")]
+#[server(prefix = "/fn", endpoint = "save_groups", output = crate::codec::JsonOut)]
 pub async fn save_groups(
     workshop_id: WorkshopId,
     groups: Option<Vec<NamedForm>>,

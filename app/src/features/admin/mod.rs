@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// The signed-in staff member.
-#[server(prefix = "/fn", endpoint = "current_user")]
+#[server(prefix = "/fn", endpoint = "current_user", output = crate::codec::JsonOut)]
 pub async fn current_user() -> UiResult<User> {
     crate::ssr::run(|_, caller| async move { caller.require_staff().cloned() }).await
 }

@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// Saves a workshop's privacy settings.
-#[server(prefix = "/fn", endpoint = "save_privacy")]
+#[server(prefix = "/fn", endpoint = "save_privacy", output = crate::codec::JsonOut)]
 pub async fn save_privacy(
     workshop_id: WorkshopId,
     withdrawn_cards: String,

@@ -43,7 +43,7 @@ pub struct RollupData {
 
 /// The compiled results of a workshop, ranked by `by` (`equal` or a group
 /// key; anything else ranks by all votes).
-#[server(prefix = "/fn", endpoint = "workshop_rollup")]
+#[server(prefix = "/fn", endpoint = "workshop_rollup", output = crate::codec::JsonOut)]
 pub async fn workshop_rollup(id: WorkshopId, by: Option<String>) -> UiResult<RollupData> {
     crate::ssr::run(|s, caller| async move {
         let report = s.workshop_report(&caller, id).await?;
@@ -55,7 +55,7 @@ pub async fn workshop_rollup(id: WorkshopId, by: Option<String>) -> UiResult<Rol
 }
 
 /// The compiled results of one session.
-#[server(prefix = "/fn", endpoint = "session_rollup")]
+#[server(prefix = "/fn", endpoint = "session_rollup", output = crate::codec::JsonOut)]
 pub async fn session_rollup(id: SessionId, by: Option<String>) -> UiResult<RollupData> {
     crate::ssr::run(|s, caller| async move {
         let report = s.session_report(&caller, id).await?;
@@ -101,7 +101,7 @@ fn rollup_data(
 
 /// Merges duplicates from different sessions into one item of the
 /// workshop's results.
-#[server(prefix = "/fn", endpoint = "create_cluster")]
+#[server(prefix = "/fn", endpoint = "create_cluster", output = crate::codec::JsonOut)]
 pub async fn create_cluster(
     workshop_id: WorkshopId,
     cards: Option<Vec<CardId>>,
@@ -115,7 +115,7 @@ pub async fn create_cluster(
 }
 
 /// Undoes a cross-session merge.
-#[server(prefix = "/fn", endpoint = "undo_cluster")]
+#[server(prefix = "/fn", endpoint = "undo_cluster", output = crate::codec::JsonOut)]
 pub async fn undo_cluster(cluster_id: String) -> UiResult<()> {
     crate::ssr::run(|s, caller| async move { s.undo_cluster(&caller, &cluster_id).await }).await
 }

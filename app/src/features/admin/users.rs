@@ -16,20 +16,20 @@ use crate::{
 };
 
 /// Every staff account.
-#[server(prefix = "/fn", endpoint = "list_users")]
+#[server(prefix = "/fn", endpoint = "list_users", output = crate::codec::JsonOut)]
 pub async fn list_users() -> UiResult<Vec<User>> {
     crate::ssr::run(|s, caller| async move { s.list_users(&caller).await }).await
 }
 
 /// Adds a staff account.
-#[server(prefix = "/fn", endpoint = "add_user")]
+#[server(prefix = "/fn", endpoint = "add_user", output = crate::codec::JsonOut)]
 pub async fn add_user(email: String, role: String, password: String) -> UiResult<User> {
     crate::ssr::run(|s, caller| async move { s.add_user(&caller, &email, &role, &password).await })
         .await
 }
 
 /// Signs an account out on every device.
-#[server(prefix = "/fn", endpoint = "revoke_logins")]
+#[server(prefix = "/fn", endpoint = "revoke_logins", output = crate::codec::JsonOut)]
 pub async fn revoke_logins(user_id: UserId) -> UiResult<u64> {
     crate::ssr::run(|s, caller| async move { s.revoke_logins(&caller, user_id).await }).await
 }

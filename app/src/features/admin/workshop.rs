@@ -36,7 +36,7 @@ pub struct WorkshopData {
 }
 
 /// A workshop and its sessions.
-#[server(prefix = "/fn", endpoint = "workshop_view")]
+#[server(prefix = "/fn", endpoint = "workshop_view", output = crate::codec::JsonOut)]
 pub async fn workshop_view(id: WorkshopId) -> UiResult<WorkshopData> {
     crate::ssr::run(|s, caller| async move {
         let workshop = s.workshop(&caller, id).await?;
@@ -66,14 +66,14 @@ pub async fn workshop_view(id: WorkshopId) -> UiResult<WorkshopData> {
 }
 
 /// Adds a session to a workshop.
-#[server(prefix = "/fn", endpoint = "create_session")]
+#[server(prefix = "/fn", endpoint = "create_session", output = crate::codec::JsonOut)]
 pub async fn create_session(workshop_id: WorkshopId, title: String) -> UiResult<Session> {
     crate::ssr::run(|s, caller| async move { s.create_session(&caller, workshop_id, &title).await })
         .await
 }
 
 /// Adds a co-facilitator (administrators only).
-#[server(prefix = "/fn", endpoint = "add_member")]
+#[server(prefix = "/fn", endpoint = "add_member", output = crate::codec::JsonOut)]
 pub async fn add_member(
     workshop_id: WorkshopId,
     email: String,

@@ -31,7 +31,7 @@ use outbox::{Outbox, OutboxNotice, Pending, is_offline};
 use question::QuestionPanel;
 
 /// The session as this participant sees it (with their own dots).
-#[server(prefix = "/fn", endpoint = "participant_view")]
+#[server(prefix = "/fn", endpoint = "participant_view", output = crate::codec::JsonOut)]
 pub async fn participant_view(code: String) -> UiResult<SessionSnapshot> {
     crate::ssr::run(|s, caller| async move {
         let id = s.session_id_for_code(&code).await?;
@@ -42,7 +42,7 @@ pub async fn participant_view(code: String) -> UiResult<SessionSnapshot> {
 
 /// Submits a card. The idempotency key makes a repeated submission (a
 /// double tap, a resent form) return the first card.
-#[server(prefix = "/fn", endpoint = "submit_card")]
+#[server(prefix = "/fn", endpoint = "submit_card", output = crate::codec::JsonOut)]
 pub async fn submit_card(
     question_id: QuestionId,
     text: String,
@@ -67,13 +67,13 @@ pub async fn submit_card(
 }
 
 /// Sets the participant's dots on a card.
-#[server(prefix = "/fn", endpoint = "set_vote")]
+#[server(prefix = "/fn", endpoint = "set_vote", output = crate::codec::JsonOut)]
 pub async fn set_vote(card_id: CardId, dots: i64) -> UiResult<VoteOutcome> {
     crate::ssr::run(|s, caller| async move { s.vote(&caller, card_id, dots).await }).await
 }
 
 /// Sets the participant's USG rating of a problem card.
-#[server(prefix = "/fn", endpoint = "rate_usg")]
+#[server(prefix = "/fn", endpoint = "rate_usg", output = crate::codec::JsonOut)]
 pub async fn rate_usg(
     card_id: CardId,
     urgency: i64,
@@ -88,7 +88,7 @@ pub async fn rate_usg(
 }
 
 /// Sets the participant's impact and effort rating of an idea card.
-#[server(prefix = "/fn", endpoint = "rate_idea")]
+#[server(prefix = "/fn", endpoint = "rate_idea", output = crate::codec::JsonOut)]
 pub async fn rate_idea(
     card_id: CardId,
     impact: i64,

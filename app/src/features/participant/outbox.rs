@@ -14,14 +14,20 @@
 //! Without scripts none of this runs: the forms post as usual.
 
 use leptos::prelude::*;
-use rembuk_domain::{AppError, CardId, QuestionId, snapshot::SessionSnapshot};
+use rembuk_domain::{
+    AppError, CardId, QuestionId,
+    snapshot::SessionSnapshot,
+    wire::{WireError, need},
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::UiError;
 
-/// Something the phone made that the server has not confirmed.
+/// Something the phone made that the server has not confirmed. Read
+/// through [`PendingWire`], which keeps serde's buffering out of the
+/// phone's code (see `rembuk_domain::wire`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "PendingWire")]
 pub enum Pending {
     Vote {
         card_id: CardId,
@@ -34,6 +40,48 @@ pub enum Pending {
         answers: Vec<CardId>,
         idempotency_key: String,
     },
+}
+
+/// [`Pending`]'s tag.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum PendingKind {
+    Vote,
+    Card,
+}
+
+/// Every field of every [`Pending`], as kept in `localStorage`.
+#[derive(Deserialize)]
+struct PendingWire {
+    #[serde(rename = "type")]
+    tag: PendingKind,
+    card_id: Option<CardId>,
+    dots: Option<i64>,
+    question_id: Option<QuestionId>,
+    text: Option<String>,
+    kind: Option<String>,
+    answers: Option<Vec<CardId>>,
+    idempotency_key: Option<String>,
+}
+
+impl TryFrom<PendingWire> for Pending {
+    type Error = WireError;
+
+    fn try_from(w: PendingWire) -> Result<Self, WireError> {
+        Ok(match w.tag {
+            PendingKind::Vote => Pending::Vote {
+                card_id: need(w.card_id, "card_id")?,
+                dots: need(w.dots, "dots")?,
+            },
+            PendingKind::Card => Pending::Card {
+                question_id: need(w.question_id, "question_id")?,
+                text: need(w.text, "text")?,
+                kind: w.kind,
+                answers: need(w.answers, "answers")?,
+                idempotency_key: need(w.idempotency_key, "idempotency_key")?,
+            },
+        })
+    }
 }
 
 /// The phone's queue for one session. Cheap to copy.
@@ -263,5 +311,44 @@ pub fn OutboxNotice() -> impl IntoView {
                 })
             }}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a phone kept in `localStorage` before this build must still
+    /// be read (and sent) after an update.
+    #[test]
+    fn waiting_items_read_back_in_the_stored_form() {
+        let card_id = CardId(uuid::Uuid::from_u128(5));
+        let items = vec![
+            Pending::Vote { card_id, dots: 2 },
+            Pending::Card {
+                question_id: QuestionId(uuid::Uuid::from_u128(6)),
+                text: "Jalan ke pelabuhan rusak".into(),
+                kind: Some("idea".into()),
+                answers: vec![card_id],
+                idempotency_key: "k-1".into(),
+            },
+            Pending::Card {
+                question_id: QuestionId(uuid::Uuid::from_u128(6)),
+                text: "Air bersih".into(),
+                kind: None,
+                answers: vec![],
+                idempotency_key: "k-2".into(),
+            },
+        ];
+        let json = serde_json::to_string(&items).unwrap();
+        assert!(
+            json.starts_with(
+                r#"[{"type":"vote","card_id":"00000000-0000-0000-0000-000000000005","dots":2},"#
+            ),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Vec<Pending>>(&json).unwrap(), items);
+        let broken = serde_json::from_str::<Vec<Pending>>(r#"[{"type":"vote","dots":1}]"#);
+        assert!(broken.unwrap_err().to_string().contains("missing field `card_id`"));
     }
 }

@@ -14,7 +14,7 @@ use super::ConsoleData;
 use crate::error::UiResult;
 
 /// A session for its facilitators (and the secretariat).
-#[server(prefix = "/fn", endpoint = "console_view")]
+#[server(prefix = "/fn", endpoint = "console_view", output = crate::codec::JsonOut)]
 pub async fn console_view(id: SessionId) -> UiResult<ConsoleData> {
     crate::ssr::run(|s, caller| async move {
         caller.require_staff()?;
@@ -40,7 +40,7 @@ fn flag(value: Option<String>) -> Option<bool> {
 }
 
 /// Posts a question. `target` is a dimension key, or `dimension/sub_element`.
-#[server(prefix = "/fn", endpoint = "create_question")]
+#[server(prefix = "/fn", endpoint = "create_question", output = crate::codec::JsonOut)]
 pub async fn create_question(
     session_id: SessionId,
     target: String,
@@ -87,14 +87,14 @@ pub async fn create_question(
 }
 
 /// Moves a question to a phase.
-#[server(prefix = "/fn", endpoint = "set_phase")]
+#[server(prefix = "/fn", endpoint = "set_phase", output = crate::codec::JsonOut)]
 pub async fn set_phase(question_id: QuestionId, phase: String) -> UiResult<Question> {
     crate::ssr::run(|s, caller| async move { s.set_phase(&caller, question_id, &phase).await })
         .await
 }
 
 /// Hides (with a reason), restores, edits, pins or tags a card.
-#[server(prefix = "/fn", endpoint = "moderate_card")]
+#[server(prefix = "/fn", endpoint = "moderate_card", output = crate::codec::JsonOut)]
 pub async fn moderate_card(
     card_id: CardId,
     hidden: Option<String>,
@@ -117,13 +117,13 @@ pub async fn moderate_card(
 }
 
 /// Approves a card waiting in pre-moderation.
-#[server(prefix = "/fn", endpoint = "approve_card")]
+#[server(prefix = "/fn", endpoint = "approve_card", output = crate::codec::JsonOut)]
 pub async fn approve_card(card_id: CardId) -> UiResult<Card> {
     crate::ssr::run(|s, caller| async move { s.approve_card(&caller, card_id).await }).await
 }
 
 /// Merges the ticked cards into one with `text`.
-#[server(prefix = "/fn", endpoint = "merge_cards")]
+#[server(prefix = "/fn", endpoint = "merge_cards", output = crate::codec::JsonOut)]
 pub async fn merge_cards(
     cards: Option<Vec<CardId>>,
     text: String,
@@ -136,7 +136,7 @@ pub async fn merge_cards(
 }
 
 /// Marks an idea as a candidate programme (`horizon` empty clears it).
-#[server(prefix = "/fn", endpoint = "set_programme")]
+#[server(prefix = "/fn", endpoint = "set_programme", output = crate::codec::JsonOut)]
 pub async fn set_programme(
     card_id: CardId,
     horizon: String,
@@ -155,13 +155,13 @@ pub async fn set_programme(
 }
 
 /// Undoes a merge.
-#[server(prefix = "/fn", endpoint = "undo_merge")]
+#[server(prefix = "/fn", endpoint = "undo_merge", output = crate::codec::JsonOut)]
 pub async fn undo_merge(merge_id: String) -> UiResult<Vec<Card>> {
     crate::ssr::run(|s, caller| async move { s.undo_merge(&caller, &merge_id).await }).await
 }
 
 /// Starts a countdown of `minutes` (or clears it with 0).
-#[server(prefix = "/fn", endpoint = "set_timer")]
+#[server(prefix = "/fn", endpoint = "set_timer", output = crate::codec::JsonOut)]
 pub async fn set_timer(question_id: QuestionId, minutes: String) -> UiResult<Question> {
     crate::ssr::run(|s, caller| async move {
         let minutes: f64 = minutes.trim().replace(',', ".").parse().map_err(|_| {
@@ -177,7 +177,7 @@ pub async fn set_timer(question_id: QuestionId, minutes: String) -> UiResult<Que
 }
 
 /// Turns one question setting on or off.
-#[server(prefix = "/fn", endpoint = "question_setting")]
+#[server(prefix = "/fn", endpoint = "question_setting", output = crate::codec::JsonOut)]
 pub async fn question_setting(
     question_id: QuestionId,
     setting: String,
@@ -219,7 +219,7 @@ pub async fn question_setting(
 }
 
 /// Turns pre-moderation on or off.
-#[server(prefix = "/fn", endpoint = "set_premoderation")]
+#[server(prefix = "/fn", endpoint = "set_premoderation", output = crate::codec::JsonOut)]
 pub async fn set_premoderation(session_id: SessionId, premoderate: String) -> UiResult<Session> {
     crate::ssr::run(|s, caller| async move {
         s.set_premoderation(
@@ -234,7 +234,7 @@ pub async fn set_premoderation(session_id: SessionId, premoderate: String) -> Ui
 
 /// Types in a paper card on someone's behalf.
 /// Sets or removes the passcode newcomers need to join.
-#[server(prefix = "/fn", endpoint = "set_session_passcode")]
+#[server(prefix = "/fn", endpoint = "set_session_passcode", output = crate::codec::JsonOut)]
 pub async fn set_session_passcode(session_id: SessionId, passcode: String) -> UiResult<Session> {
     crate::ssr::run(|s, caller| async move {
         s.set_passcode(&caller, session_id, Some(&passcode)).await
@@ -242,7 +242,7 @@ pub async fn set_session_passcode(session_id: SessionId, passcode: String) -> Ui
     .await
 }
 
-#[server(prefix = "/fn", endpoint = "paper_card")]
+#[server(prefix = "/fn", endpoint = "paper_card", output = crate::codec::JsonOut)]
 pub async fn paper_card(
     question_id: QuestionId,
     text: String,
@@ -266,7 +266,7 @@ pub async fn paper_card(
 }
 
 /// Records dots from paper or a show of hands for one group.
-#[server(prefix = "/fn", endpoint = "paper_votes")]
+#[server(prefix = "/fn", endpoint = "paper_votes", output = crate::codec::JsonOut)]
 pub async fn paper_votes(card_id: CardId, group: String, dots: String) -> UiResult<Card> {
     crate::ssr::run(|s, caller| async move {
         let dots: i64 = dots.trim().parse().map_err(|_| {
@@ -281,7 +281,7 @@ pub async fn paper_votes(card_id: CardId, group: String, dots: String) -> UiResu
 }
 
 /// The session's moderation record.
-#[server(prefix = "/fn", endpoint = "session_audit")]
+#[server(prefix = "/fn", endpoint = "session_audit", output = crate::codec::JsonOut)]
 pub async fn session_audit(session_id: SessionId) -> UiResult<Vec<AuditEntry>> {
     crate::ssr::run(|s, caller| async move { s.audit_log(&caller, session_id).await }).await
 }
