@@ -64,13 +64,30 @@ impl Lang {
 
     /// A decimal number as written in this language: `11,3` in Indonesian,
     /// `11.3` in English (no thousands grouping: scores and shares are
-    /// small).
+    /// small). Halves round up, as people round (a mean of 2.25 is `2,3`);
+    /// at most 6 places. A number that is not finite, or too large to keep
+    /// its decimals (beyond 2^53 in the last place), shows as `–`.
+    ///
+    /// Whole-number arithmetic rather than `format!("{x:.2}")`, which
+    /// would link the exact float formatter into the phone's WebAssembly.
     pub fn decimal(self, x: f64, places: usize) -> String {
-        let s = format!("{x:.places$}");
-        match self {
-            Lang::Id => s.replace('.', ","),
-            Lang::En => s,
+        let places = places.min(6);
+        let scale = 10_u64.pow(places as u32);
+        let scaled = (x.abs() * scale as f64).round();
+        if scaled.is_nan() || scaled >= 9_007_199_254_740_992.0 {
+            return "–".into();
         }
+        let scaled = scaled as u64;
+        let sign = if x < 0.0 && scaled > 0 { "-" } else { "" };
+        let whole = scaled / scale;
+        if places == 0 {
+            return format!("{sign}{whole}");
+        }
+        let sep = match self {
+            Lang::Id => ',',
+            Lang::En => '.',
+        };
+        format!("{sign}{whole}{sep}{:0places$}", scaled % scale)
     }
 
     /// Formats a whole number with this language's digit grouping
@@ -273,6 +290,16 @@ mod tests {
         assert_eq!(Lang::Id.decimal(11.333, 1), "11,3");
         assert_eq!(Lang::En.decimal(11.333, 2), "11.33");
         assert_eq!(Lang::Id.decimal(3.0, 1), "3,0");
+        assert_eq!(Lang::En.decimal(0.05, 2), "0.05");
+        assert_eq!(Lang::Id.decimal(2.25, 1), "2,3");
+        assert_eq!(Lang::En.decimal(99.6, 0), "100");
+        assert_eq!(Lang::En.decimal(-1.25, 1), "-1.3");
+        assert_eq!(Lang::En.decimal(-0.04, 1), "0.0");
+        assert_eq!(Lang::Id.decimal(12.0, 0), "12");
+        assert_eq!(Lang::En.decimal(f64::NAN, 1), "–");
+        assert_eq!(Lang::En.decimal(1.0 / 3.0, 9), "0.333333");
+        assert_eq!(Lang::En.decimal(1e300, 1), "–");
+        assert_eq!(Lang::En.decimal(f64::INFINITY, 0), "–");
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl JoinCode {
                 !c.is_ascii_digit() && !c.is_whitespace() && !matches!(c, '-' | '.' | '#' | ':')
             })
             .collect::<String>()
-            .to_lowercase();
+            .to_ascii_lowercase();
         if digits.is_empty() && other.is_empty() {
             return Err(AppError::invalid(Field::Code, Problem::Required));
         }
