@@ -19,7 +19,7 @@ pub mod live;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use app::{App, AssetRoot, shell};
+pub use app::{App, PHONE_BUNDLE, SiteFiles, shell};
 
 /// Starts the browser side: brings the page's islands (its live parts) to
 /// life. Everything else on the page is plain server-rendered HTML.

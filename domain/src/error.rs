@@ -625,7 +625,9 @@ mod tests {
             AppError::AlreadyUndone,
             AppError::DotsOff,
             AppError::ScoresOff,
-            AppError::TooLarge { limit_bytes: 1 << 40 },
+            AppError::TooLarge {
+                limit_bytes: 1 << 40,
+            },
             AppError::RateLimited {
                 retry_after_secs: 30,
             },
@@ -644,7 +646,11 @@ mod tests {
             .chain(others);
         for e in all {
             let json = serde_json::to_string(&e).unwrap();
-            assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e, "{json}");
+            assert_eq!(
+                serde_json::from_str::<AppError>(&json).unwrap(),
+                e,
+                "{json}"
+            );
         }
     }
 
@@ -654,11 +660,22 @@ mod tests {
             r#"{"max": 500, "message": "Teks terlalu panjang", "problem": "too_long", "field": "text", "code": "invalid"}"#,
         )
         .unwrap();
-        assert_eq!(e, AppError::invalid(Field::Text, Problem::TooLong { max: 500 }));
+        assert_eq!(
+            e,
+            AppError::invalid(Field::Text, Problem::TooLong { max: 500 })
+        );
         let bad = serde_json::from_str::<AppError>(r#"{"code": "too_many_streams", "max": -1}"#);
-        assert!(bad.unwrap_err().to_string().contains("field `max` is out of range"));
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains("field `max` is out of range")
+        );
         let bad = serde_json::from_str::<AppError>(r#"{"code": "invalid", "field": "text"}"#);
-        assert!(bad.unwrap_err().to_string().contains("missing field `problem`"));
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains("missing field `problem`")
+        );
     }
 
     #[test]

@@ -542,7 +542,11 @@ mod tests {
         ];
         for event in events {
             let json = serde_json::to_string(&event).unwrap();
-            assert_eq!(serde_json::from_str::<LiveEvent>(&json).unwrap(), event, "{json}");
+            assert_eq!(
+                serde_json::from_str::<LiveEvent>(&json).unwrap(),
+                event,
+                "{json}"
+            );
         }
     }
 
@@ -553,9 +557,15 @@ mod tests {
                 .unwrap();
         assert_eq!(event, LiveEvent::Resync { seq: 5 });
         let missing = serde_json::from_str::<LiveEvent>(r#"{"type": "ready"}"#).unwrap_err();
-        assert!(missing.to_string().contains("missing field `seq`"), "{missing}");
+        assert!(
+            missing.to_string().contains("missing field `seq`"),
+            "{missing}"
+        );
         let unknown = serde_json::from_str::<LiveEvent>(r#"{"type": "party"}"#).unwrap_err();
-        assert!(unknown.to_string().contains("unknown variant `party`"), "{unknown}");
+        assert!(
+            unknown.to_string().contains("unknown variant `party`"),
+            "{unknown}"
+        );
     }
 
     #[test]

@@ -59,6 +59,9 @@ mod tests {
             need_u32(Some(-1), "max").unwrap_err().to_string(),
             "field `max` is out of range"
         );
-        assert_eq!(need_u32(Some(1 << 40), "max"), Err(WireError::OutOfRange("max")));
+        assert_eq!(
+            need_u32(Some(1 << 40), "max"),
+            Err(WireError::OutOfRange("max"))
+        );
     }
 }

@@ -1,10 +1,10 @@
 import { Page, expect, test } from "@playwright/test";
 import { ADMIN, prepareRoom, waitLive, joinLive } from "./support";
 
-// The console and the projector are lazy islands: their WebAssembly sits in
-// chunks of its own. A phone must download the participant's module and
-// nothing of the staff screens; each staff screen must fetch its chunk and
-// come alive.
+// A phone loads its own bundle (rembuk-phone.wasm: the participant's island
+// alone) and nothing of the staff screens. Staff pages load the full bundle,
+// in which the console and the projector are lazy islands with chunks of
+// their own; each staff screen must fetch its chunk and come alive.
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
@@ -27,7 +27,7 @@ test("a phone downloads no staff code; the console and the projector load their 
   const onPhone = wasmFetches(p);
   await joinLive(p, room.code, "Pemerintah (OPD/SKPK)");
   expect(onPhone.length).toBeGreaterThan(0);
-  expect(new Set(onPhone)).toEqual(new Set(["rembuk.wasm"]));
+  expect(new Set(onPhone)).toEqual(new Set(["rembuk-phone.wasm"]));
 
   const staff = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
   expect((await staff.request.post("/api/v1/auth/login", { data: ADMIN })).status()).toBe(200);
@@ -36,6 +36,7 @@ test("a phone downloads no staff code; the console and the projector load their 
   const onProjector = wasmFetches(projector);
   await projector.goto(`/admin/sessions/${room.session}/screen`);
   await waitLive(projector);
+  expect(onProjector).toContain("rembuk.wasm");
   expect(onProjector.some((f) => f.includes("projector_live"))).toBe(true);
   expect(onProjector.some((f) => f.includes("console_live"))).toBe(false);
 

@@ -12,6 +12,7 @@
 
 use std::{borrow::Cow, path::Path, sync::Arc};
 
+use rembuk_app::PHONE_BUNDLE;
 use sha2::{Digest, Sha256};
 
 use axum::{
@@ -34,6 +35,7 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 #[derive(Clone, Debug)]
 pub struct Assets {
     version: Arc<str>,
+    phone_bundle: bool,
 }
 
 impl Assets {
@@ -52,7 +54,7 @@ impl Assets {
         let mut files: Vec<&(String, C)> = files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let mut hash = Sha256::new();
-        for (name, content) in files {
+        for (name, content) in &files {
             let content = content.as_ref();
             hash.update((name.len() as u64).to_le_bytes());
             hash.update(name.as_bytes());
@@ -61,7 +63,16 @@ impl Assets {
         }
         Assets {
             version: hex(&hash.finalize()[..8]).into(),
+            phone_bundle: files
+                .iter()
+                .any(|(name, _)| name.strip_suffix(".wasm") == Some(PHONE_BUNDLE)),
         }
+    }
+
+    /// Whether the site has the phone's own bundle
+    /// ([`PHONE_BUNDLE`]), which pages outside `/admin` then load.
+    pub fn phone_bundle(&self) -> bool {
+        self.phone_bundle
     }
 
     /// The content hash: 16 hexadecimal digits.
@@ -210,6 +221,13 @@ mod tests {
             ("rembuk.wasm", "rembuk.wasm"),
         ]));
         assert_ne!(shifted.version(), joined.version());
+    }
+
+    #[test]
+    fn a_site_with_the_phone_bundle_says_so() {
+        assert!(!Assets::of(&files(&[("rembuk.wasm", "w")])).phone_bundle());
+        let both = Assets::of(&files(&[("rembuk.wasm", "w"), ("rembuk-phone.wasm", "p")]));
+        assert!(both.phone_bundle());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
-use rembuk_app::{App, AssetRoot, shell};
+use rembuk_app::{App, SiteFiles, shell};
 use rembuk_domain::{AppError, Field, Lang, Problem};
 use rembuk_service::{ServiceConfig, Services};
 use serde::Deserialize;
@@ -99,7 +99,10 @@ pub async fn build(config: Config) -> Result<BuiltApp, StartError> {
 
     let context = {
         let services = services.clone();
-        let root = AssetRoot(assets.root());
+        let root = SiteFiles {
+            root: assets.root(),
+            phone_bundle: assets.phone_bundle(),
+        };
         move || {
             provide_context(services.clone());
             provide_context(root.clone());

@@ -44,7 +44,9 @@ pub fn ProjectorPage() -> impl IntoView {
 }
 
 /// The live projector screen: a lazy island, in a WASM chunk of its own.
-#[island(lazy)]
+/// Not an island in the phone's bundle (see the `phone` feature).
+#[cfg_attr(not(feature = "phone"), island(lazy))]
+#[cfg_attr(feature = "phone", component)]
 fn ProjectorLive(data: ConsoleData) -> impl IntoView {
     crate::i18n::provide_lang();
     let t = use_t();

@@ -349,6 +349,11 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Vec<Pending>>(&json).unwrap(), items);
         let broken = serde_json::from_str::<Vec<Pending>>(r#"[{"type":"vote","dots":1}]"#);
-        assert!(broken.unwrap_err().to_string().contains("missing field `card_id`"));
+        assert!(
+            broken
+                .unwrap_err()
+                .to_string()
+                .contains("missing field `card_id`")
+        );
     }
 }

@@ -100,7 +100,9 @@ pub(crate) struct ConsoleCtx {
 
 /// The live console: a lazy island, so its WASM is a chunk of its own that
 /// only this page fetches (`scripts/build-site` splits it out).
-#[island(lazy)]
+/// Not an island in the phone's bundle (see the `phone` feature).
+#[cfg_attr(not(feature = "phone"), island(lazy))]
+#[cfg_attr(feature = "phone", component)]
 fn ConsoleLive(data: ConsoleData) -> impl IntoView {
     crate::i18n::provide_lang();
     let t = use_t();
