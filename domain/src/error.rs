@@ -640,10 +640,13 @@ mod tests {
             AppError::Internal,
             AppError::Network { detail: "x".into() },
         ];
-        let all = problems
+        let all: Vec<AppError> = problems
             .into_iter()
             .map(|p| AppError::invalid(Field::Text, p))
-            .chain(others);
+            .chain(others)
+            .collect();
+        let seen: std::collections::BTreeSet<_> = all.iter().map(variant).collect();
+        assert_eq!(seen, (0..VARIANTS).collect(), "an example of every variant");
         for e in all {
             let json = serde_json::to_string(&e).unwrap();
             assert_eq!(
@@ -651,6 +654,52 @@ mod tests {
                 e,
                 "{json}"
             );
+        }
+    }
+
+    /// How many variants [`variant`] tells apart.
+    const VARIANTS: usize = 33;
+
+    /// A number per variant (an invalid field's per problem). A new variant
+    /// fails to compile here, and then the round trip above fails until it
+    /// has an example, so the wire reader can never miss one.
+    fn variant(e: &AppError) -> usize {
+        match e {
+            AppError::Invalid { problem, .. } => match problem {
+                Problem::Required => 0,
+                Problem::TooLong { .. } => 1,
+                Problem::TooShort { .. } => 2,
+                Problem::OutOfRange { .. } => 3,
+                Problem::Malformed => 4,
+                Problem::Unknown => 5,
+                Problem::MustAccept => 6,
+                Problem::Duplicate => 7,
+                Problem::WrongKind => 8,
+                Problem::BeforeStart => 9,
+            },
+            AppError::Malformed { .. } => 10,
+            AppError::Unauthenticated => 11,
+            AppError::BadCredentials => 12,
+            AppError::Forbidden => 13,
+            AppError::NotJoined => 14,
+            AppError::NotFound { .. } => 15,
+            AppError::OverBudget { .. } => 16,
+            AppError::PhaseForbids { .. } => 17,
+            AppError::AlreadySetUp => 18,
+            AppError::SetupElsewhere => 19,
+            AppError::EmailTaken => 20,
+            AppError::InUse { .. } => 21,
+            AppError::CardMerged => 22,
+            AppError::AlreadyUndone => 23,
+            AppError::DotsOff => 24,
+            AppError::ScoresOff => 25,
+            AppError::TooLarge { .. } => 26,
+            AppError::RateLimited { .. } => 27,
+            AppError::WrongPasscode => 28,
+            AppError::TooManyStreams { .. } => 29,
+            AppError::Retained { .. } => 30,
+            AppError::Internal => 31,
+            AppError::Network { .. } => 32,
         }
     }
 

@@ -540,6 +540,8 @@ mod tests {
             },
             LiveEvent::PasscodeChanged { passcode: None },
         ];
+        let seen: std::collections::BTreeSet<_> = events.iter().map(variant).collect();
+        assert_eq!(seen, (0..11).collect(), "an example of every variant");
         for event in events {
             let json = serde_json::to_string(&event).unwrap();
             assert_eq!(
@@ -547,6 +549,25 @@ mod tests {
                 event,
                 "{json}"
             );
+        }
+    }
+
+    /// A number per variant: a new variant fails to compile here, and then
+    /// the round trip above fails until it has an example, so the wire
+    /// reader can never miss one.
+    fn variant(e: &LiveEvent) -> usize {
+        match e {
+            LiveEvent::Ready { .. } => 0,
+            LiveEvent::Resync { .. } => 1,
+            LiveEvent::QuestionAdded { .. } => 2,
+            LiveEvent::QuestionUpdated { .. } => 3,
+            LiveEvent::PhaseChanged { .. } => 4,
+            LiveEvent::CardAdded { .. } => 5,
+            LiveEvent::CardUpdated { .. } => 6,
+            LiveEvent::CardRemoved { .. } => 7,
+            LiveEvent::Counts { .. } => 8,
+            LiveEvent::SessionUpdated { .. } => 9,
+            LiveEvent::PasscodeChanged { .. } => 10,
         }
     }
 
