@@ -904,6 +904,49 @@ async fn pages_link_the_site_files_by_content_hash_and_browsers_may_keep_them_a_
 }
 
 #[tokio::test]
+async fn phone_pages_load_the_phone_bundle_and_staff_pages_the_full_one() {
+    let _one_at_a_time = serial().await;
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    for name in ["rembuk", "rembuk-phone"] {
+        std::fs::write(
+            pkg.join(format!("{name}.js")),
+            "export default function init() {}",
+        )
+        .unwrap();
+        std::fs::write(pkg.join(format!("{name}.wasm")), b"\0asm\x01\0\0\0").unwrap();
+    }
+    std::fs::write(pkg.join("rembuk.css"), "body { color: #111 }").unwrap();
+    let root = site.path().to_path_buf();
+    let app = support::spawn_app_with(|c| c.site_root = root.clone()).await;
+    let token = app.admin().await;
+
+    // The island script names the bundle: `…, "pkg", "<name>"`.
+    let bundle = |html: &str| -> &'static str {
+        if html.contains("\"pkg\", \"rembuk-phone\"") {
+            "rembuk-phone"
+        } else if html.contains("\"pkg\", \"rembuk\"") {
+            "rembuk"
+        } else {
+            panic!("no bundle in {html}")
+        }
+    };
+    for (path, expected) in [
+        ("/", "rembuk-phone"),
+        ("/login", "rembuk-phone"),
+        ("/admin", "rembuk"),
+    ] {
+        let r = app.get(path, Some(&token)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.unwrap();
+        assert_eq!(bundle(&html), expected, "{path}");
+        let js = versioned_address(&html, &format!("{expected}.js"));
+        assert_eq!(app.get(&js, None).await.status(), StatusCode::OK, "{js}");
+    }
+}
+
+#[tokio::test]
 async fn at_a_venue_a_phone_cannot_take_the_first_run_setup() {
     let _one_at_a_time = serial().await;
     // Venue mode's rule. A test has no second device, so the phone's and

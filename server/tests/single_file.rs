@@ -99,12 +99,25 @@ async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
 
     let app = TestApp::at(base.clone(), String::new());
 
-    // The pages and the site's files, from inside the binary.
+    // The pages and the site's files, from inside the binary. The home
+    // page is a phone's page: it links the phone's bundle; the staff
+    // screens' full bundle is inside too.
     let page = app.get("/", None).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    for asset in ["/pkg/rembuk.js", "/pkg/rembuk.wasm", "/pkg/rembuk.css"] {
-        assert!(html.contains(asset), "the page loads {asset}");
+    for asset in [
+        "/pkg/rembuk-phone.js",
+        "/pkg/rembuk-phone.wasm",
+        "/pkg/rembuk.css",
+        "/pkg/rembuk.js",
+        "/pkg/rembuk.wasm",
+    ] {
+        let linked = !matches!(asset, "/pkg/rembuk.js" | "/pkg/rembuk.wasm");
+        assert_eq!(
+            html.contains(asset),
+            linked,
+            "the page links {asset}: {linked}"
+        );
         let r = app.get(asset, None).await;
         assert_eq!(r.status(), StatusCode::OK, "{asset}");
         let etag = r.headers()["etag"].to_str().unwrap().to_string();
@@ -114,7 +127,7 @@ async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
             a if a.ends_with(".wasm") => {
                 assert_eq!(kind, "application/wasm");
                 assert!(body.starts_with(b"\0asm"), "a WebAssembly module");
-                assert!(body.len() > 100_000, "the whole app's WASM");
+                assert!(body.len() > 100_000, "a whole bundle");
             }
             a if a.ends_with(".js") => assert!(kind.starts_with("text/javascript")),
             _ => assert!(kind.starts_with("text/css")),
@@ -130,9 +143,10 @@ async fn one_file_alone_in_an_empty_folder_serves_the_whole_app() {
     }
     // As the page links them: under the build's content hash, kept a year;
     // the staff screens' lazy chunks and their loader are inside too.
-    let at = html.find("/pkg/rembuk.js").unwrap();
+    let at = html.find("/pkg/rembuk-phone.js").unwrap();
     let prefix = &html[html[..at].rfind("/v/").expect("a versioned address")..at];
     for file in [
+        "rembuk-phone.wasm",
         "rembuk.wasm",
         "__wasm_split.______________________.js",
         "__wasm_split_manifest.json",
