@@ -824,15 +824,28 @@ fn versioned_address(html: &str, file: &str) -> String {
     format!("{}/pkg/{file}", &html[start..end])
 }
 
-#[tokio::test]
-async fn pages_link_the_site_files_by_content_hash_and_browsers_may_keep_them_a_year() {
-    let _one_at_a_time = serial().await;
+/// A site directory whose `pkg/` holds a tiny JS and WASM file for each
+/// of `bundles`, and the CSS.
+fn fake_site(bundles: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let site = tempfile::tempdir().unwrap();
     let pkg = site.path().join("pkg");
     std::fs::create_dir(&pkg).unwrap();
-    std::fs::write(pkg.join("rembuk.js"), "export default function init() {}").unwrap();
-    std::fs::write(pkg.join("rembuk.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    for name in bundles {
+        std::fs::write(
+            pkg.join(format!("{name}.js")),
+            "export default function init() {}",
+        )
+        .unwrap();
+        std::fs::write(pkg.join(format!("{name}.wasm")), b"\0asm\x01\0\0\0").unwrap();
+    }
     std::fs::write(pkg.join("rembuk.css"), "body { color: #111 }").unwrap();
+    (site, pkg)
+}
+
+#[tokio::test]
+async fn pages_link_the_site_files_by_content_hash_and_browsers_may_keep_them_a_year() {
+    let _one_at_a_time = serial().await;
+    let (site, pkg) = fake_site(&["rembuk"]);
     let root = site.path().to_path_buf();
     let app = support::spawn_app_with(|c| c.site_root = root.clone()).await;
     app.admin().await;
@@ -906,18 +919,7 @@ async fn pages_link_the_site_files_by_content_hash_and_browsers_may_keep_them_a_
 #[tokio::test]
 async fn phone_pages_load_the_phone_bundle_and_staff_pages_the_full_one() {
     let _one_at_a_time = serial().await;
-    let site = tempfile::tempdir().unwrap();
-    let pkg = site.path().join("pkg");
-    std::fs::create_dir(&pkg).unwrap();
-    for name in ["rembuk", "rembuk-phone"] {
-        std::fs::write(
-            pkg.join(format!("{name}.js")),
-            "export default function init() {}",
-        )
-        .unwrap();
-        std::fs::write(pkg.join(format!("{name}.wasm")), b"\0asm\x01\0\0\0").unwrap();
-    }
-    std::fs::write(pkg.join("rembuk.css"), "body { color: #111 }").unwrap();
+    let (site, _) = fake_site(&["rembuk", "rembuk-phone"]);
     let root = site.path().to_path_buf();
     let app = support::spawn_app_with(|c| c.site_root = root.clone()).await;
     let token = app.admin().await;
