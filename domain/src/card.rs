@@ -13,20 +13,22 @@ use crate::{
 
 /// What a card holds.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CardKind {
     Problem,
     Idea,
 }
 
+crate::tags!(CardKind {
+    Problem = "problem",
+    Idea = "idea",
+});
+
 impl CardKind {
     /// The API name (`problem` / `idea`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            CardKind::Problem => "problem",
-            CardKind::Idea => "idea",
-        }
+        crate::wire::Tag::name(self)
     }
 
     /// Label for people.
@@ -51,7 +53,7 @@ impl FromStr for CardKind {
 }
 
 /// Where a card stands in moderation.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CardStatus {
@@ -67,15 +69,17 @@ pub enum CardStatus {
     Merged,
 }
 
+crate::tags!(CardStatus {
+    Visible = "visible",
+    Pending = "pending",
+    Hidden = "hidden",
+    Merged = "merged",
+});
+
 impl CardStatus {
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            CardStatus::Visible => "visible",
-            CardStatus::Pending => "pending",
-            CardStatus::Hidden => "hidden",
-            CardStatus::Merged => "merged",
-        }
+        crate::wire::Tag::name(self)
     }
 }
 

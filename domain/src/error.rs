@@ -106,8 +106,7 @@ pub enum AppError {
 }
 
 /// [`AppError`]'s tag.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum AppErrorCode {
     Invalid,
     Malformed,
@@ -135,9 +134,35 @@ enum AppErrorCode {
     Network,
 }
 
+crate::tags!(AppErrorCode {
+    Invalid = "invalid",
+    Malformed = "malformed",
+    Unauthenticated = "unauthenticated",
+    BadCredentials = "bad_credentials",
+    Forbidden = "forbidden",
+    NotJoined = "not_joined",
+    NotFound = "not_found",
+    OverBudget = "over_budget",
+    PhaseForbids = "phase_forbids",
+    AlreadySetUp = "already_set_up",
+    SetupElsewhere = "setup_elsewhere",
+    EmailTaken = "email_taken",
+    InUse = "in_use",
+    CardMerged = "card_merged",
+    AlreadyUndone = "already_undone",
+    DotsOff = "dots_off",
+    ScoresOff = "scores_off",
+    TooLarge = "too_large",
+    RateLimited = "rate_limited",
+    WrongPasscode = "wrong_passcode",
+    TooManyStreams = "too_many_streams",
+    Retained = "retained",
+    Internal = "internal",
+    Network = "network",
+});
+
 /// [`Problem`]'s tag.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum ProblemKind {
     Required,
     TooLong,
@@ -150,6 +175,19 @@ enum ProblemKind {
     WrongKind,
     BeforeStart,
 }
+
+crate::tags!(ProblemKind {
+    Required = "required",
+    TooLong = "too_long",
+    TooShort = "too_short",
+    OutOfRange = "out_of_range",
+    Malformed = "malformed",
+    Unknown = "unknown",
+    MustAccept = "must_accept",
+    Duplicate = "duplicate",
+    WrongKind = "wrong_kind",
+    BeforeStart = "before_start",
+});
 
 /// Every field of every [`AppError`] (with an invalid field's
 /// [`Problem`] flattened into it), as read from JSON. The API's `message`
@@ -253,7 +291,7 @@ impl TryFrom<AppErrorWire> for AppError {
 }
 
 /// Which input an [`AppError::Invalid`] is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Email,
@@ -298,6 +336,49 @@ pub enum Field {
     RetainUntil,
 }
 
+crate::tags!(Field {
+    Email = "email",
+    Password = "password",
+    Role = "role",
+    Title = "title",
+    Place = "place",
+    StartsOn = "starts_on",
+    EndsOn = "ends_on",
+    Language = "language",
+    Code = "code",
+    Group = "group",
+    Name = "name",
+    Consent = "consent",
+    Text = "text",
+    Kind = "kind",
+    Answers = "answers",
+    Dots = "dots",
+    Prompt = "prompt",
+    Dimension = "dimension",
+    SubElement = "sub_element",
+    VoteBudget = "vote_budget",
+    Phase = "phase",
+    Key = "key",
+    Dimensions = "dimensions",
+    Groups = "groups",
+    IdempotencyKey = "idempotency_key",
+    Seconds = "seconds",
+    Reason = "reason",
+    Cards = "cards",
+    Urgency = "urgency",
+    Seriousness = "seriousness",
+    Growth = "growth",
+    Impact = "impact",
+    Effort = "effort",
+    Horizon = "horizon",
+    LeadOffice = "lead_office",
+    VotingMode = "voting_mode",
+    Format = "format",
+    Passcode = "passcode",
+    WithdrawnCards = "withdrawn_cards",
+    RetainUntil = "retain_until",
+});
+
 /// What is wrong with a [`Field`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
@@ -325,7 +406,7 @@ pub enum Problem {
 }
 
 /// The kind of thing a [`AppError::NotFound`] is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Workshop,
@@ -336,6 +417,16 @@ pub enum Entity {
     Page,
     Merge,
 }
+
+crate::tags!(Entity {
+    Workshop = "workshop",
+    Session = "session",
+    Question = "question",
+    Card = "card",
+    User = "user",
+    Page = "page",
+    Merge = "merge",
+});
 
 impl AppError {
     /// Shorthand for an [`AppError::Invalid`].

@@ -270,8 +270,7 @@ pub enum LiveEvent {
 }
 
 /// [`LiveEvent`]'s tag.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum LiveEventKind {
     Ready,
     Resync,
@@ -285,6 +284,20 @@ enum LiveEventKind {
     SessionUpdated,
     PasscodeChanged,
 }
+
+crate::tags!(LiveEventKind {
+    Ready = "ready",
+    Resync = "resync",
+    QuestionAdded = "question_added",
+    QuestionUpdated = "question_updated",
+    PhaseChanged = "phase_changed",
+    CardAdded = "card_added",
+    CardUpdated = "card_updated",
+    CardRemoved = "card_removed",
+    Counts = "counts",
+    SessionUpdated = "session_updated",
+    PasscodeChanged = "passcode_changed",
+});
 
 /// Every field of every [`LiveEvent`], as read from JSON.
 #[derive(Deserialize)]

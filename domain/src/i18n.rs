@@ -4,14 +4,14 @@
 //! [`Strings`] struct below and refuses to build when a language lacks a key
 //! or a placeholder. Bahasa Indonesia is the default everywhere.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::{fmt, str::FromStr};
 
 include!(concat!(env!("OUT_DIR"), "/strings.rs"));
 
 /// A user-interface language.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// Bahasa Indonesia, the default.
@@ -20,6 +20,11 @@ pub enum Lang {
     /// English.
     En,
 }
+
+crate::tags!(Lang {
+    Id = "id",
+    En = "en",
+});
 
 impl Lang {
     /// Every supported language, default first.

@@ -11,7 +11,7 @@ use crate::{
 /// What happens to a withdrawn participant's cards; the facilitator sets it
 /// per workshop.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WithdrawnCards {
     /// The cards stay in the session, no longer linked to anyone.
@@ -21,12 +21,14 @@ pub enum WithdrawnCards {
     Remove,
 }
 
+crate::tags!(WithdrawnCards {
+    Keep = "keep",
+    Remove = "remove",
+});
+
 impl WithdrawnCards {
     pub fn as_str(self) -> &'static str {
-        match self {
-            WithdrawnCards::Keep => "keep",
-            WithdrawnCards::Remove => "remove",
-        }
+        crate::wire::Tag::name(self)
     }
 
     pub fn parse(raw: &str) -> Result<WithdrawnCards, AppError> {

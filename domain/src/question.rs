@@ -12,7 +12,7 @@ use crate::{
 
 /// What a question collects.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     /// Problems the regency faces in a dimension.
@@ -20,6 +20,11 @@ pub enum QuestionKind {
     /// Ideas and programmes, possibly answering problems.
     Ideas,
 }
+
+crate::tags!(QuestionKind {
+    Problems = "problems",
+    Ideas = "ideas",
+});
 
 impl QuestionKind {
     /// The kind of card this question collects.
@@ -32,10 +37,7 @@ impl QuestionKind {
 
     /// The API name (`problems` / `ideas`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            QuestionKind::Problems => "problems",
-            QuestionKind::Ideas => "ideas",
-        }
+        crate::wire::Tag::name(self)
     }
 
     /// Label for people.
@@ -63,7 +65,7 @@ impl FromStr for QuestionKind {
 /// closed; going back (to collect more, or to reopen a vote) is allowed, as
 /// rooms rarely follow the plan exactly.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Participants write cards; dots are not yet spent, so early cards
@@ -76,8 +78,14 @@ pub enum Phase {
     Closed,
 }
 
+crate::tags!(Phase {
+    Collecting = "collecting",
+    Voting = "voting",
+    Closed = "closed",
+});
+
 /// Something a participant does that a phase may forbid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Submit a problem or idea card.
@@ -85,6 +93,11 @@ pub enum Action {
     /// Set one's dots on a card (including taking them back).
     Vote,
 }
+
+crate::tags!(Action {
+    SubmitCard = "submit_card",
+    Vote = "vote",
+});
 
 impl Phase {
     /// All phases in their usual order.
@@ -126,11 +139,7 @@ impl Phase {
 
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Collecting => "collecting",
-            Phase::Voting => "voting",
-            Phase::Closed => "closed",
-        }
+        crate::wire::Tag::name(self)
     }
 
     /// Label for people.
@@ -238,7 +247,7 @@ pub struct Question {
 }
 
 /// How participants weigh a question's cards while voting.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VotingMode {
@@ -251,14 +260,16 @@ pub enum VotingMode {
     Both,
 }
 
+crate::tags!(VotingMode {
+    Dots = "dots",
+    Scores = "scores",
+    Both = "both",
+});
+
 impl VotingMode {
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            VotingMode::Dots => "dots",
-            VotingMode::Scores => "scores",
-            VotingMode::Both => "both",
-        }
+        crate::wire::Tag::name(self)
     }
 
     /// Whether dots are given.

@@ -206,7 +206,7 @@ pub fn is_quick_win(impact: f32, effort: f32) -> bool {
 }
 
 /// How soon a candidate programme could run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Horizon {
@@ -218,17 +218,19 @@ pub enum Horizon {
     Long,
 }
 
+crate::tags!(Horizon {
+    Short = "short",
+    Medium = "medium",
+    Long = "long",
+});
+
 impl Horizon {
     /// All horizons, soonest first.
     pub const ALL: [Horizon; 3] = [Horizon::Short, Horizon::Medium, Horizon::Long];
 
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Horizon::Short => "short",
-            Horizon::Medium => "medium",
-            Horizon::Long => "long",
-        }
+        crate::wire::Tag::name(self)
     }
 
     /// Label for people ("Jangka pendek (1–2 tahun)").

@@ -43,12 +43,16 @@ pub enum Pending {
 }
 
 /// [`Pending`]'s tag.
-#[derive(Clone, Copy, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum PendingKind {
     Vote,
     Card,
 }
+
+rembuk_domain::tags!(PendingKind {
+    Vote = "vote",
+    Card = "card",
+});
 
 /// Every field of every [`Pending`], as kept in `localStorage`.
 #[derive(Deserialize)]
