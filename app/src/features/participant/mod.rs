@@ -267,21 +267,29 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
                 when=move || !open.get().is_empty()
                 fallback=move || view! { <p class="empty">{t.participant_no_open_question()}</p> }
             >
-                <For each=move || open.get() key=|id| *id let(id)>
-                    <QuestionPanel id/>
-                </For>
+                <QuestionList ids=open/>
             </Show>
             <Show when=move || !closed.get().is_empty()>
                 <details class="closed-questions">
                     <summary>{t.participant_closed_questions()}</summary>
-                    <For each=move || closed.get() key=|id| *id let(id)>
-                        <QuestionPanel id/>
-                    </For>
+                    <QuestionList ids=closed/>
                 </details>
             </Show>
             <p class="withdraw-link">
                 <a href=format!("/s/{code}/withdraw") rel="external">{t.withdraw_link()}</a>
             </p>
         </main>
+    }
+}
+
+/// Questions by id, each in its panel. One component for the open and the
+/// closed ones, so the phone's WebAssembly holds one keyed list of
+/// questions, not two.
+#[component]
+fn QuestionList(ids: Memo<Vec<QuestionId>>) -> impl IntoView {
+    view! {
+        <For each=move || ids.get() key=|id| *id let(id)>
+            <QuestionPanel id/>
+        </For>
     }
 }
