@@ -12,7 +12,7 @@ use crate::{
     Lang,
     i18n::fill,
     question::{Action, Phase},
-    wire::{WireError, need, need_u32},
+    wire::{Tag, WireError, need, need_u32},
 };
 
 /// Something that went wrong, from a person's point of view. Read
@@ -469,31 +469,37 @@ impl AppError {
 
     /// The machine-readable code, as in the JSON `code` field.
     pub fn code(&self) -> &'static str {
+        self.tag().name()
+    }
+
+    /// Which variant this is, as its tag.
+    fn tag(&self) -> AppErrorCode {
+        use AppErrorCode as C;
         match self {
-            AppError::Invalid { .. } => "invalid",
-            AppError::Malformed { .. } => "malformed",
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::BadCredentials => "bad_credentials",
-            AppError::Forbidden => "forbidden",
-            AppError::NotJoined => "not_joined",
-            AppError::NotFound { .. } => "not_found",
-            AppError::OverBudget { .. } => "over_budget",
-            AppError::PhaseForbids { .. } => "phase_forbids",
-            AppError::AlreadySetUp => "already_set_up",
-            AppError::SetupElsewhere => "setup_elsewhere",
-            AppError::EmailTaken => "email_taken",
-            AppError::InUse { .. } => "in_use",
-            AppError::CardMerged => "card_merged",
-            AppError::AlreadyUndone => "already_undone",
-            AppError::DotsOff => "dots_off",
-            AppError::ScoresOff => "scores_off",
-            AppError::TooLarge { .. } => "too_large",
-            AppError::RateLimited { .. } => "rate_limited",
-            AppError::WrongPasscode => "wrong_passcode",
-            AppError::TooManyStreams { .. } => "too_many_streams",
-            AppError::Retained { .. } => "retained",
-            AppError::Internal => "internal",
-            AppError::Network { .. } => "network",
+            AppError::Invalid { .. } => C::Invalid,
+            AppError::Malformed { .. } => C::Malformed,
+            AppError::Unauthenticated => C::Unauthenticated,
+            AppError::BadCredentials => C::BadCredentials,
+            AppError::Forbidden => C::Forbidden,
+            AppError::NotJoined => C::NotJoined,
+            AppError::NotFound { .. } => C::NotFound,
+            AppError::OverBudget { .. } => C::OverBudget,
+            AppError::PhaseForbids { .. } => C::PhaseForbids,
+            AppError::AlreadySetUp => C::AlreadySetUp,
+            AppError::SetupElsewhere => C::SetupElsewhere,
+            AppError::EmailTaken => C::EmailTaken,
+            AppError::InUse { .. } => C::InUse,
+            AppError::CardMerged => C::CardMerged,
+            AppError::AlreadyUndone => C::AlreadyUndone,
+            AppError::DotsOff => C::DotsOff,
+            AppError::ScoresOff => C::ScoresOff,
+            AppError::TooLarge { .. } => C::TooLarge,
+            AppError::RateLimited { .. } => C::RateLimited,
+            AppError::WrongPasscode => C::WrongPasscode,
+            AppError::TooManyStreams { .. } => C::TooManyStreams,
+            AppError::Retained { .. } => C::Retained,
+            AppError::Internal => C::Internal,
+            AppError::Network { .. } => C::Network,
         }
     }
 
@@ -678,8 +684,9 @@ mod tests {
         assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
     }
 
-    #[test]
-    fn every_error_reads_back_as_written() {
+    /// An example of every variant (an invalid field's with every
+    /// problem); [`variant`] checks that none is missing.
+    fn every_variant() -> Vec<AppError> {
         let problems = [
             Problem::Required,
             Problem::TooLong { max: 500 },
@@ -731,11 +738,16 @@ mod tests {
             AppError::Internal,
             AppError::Network { detail: "x".into() },
         ];
-        let all: Vec<AppError> = problems
+        problems
             .into_iter()
             .map(|p| AppError::invalid(Field::Text, p))
             .chain(others)
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn every_error_reads_back_as_written() {
+        let all = every_variant();
         let seen: std::collections::BTreeSet<_> = all.iter().map(variant).collect();
         assert_eq!(seen, (0..VARIANTS).collect(), "an example of every variant");
         for e in all {
@@ -820,39 +832,7 @@ mod tests {
 
     #[test]
     fn code_matches_the_serialised_tag() {
-        let all = [
-            AppError::invalid(Field::Name, Problem::Required),
-            AppError::Malformed { detail: "x".into() },
-            AppError::Unauthenticated,
-            AppError::BadCredentials,
-            AppError::Forbidden,
-            AppError::NotJoined,
-            AppError::not_found(Entity::Card),
-            AppError::OverBudget {
-                budget: 1,
-                used_elsewhere: 1,
-                requested: 1,
-            },
-            AppError::PhaseForbids {
-                phase: Phase::Closed,
-                action: Action::Vote,
-            },
-            AppError::AlreadySetUp,
-            AppError::SetupElsewhere,
-            AppError::EmailTaken,
-            AppError::InUse { name: "k".into() },
-            AppError::CardMerged,
-            AppError::AlreadyUndone,
-            AppError::DotsOff,
-            AppError::ScoresOff,
-            AppError::TooLarge { limit_bytes: 1 },
-            AppError::RateLimited {
-                retry_after_secs: 1,
-            },
-            AppError::Internal,
-            AppError::Network { detail: "x".into() },
-        ];
-        for e in all {
+        for e in every_variant() {
             assert_eq!(serde_json::to_value(&e).unwrap()["code"], e.code());
             for lang in Lang::ALL {
                 let m = e.message(lang);
