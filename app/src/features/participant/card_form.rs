@@ -82,11 +82,19 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             <ActionError result=Signal::derive(move || {
                 action.value().get().filter(|r| !matches!(r, Err(e) if is_offline(e)))
             })/>
-            <For each=move || waiting.get() key=|text| text.clone() let(text)>
-                <p class="waiting-card" data-waiting-card="">
-                    <span class="chip waiting">{t.outbox_card_waiting()}</span> " " {text}
-                </p>
-            </For>
+            // Redrawn whole when it changes: a few lines of text, and two
+            // identical cards may wait at once.
+            {move || {
+                waiting
+                    .get()
+                    .into_iter()
+                    .map(|text| view! {
+                        <p class="waiting-card" data-waiting-card="">
+                            <span class="chip waiting">{t.outbox_card_waiting()}</span> " " {text}
+                        </p>
+                    })
+                    .collect_view()
+            }}
             <input type="hidden" name="question_id" value=question.to_string()/>
             <input type="hidden" name="idempotency_key" value=move || key.get()/>
             <label class="field" for=field_id.clone()>

@@ -135,14 +135,20 @@ fn MyUnseenCards(question: QuestionId) -> impl IntoView {
     view! {
         <Show when=move || !mine.with(Vec::is_empty)>
             <ul class="my-unseen">
-                <For each=move || mine.get() key=|c| (c.id, c.status) let(card)>
-                    <li class="card mine unseen">
-                        <p class="card-text">{card.text.clone()}</p>
-                        <span class="chip waiting">
-                            {if card.status == CardStatus::Pending { t.participant_waiting_approval() } else { t.participant_not_shown() }}
-                        </span>
-                    </li>
-                </For>
+                // Redrawn whole when it changes: text only, nothing to keep.
+                {move || {
+                    mine.get()
+                        .into_iter()
+                        .map(|card| view! {
+                            <li class="card mine unseen">
+                                <p class="card-text">{card.text}</p>
+                                <span class="chip waiting">
+                                    {if card.status == CardStatus::Pending { t.participant_waiting_approval() } else { t.participant_not_shown() }}
+                                </span>
+                            </li>
+                        })
+                        .collect_view()
+                }}
             </ul>
         </Show>
     }
