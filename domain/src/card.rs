@@ -9,6 +9,7 @@ use crate::{
     rating::{IdeaScore, Programme, UsgScore},
     text::{self, CARD_TEXT},
     time::Timestamp,
+    wire::Tag,
 };
 
 /// What a card holds.
@@ -28,7 +29,7 @@ crate::tags!(CardKind {
 impl CardKind {
     /// The API name (`problem` / `idea`).
     pub fn as_str(self) -> &'static str {
-        crate::wire::Tag::name(self)
+        Tag::name(self)
     }
 
     /// Label for people.
@@ -44,10 +45,8 @@ impl FromStr for CardKind {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Self, AppError> {
         match s.trim() {
-            "problem" => Ok(CardKind::Problem),
-            "idea" => Ok(CardKind::Idea),
             "" => Err(AppError::invalid(Field::Kind, Problem::Required)),
-            _ => Err(AppError::invalid(Field::Kind, Problem::Unknown)),
+            name => Tag::from_name(name).ok_or(AppError::invalid(Field::Kind, Problem::Unknown)),
         }
     }
 }
@@ -79,7 +78,7 @@ crate::tags!(CardStatus {
 impl CardStatus {
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        crate::wire::Tag::name(self)
+        Tag::name(self)
     }
 }
 

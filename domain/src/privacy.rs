@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     AppError, Field, Problem,
     time::{Date, Timestamp},
+    wire::Tag,
 };
 
 /// What happens to a withdrawn participant's cards; the facilitator sets it
@@ -28,15 +29,11 @@ crate::tags!(WithdrawnCards {
 
 impl WithdrawnCards {
     pub fn as_str(self) -> &'static str {
-        crate::wire::Tag::name(self)
+        Tag::name(self)
     }
 
     pub fn parse(raw: &str) -> Result<WithdrawnCards, AppError> {
-        match raw.trim() {
-            "keep" => Ok(WithdrawnCards::Keep),
-            "remove" => Ok(WithdrawnCards::Remove),
-            _ => Err(AppError::invalid(Field::WithdrawnCards, Problem::Unknown)),
-        }
+        Tag::from_name(raw.trim()).ok_or(AppError::invalid(Field::WithdrawnCards, Problem::Unknown))
     }
 }
 

@@ -8,6 +8,7 @@ use crate::{
     card::CardKind,
     text::{self, Limits},
     time::Timestamp,
+    wire::Tag,
 };
 
 /// What a question collects.
@@ -37,7 +38,7 @@ impl QuestionKind {
 
     /// The API name (`problems` / `ideas`).
     pub fn as_str(self) -> &'static str {
-        crate::wire::Tag::name(self)
+        Tag::name(self)
     }
 
     /// Label for people.
@@ -53,10 +54,8 @@ impl FromStr for QuestionKind {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Self, AppError> {
         match s.trim() {
-            "problems" => Ok(QuestionKind::Problems),
-            "ideas" => Ok(QuestionKind::Ideas),
             "" => Err(AppError::invalid(Field::Kind, Problem::Required)),
-            _ => Err(AppError::invalid(Field::Kind, Problem::Unknown)),
+            name => Tag::from_name(name).ok_or(AppError::invalid(Field::Kind, Problem::Unknown)),
         }
     }
 }
@@ -139,7 +138,7 @@ impl Phase {
 
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        crate::wire::Tag::name(self)
+        Tag::name(self)
     }
 
     /// Label for people.
@@ -157,11 +156,8 @@ impl FromStr for Phase {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Self, AppError> {
         match s.trim() {
-            "collecting" => Ok(Phase::Collecting),
-            "voting" => Ok(Phase::Voting),
-            "closed" => Ok(Phase::Closed),
             "" => Err(AppError::invalid(Field::Phase, Problem::Required)),
-            _ => Err(AppError::invalid(Field::Phase, Problem::Unknown)),
+            name => Tag::from_name(name).ok_or(AppError::invalid(Field::Phase, Problem::Unknown)),
         }
     }
 }
@@ -269,7 +265,7 @@ crate::tags!(VotingMode {
 impl VotingMode {
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        crate::wire::Tag::name(self)
+        Tag::name(self)
     }
 
     /// Whether dots are given.
@@ -297,11 +293,12 @@ impl FromStr for VotingMode {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Self, AppError> {
         match s.trim() {
-            "dots" => Ok(VotingMode::Dots),
             // "usg" (problems) and "rating" (ideas) name the same thing.
-            "scores" | "usg" | "rating" => Ok(VotingMode::Scores),
-            "both" | "" => Ok(VotingMode::Both),
-            _ => Err(AppError::invalid(Field::VotingMode, Problem::Unknown)),
+            "usg" | "rating" => Ok(VotingMode::Scores),
+            "" => Ok(VotingMode::Both),
+            name => {
+                Tag::from_name(name).ok_or(AppError::invalid(Field::VotingMode, Problem::Unknown))
+            }
         }
     }
 }
@@ -462,6 +459,35 @@ mod tests {
         assert_eq!(Phase::Collecting.next(), Some(Phase::Voting));
         assert_eq!(Phase::Voting.next(), Some(Phase::Closed));
         assert_eq!(Phase::Closed.next(), None);
+    }
+
+    #[test]
+    fn kinds_and_voting_modes_parse_from_form_values() {
+        for kind in [QuestionKind::Problems, QuestionKind::Ideas] {
+            assert_eq!(format!(" {} ", kind.as_str()).parse(), Ok(kind));
+        }
+        assert_eq!(
+            "".parse::<QuestionKind>(),
+            Err(AppError::invalid(Field::Kind, Problem::Required))
+        );
+        assert_eq!(
+            "Problems".parse::<QuestionKind>(),
+            Err(AppError::invalid(Field::Kind, Problem::Unknown))
+        );
+        for (value, mode) in [
+            ("dots", VotingMode::Dots),
+            ("scores", VotingMode::Scores),
+            ("usg", VotingMode::Scores),
+            ("rating", VotingMode::Scores),
+            (" both", VotingMode::Both),
+            ("", VotingMode::Both),
+        ] {
+            assert_eq!(value.parse(), Ok(mode), "{value:?}");
+        }
+        assert_eq!(
+            "all".parse::<VotingMode>(),
+            Err(AppError::invalid(Field::VotingMode, Problem::Unknown))
+        );
     }
 
     #[test]

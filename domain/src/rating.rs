@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-use crate::{AppError, CardId, Field, Lang, Problem, text};
+use crate::{AppError, CardId, Field, Lang, Problem, text, wire::Tag};
 
 /// Lowest rating.
 pub const RATING_MIN: i64 = 1;
@@ -230,7 +230,7 @@ impl Horizon {
 
     /// The API name.
     pub fn as_str(self) -> &'static str {
-        crate::wire::Tag::name(self)
+        Tag::name(self)
     }
 
     /// Label for people ("Jangka pendek (1–2 tahun)").
@@ -248,11 +248,8 @@ impl FromStr for Horizon {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Self, AppError> {
         match s.trim() {
-            "short" => Ok(Horizon::Short),
-            "medium" => Ok(Horizon::Medium),
-            "long" => Ok(Horizon::Long),
             "" => Err(AppError::invalid(Field::Horizon, Problem::Required)),
-            _ => Err(AppError::invalid(Field::Horizon, Problem::Unknown)),
+            name => Tag::from_name(name).ok_or(AppError::invalid(Field::Horizon, Problem::Unknown)),
         }
     }
 }
