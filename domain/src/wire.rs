@@ -45,8 +45,8 @@ pub trait Tag: Copy + 'static {
 /// = "b" })` implements [`Tag`] and `Deserialize`. `name` is an
 /// exhaustive match, so a variant without a name does not compile.
 /// `Serialize` stays derived (with the same names through
-/// `rename_all`, which the OpenAPI schema reads too); each enum's test
-/// checks that both agree.
+/// `rename_all`, which the OpenAPI schema reads too); a test checks that
+/// both agree for every variant. The calling crate needs `serde`.
 #[macro_export]
 macro_rules! tags {
     ($ty:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
@@ -101,33 +101,6 @@ impl<'de> Visitor<'de> for NameVisitor {
     }
 }
 
-/// Checks, for tests, that every variant of a [`Tag`] is written as its
-/// name by `Serialize` and read back by `Deserialize`, and that an
-/// unknown name is refused.
-#[cfg(test)]
-pub fn assert_tags_round_trip<T>()
-where
-    T: Tag + serde::Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
-{
-    assert_eq!(T::ALL.len(), T::NAMES.len());
-    for (variant, name) in T::ALL.iter().zip(T::NAMES) {
-        assert_eq!(variant.name(), *name);
-        let json = serde_json::to_string(variant).expect("a tag serialises");
-        assert_eq!(json, format!("\"{name}\""), "{variant:?}");
-        assert_eq!(serde_json::from_str::<T>(&json).ok(), Some(*variant));
-        assert_eq!(T::from_name(name), Some(*variant));
-    }
-    let unknown = serde_json::from_str::<T>("\"no such name\"").unwrap_err();
-    assert!(
-        unknown
-            .to_string()
-            .starts_with("unknown variant `no such name`, expected"),
-        "{unknown}"
-    );
-    assert!(serde_json::from_str::<T>("3").is_err());
-    assert_eq!(T::from_name("no such name"), None);
-}
-
 /// Why a tagged object could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WireError {
@@ -160,6 +133,32 @@ pub fn need_u32(value: Option<i64>, name: &'static str) -> Result<u32, WireError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checks, for tests, that every variant of a [`Tag`] is written as its
+    /// name by `Serialize` and read back by `Deserialize`, and that an
+    /// unknown name is refused.
+    fn assert_tags_round_trip<T>()
+    where
+        T: Tag + serde::Serialize + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
+    {
+        assert_eq!(T::ALL.len(), T::NAMES.len());
+        for (variant, name) in T::ALL.iter().zip(T::NAMES) {
+            assert_eq!(variant.name(), *name);
+            let json = serde_json::to_string(variant).expect("a tag serialises");
+            assert_eq!(json, format!("\"{name}\""), "{variant:?}");
+            assert_eq!(serde_json::from_str::<T>(&json).ok(), Some(*variant));
+            assert_eq!(T::from_name(name), Some(*variant));
+        }
+        let unknown = serde_json::from_str::<T>("\"no such name\"").unwrap_err();
+        assert!(
+            unknown
+                .to_string()
+                .starts_with("unknown variant `no such name`, expected"),
+            "{unknown}"
+        );
+        assert!(serde_json::from_str::<T>("3").is_err());
+        assert_eq!(T::from_name("no such name"), None);
+    }
 
     #[test]
     fn every_tag_is_written_and_read_by_its_name() {
