@@ -31,11 +31,8 @@ impl Lang {
     pub const ALL: [Lang; 2] = [Lang::Id, Lang::En];
 
     /// The BCP 47 code (`id`, `en`), as used in `<html lang>` and the API.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
+    pub fn code(self) -> &'static str {
+        crate::wire::Tag::name(self)
     }
 
     /// The strings of this language.
