@@ -163,6 +163,11 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
     let outbox = Outbox::start(snapshot);
     provide_context(outbox);
     let vote = ServerAction::<SetVote>::new();
+    // Why the server last refused a vote or a rating, shown until the next
+    // one goes through. One signal for the three actions: the phone's
+    // WebAssembly then holds one error box, not one per action's type.
+    let refused = RwSignal::new(None::<Result<(), UiError>>);
+    let answer = move |result: Result<(), UiError>| refused.set(result.err().map(Err));
     // The vote being sent, kept for the outbox should the network fail.
     let sending = StoredValue::new(None::<SetVote>);
     Effect::new(move |_| {
@@ -171,30 +176,41 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
         }
     });
     Effect::new(move |_| match vote.value().get() {
-        Some(Ok(outcome)) => snapshot.update(|s| s.apply_vote(&outcome)),
+        Some(Ok(outcome)) => {
+            snapshot.update(|s| s.apply_vote(&outcome));
+            answer(Ok(()));
+        }
+        // No signal is not an error here: the outbox keeps the vote.
         Some(Err(e)) if is_offline(&e) => {
             if let Some(SetVote { card_id, dots }) = sending.get_value() {
                 outbox.queue(Pending::Vote { card_id, dots });
             }
         }
-        _ => {}
+        Some(Err(e)) => answer(Err(e)),
+        None => {}
     });
     let now = crate::components::countdown::clock(snapshot.with_untracked(|s| s.server_now));
     let usg = ServerAction::<RateUsg>::new();
     let idea = ServerAction::<RateIdea>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(outcome)) = usg.value().get()
-            && let Some(mine) = outcome.usg
-        {
-            snapshot.update(|s| s.apply_my_usg(outcome.card_id, mine));
+    Effect::new(move |_| match usg.value().get() {
+        Some(Ok(outcome)) => {
+            if let Some(mine) = outcome.usg {
+                snapshot.update(|s| s.apply_my_usg(outcome.card_id, mine));
+            }
+            answer(Ok(()));
         }
+        Some(Err(e)) => answer(Err(e)),
+        None => {}
     });
-    Effect::new(move |_| {
-        if let Some(Ok(outcome)) = idea.value().get()
-            && let Some(mine) = outcome.rating
-        {
-            snapshot.update(|s| s.apply_my_rating(outcome.card_id, mine));
+    Effect::new(move |_| match idea.value().get() {
+        Some(Ok(outcome)) => {
+            if let Some(mine) = outcome.rating {
+                snapshot.update(|s| s.apply_my_rating(outcome.card_id, mine));
+            }
+            answer(Ok(()));
         }
+        Some(Err(e)) => answer(Err(e)),
+        None => {}
     });
     provide_context(ParticipantActions {
         snapshot,
@@ -255,13 +271,8 @@ fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView 
                 </p>
             </div>
             <div class="toast-area">
-                // No signal is not an error here: the outbox keeps the vote.
-                <ActionError result=Signal::derive(move || {
-                    vote.value().get().filter(|r| !matches!(r, Err(e) if is_offline(e)))
-                })/>
+                <ActionError result=refused/>
                 <ActionError result=outbox.refused()/>
-                <ActionError result=usg.value()/>
-                <ActionError result=idea.value()/>
             </div>
             <Show
                 when=move || !open.get().is_empty()

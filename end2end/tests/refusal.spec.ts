@@ -1,0 +1,54 @@
+import { expect, test } from "@playwright/test";
+import { prepareRoom, setPhase, snapshot } from "./support";
+
+// The server refuses a vote the phone thought it could make: the live
+// stream is cut, so the phone has not heard that the facilitator closed
+// the question. The refusal shows once, in the person's language, and goes
+// away when the next vote goes through.
+
+const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+test("a refused vote says why, once, and the next vote that goes through clears it", async ({ browser, request }) => {
+  const room = await prepareRoom(request, "Apa hambatan layanan publik di kecamatan?");
+  const other = await (
+    await request.post("/api/v1/join", { data: { code: room.code, group: "academia", consent: true } })
+  ).json();
+  const card = await (
+    await request.post(`/api/v1/questions/${room.question}/cards`, {
+      headers: { Authorization: `Bearer ${other.token}` },
+      data: { text: "Antrean KTP berhari-hari" },
+    })
+  ).json();
+  await setPhase(request, room, "voting");
+
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  // No live stream: every attempt to open it fails, as on a network that
+  // drops long-lived connections.
+  await page.route("**/api/v1/sessions/*/events*", (route) => route.abort());
+  await page.goto(`/j/${room.code}`);
+  await page.getByLabel("Komunitas").check();
+  await page.getByLabel("Saya setuju ikut serta").check();
+  await page.getByRole("button", { name: "Bergabung" }).click();
+  await expect(page).toHaveURL(new RegExp(`/s/${room.code}$`));
+  // Hydrated, and the stream is down.
+  await expect(page.locator("main[data-live='reconnecting']")).toBeVisible();
+
+  await setPhase(request, room, "closed");
+  const plus = page.locator(".card", { hasText: "Antrean KTP berhari-hari" }).getByRole("button", {
+    name: "Tambah satu suara",
+  });
+  await plus.click();
+  const alert = page.locator(".toast-area").getByRole("alert");
+  await expect(alert).toHaveText("Pemungutan suara tidak dibuka saat pertanyaan dalam tahap ditutup.");
+  await expect(alert).toHaveCount(1);
+  await expect(page.locator(`[data-my-dots='${card.id}']`)).toHaveText("0");
+
+  await setPhase(request, room, "voting");
+  await plus.click();
+  await expect(page.locator(`[data-my-dots='${card.id}']`)).toHaveText("1");
+  await expect(alert).toHaveCount(0);
+  const snap = await snapshot(request, room);
+  expect(snap.cards.find((c: { id: string }) => c.id === card.id).dots).toBe(1);
+  await context.close();
+});
