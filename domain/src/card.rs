@@ -152,6 +152,31 @@ pub struct Card {
     pub programme: Option<Programme>,
 }
 
+crate::json_struct!(Card {
+    id,
+    question_id,
+    session_id,
+    kind,
+    text,
+    group,
+    answers,
+    dots,
+    created_at,
+    status: default,
+    pinned: default,
+    sub_element: default,
+    on_behalf: default,
+    edited: default,
+    merged_from: default,
+    merge_id: default,
+    hidden_reason: default,
+    original_text: default,
+    dots_by_group: default,
+    usg: default,
+    idea_score: default,
+    programme: default,
+});
+
 /// A card's dots from one stakeholder group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -159,6 +184,8 @@ pub struct GroupDots {
     pub group: String,
     pub dots: u32,
 }
+
+crate::json_struct!(GroupDots { group, dots });
 
 impl Card {
     /// Whether everyone sees it.

@@ -21,6 +21,8 @@ pub struct SubElement {
     pub name: String,
 }
 
+crate::json_struct!(SubElement { key, name });
+
 /// A dimension of a workshop, e.g. `governance`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +31,12 @@ pub struct Dimension {
     pub name: String,
     pub sub_elements: Vec<SubElement>,
 }
+
+crate::json_struct!(Dimension {
+    key,
+    name,
+    sub_elements,
+});
 
 /// Most dimensions a workshop may have.
 pub const MAX_DIMENSIONS: usize = 12;

@@ -213,6 +213,33 @@ struct AppErrorWire {
     until: Option<String>,
 }
 
+impl crate::json::FromJson for AppError {
+    fn from_json(value: crate::json::Value) -> Result<Self, crate::json::JsonError> {
+        AppErrorWire::from_json(value)?
+            .try_into()
+            .map_err(WireError::into_json)
+    }
+}
+
+crate::json_struct!(AppErrorWire {
+    code,
+    field,
+    problem,
+    max,
+    min,
+    detail,
+    what,
+    budget,
+    used_elsewhere,
+    requested,
+    phase,
+    action,
+    name,
+    limit_bytes,
+    retry_after_secs,
+    until,
+});
+
 impl TryFrom<AppErrorWire> for AppError {
     type Error = WireError;
 
@@ -757,6 +784,7 @@ mod tests {
                 e,
                 "{json}"
             );
+            assert_eq!(crate::json::read::<AppError>(&json), Ok(e), "{json}");
         }
     }
 

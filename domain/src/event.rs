@@ -168,6 +168,14 @@ pub struct CardTally {
     pub idea: Option<IdeaScore>,
 }
 
+crate::json_struct!(CardTally {
+    card_id,
+    dots,
+    by_group: default,
+    usg: default,
+    idea: default,
+});
+
 impl CardTally {
     /// Just a total (tests and simple callers).
     pub fn dots(card_id: CardId, dots: u32) -> CardTally {
@@ -220,6 +228,8 @@ pub struct GroupCount {
     pub group: String,
     pub count: u32,
 }
+
+crate::json_struct!(GroupCount { group, count });
 
 /// What a live connection receives, as the `data` of one Server-Sent
 /// Event whose `id` is the sequence number of the last change it covers.
@@ -315,6 +325,28 @@ struct LiveEventWire {
     premoderate: Option<bool>,
     passcode: Option<String>,
 }
+
+impl crate::json::FromJson for LiveEvent {
+    fn from_json(value: crate::json::Value) -> Result<Self, crate::json::JsonError> {
+        LiveEventWire::from_json(value)?
+            .try_into()
+            .map_err(WireError::into_json)
+    }
+}
+
+crate::json_struct!(LiveEventWire {
+    kind = "type",
+    seq,
+    question,
+    question_id,
+    phase,
+    card,
+    card_id,
+    cards,
+    groups,
+    premoderate,
+    passcode,
+});
 
 impl TryFrom<LiveEventWire> for LiveEvent {
     type Error = WireError;
@@ -562,6 +594,7 @@ mod tests {
                 event,
                 "{json}"
             );
+            assert_eq!(crate::json::read::<LiveEvent>(&json), Ok(event), "{json}");
         }
     }
 
@@ -600,6 +633,15 @@ mod tests {
             unknown.to_string().contains("unknown variant `party`"),
             "{unknown}"
         );
+        // The browser's reader agrees.
+        assert_eq!(
+            crate::json::read(r#"{"seq": 5, "extra": [1, {"a": null}], "type": "resync"}"#),
+            Ok(LiveEvent::Resync { seq: 5 })
+        );
+        let missing = crate::json::read::<LiveEvent>(r#"{"type": "ready"}"#).unwrap_err();
+        assert_eq!(missing.to_string(), "missing field in `seq`");
+        let unknown = crate::json::read::<LiveEvent>(r#"{"type": "party"}"#).unwrap_err();
+        assert_eq!(unknown.to_string(), "unknown name in `type`");
     }
 
     #[test]

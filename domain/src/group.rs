@@ -17,6 +17,8 @@ pub struct StakeholderGroup {
     pub name: String,
 }
 
+crate::json_struct!(StakeholderGroup { key, name });
+
 /// Most groups a workshop may have.
 pub const MAX_GROUPS: usize = 10;
 

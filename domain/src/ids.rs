@@ -26,6 +26,14 @@ macro_rules! id_type {
             }
         }
 
+        impl $crate::json::FromJson for $name {
+            fn from_json(value: $crate::json::Value) -> Result<Self, $crate::json::JsonError> {
+                Uuid::parse_str(&$crate::json::text(value)?)
+                    .map(Self)
+                    .map_err(|_| $crate::json::JsonError::new("expected an id (UUID)"))
+            }
+        }
+
         impl FromStr for $name {
             type Err = uuid::Error;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -11,6 +11,7 @@ pub mod event;
 pub mod group;
 pub mod i18n;
 pub mod ids;
+pub mod json;
 pub mod moderation;
 pub mod privacy;
 pub mod question;

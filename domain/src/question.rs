@@ -198,6 +198,12 @@ impl VoteBudget {
     }
 }
 
+impl crate::json::FromJson for VoteBudget {
+    fn from_json(value: crate::json::Value) -> Result<Self, crate::json::JsonError> {
+        u32::from_json(value).map(VoteBudget)
+    }
+}
+
 impl Default for VoteBudget {
     fn default() -> Self {
         Self::DEFAULT
@@ -241,6 +247,25 @@ pub struct Question {
     #[serde(default)]
     pub voting_mode: VotingMode,
 }
+
+crate::json_struct!(Question {
+    id,
+    session_id,
+    dimension,
+    sub_element,
+    prompt,
+    kind,
+    vote_budget,
+    phase,
+    position,
+    created_at,
+    hide_tallies: default,
+    tallies_revealed: default,
+    cards_while_voting: default,
+    votes_while_collecting: default,
+    timer_ends_at: default,
+    voting_mode: default,
+});
 
 /// How participants weigh a question's cards while voting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]

@@ -41,6 +41,12 @@ pub struct Usg {
     pub growth: u8,
 }
 
+crate::json_struct!(Usg {
+    urgency,
+    seriousness,
+    growth,
+});
+
 impl Usg {
     /// Checks a rating (each 1–5).
     pub fn parse(urgency: i64, seriousness: i64, growth: i64) -> Result<Usg, AppError> {
@@ -59,6 +65,8 @@ pub struct ImpactEffort {
     pub impact: u8,
     pub effort: u8,
 }
+
+crate::json_struct!(ImpactEffort { impact, effort });
 
 impl ImpactEffort {
     /// Checks a rating (each 1–5).
@@ -88,6 +96,14 @@ pub struct UsgScore {
     /// How many participants rated.
     pub raters: u32,
 }
+
+crate::json_struct!(UsgScore {
+    urgency,
+    seriousness,
+    growth,
+    score,
+    raters,
+});
 
 impl UsgScore {
     /// The result from the sums of all ratings; `None` when nobody rated.
@@ -152,6 +168,13 @@ pub struct IdeaScore {
     /// High impact and low effort: a quick-win candidate.
     pub quick_win: bool,
 }
+
+crate::json_struct!(IdeaScore {
+    impact,
+    effort,
+    raters,
+    quick_win,
+});
 
 impl Eq for IdeaScore {}
 
@@ -263,6 +286,11 @@ pub struct Programme {
     pub lead_office: Option<String>,
 }
 
+crate::json_struct!(Programme {
+    horizon,
+    lead_office,
+});
+
 /// Checks a candidate programme's lead office.
 pub fn parse_lead_office(raw: Option<&str>) -> Result<Option<String>, AppError> {
     text::clean_optional_line(raw, Field::LeadOffice, text::Limits { min: 2, max: 120 })
@@ -286,6 +314,19 @@ struct MyUsgWire {
     seriousness: u8,
     growth: u8,
 }
+
+impl crate::json::FromJson for MyUsg {
+    fn from_json(value: crate::json::Value) -> Result<Self, crate::json::JsonError> {
+        MyUsgWire::from_json(value).map(MyUsg::from)
+    }
+}
+
+crate::json_struct!(MyUsgWire {
+    card_id,
+    urgency,
+    seriousness,
+    growth,
+});
 
 impl From<MyUsgWire> for MyUsg {
     fn from(w: MyUsgWire) -> Self {
@@ -318,6 +359,18 @@ struct MyRatingWire {
     effort: u8,
 }
 
+impl crate::json::FromJson for MyRating {
+    fn from_json(value: crate::json::Value) -> Result<Self, crate::json::JsonError> {
+        MyRatingWire::from_json(value).map(MyRating::from)
+    }
+}
+
+crate::json_struct!(MyRatingWire {
+    card_id,
+    impact,
+    effort,
+});
+
 impl From<MyRatingWire> for MyRating {
     fn from(w: MyRatingWire) -> Self {
         MyRating {
@@ -346,6 +399,15 @@ pub struct ScoreOutcome {
     /// changed).
     pub seq: u64,
 }
+
+crate::json_struct!(ScoreOutcome {
+    card_id,
+    usg,
+    rating,
+    usg_score,
+    idea_score,
+    seq,
+});
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,16 @@ pub struct Session {
     pub passcode: Option<String>,
 }
 
+crate::json_struct!(Session {
+    id,
+    workshop_id,
+    title,
+    join_code,
+    created_at,
+    premoderate: default,
+    passcode: default,
+});
+
 /// Checks a session's title.
 pub fn parse_title(raw: &str) -> Result<String, AppError> {
     text::clean_line(raw, Field::Title, TITLE)
@@ -114,6 +124,13 @@ impl<'de> Deserialize<'de> for JoinCode {
     }
 }
 
+impl crate::json::FromJson for JoinCode {
+    fn from_json(value: crate::json::Value) -> Result<Self, crate::json::JsonError> {
+        JoinCode::parse(&crate::json::text(value)?)
+            .map_err(|_| crate::json::JsonError::new("expected a six-digit join code"))
+    }
+}
+
 /// What the join page shows about a session: public to anyone who has its
 /// code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,6 +195,15 @@ pub struct Participant {
     pub language: Option<Lang>,
     pub joined_at: Timestamp,
 }
+
+crate::json_struct!(Participant {
+    id,
+    session_id,
+    group,
+    name,
+    language,
+    joined_at,
+});
 
 #[cfg(test)]
 mod tests {

@@ -38,6 +38,15 @@ pub struct WorkshopBrief {
     pub withdrawn_cards: crate::privacy::WithdrawnCards,
 }
 
+crate::json_struct!(WorkshopBrief {
+    id,
+    title,
+    language,
+    dimensions,
+    groups,
+    withdrawn_cards: default,
+});
+
 /// One of the caller's votes.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +54,8 @@ pub struct MyVote {
     pub card_id: CardId,
     pub dots: u32,
 }
+
+crate::json_struct!(MyVote { card_id, dots });
 
 /// What only the participant asking sees: who they are, their dots and
 /// which cards are theirs.
@@ -61,6 +72,14 @@ pub struct Me {
     #[serde(default)]
     pub ratings: Vec<MyRating>,
 }
+
+crate::json_struct!(Me {
+    participant,
+    votes,
+    cards,
+    usg: default,
+    ratings: default,
+});
 
 /// A session at one point in its history (`seq`).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -83,6 +102,17 @@ pub struct SessionSnapshot {
     #[serde(default)]
     pub server_now: Timestamp,
 }
+
+crate::json_struct!(SessionSnapshot {
+    seq,
+    workshop,
+    session,
+    questions,
+    cards,
+    participants,
+    me,
+    server_now: default,
+});
 
 /// What applying a live event asks of the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -469,6 +499,142 @@ mod tests {
             session_id: SessionId(Uuid::from_u128(1)),
             ..crate::card::sample_card(n, q)
         }
+    }
+
+    /// A snapshot with every optional part filled in, as a phone reads it
+    /// from the page and from `participant_view`.
+    fn full_snapshot() -> SessionSnapshot {
+        use crate::rating::{Horizon, IdeaScore, Programme, UsgScore};
+        let mut s = snapshot();
+        s.seq = 41;
+        s.server_now = Timestamp(1_764_000_000_123);
+        s.workshop.withdrawn_cards = crate::privacy::WithdrawnCards::Remove;
+        s.session.premoderate = true;
+        s.session.passcode = Some("1234".into());
+        let mut q = question(10, Phase::Voting);
+        q.sub_element = Some("kesehatan".into());
+        q.timer_ends_at = Some(Timestamp(1_764_000_060_000));
+        q.hide_tallies = true;
+        q.tallies_revealed = true;
+        q.cards_while_voting = true;
+        q.votes_while_collecting = true;
+        q.voting_mode = crate::question::VotingMode::Scores;
+        q.vote_budget = VoteBudget::parse(7).unwrap();
+        let mut c = card(100, 10);
+        c.text = "Jalan \"rusak\"\nbaris dua — é 😀 </script>".into();
+        c.answers = vec![CardId(Uuid::from_u128(101))];
+        c.dots = 5;
+        c.status = CardStatus::Hidden;
+        c.pinned = true;
+        c.sub_element = Some("jalan".into());
+        c.on_behalf = true;
+        c.edited = true;
+        c.merged_from = vec![CardId(Uuid::from_u128(102))];
+        c.merge_id = Some("m1".into());
+        c.hidden_reason = Some("off topic".into());
+        c.original_text = Some("jalan".into());
+        c.dots_by_group = vec![crate::card::GroupDots {
+            group: "media".into(),
+            dots: 5,
+        }];
+        c.usg = UsgScore::from_sums(11, 9, 7, 3);
+        c.idea_score = IdeaScore::from_sums(8, 5, 3);
+        c.programme = Some(Programme {
+            horizon: Horizon::Medium,
+            lead_office: Some("Diskominfo".into()),
+        });
+        s.questions = vec![q, question(11, Phase::Closed)];
+        s.cards = vec![c, card(103, 11)];
+        s.participants = vec![GroupCount {
+            group: "media".into(),
+            count: 12,
+        }];
+        let me = s.me.as_mut().unwrap();
+        me.participant.name = Some("Ani".into());
+        me.participant.language = Some(Lang::En);
+        me.votes = vec![crate::snapshot::MyVote {
+            card_id: CardId(Uuid::from_u128(100)),
+            dots: 2,
+        }];
+        me.cards = vec![CardId(Uuid::from_u128(103))];
+        me.usg = vec![MyUsg {
+            card_id: CardId(Uuid::from_u128(100)),
+            usg: Usg {
+                urgency: 5,
+                seriousness: 4,
+                growth: 1,
+            },
+        }];
+        me.ratings = vec![MyRating {
+            card_id: CardId(Uuid::from_u128(100)),
+            rating: ImpactEffort {
+                impact: 3,
+                effort: 2,
+            },
+        }];
+        s
+    }
+
+    #[test]
+    fn the_browser_reads_a_snapshot_as_serde_writes_it() {
+        for s in [snapshot(), full_snapshot()] {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(crate::json::read::<SessionSnapshot>(&json), Ok(s), "{json}");
+        }
+        // Without the fields serde fills in by default, both readers agree.
+        let mut json = serde_json::to_value(full_snapshot()).unwrap();
+        json.as_object_mut().unwrap().remove("server_now");
+        let card = &mut json["cards"][1];
+        for default in [
+            "status",
+            "pinned",
+            "sub_element",
+            "merged_from",
+            "usg",
+            "programme",
+        ] {
+            card.as_object_mut().unwrap().remove(default);
+        }
+        json["me"].as_object_mut().unwrap().remove("ratings");
+        let text = json.to_string();
+        assert_eq!(
+            crate::json::read::<SessionSnapshot>(&text),
+            Ok(serde_json::from_str::<SessionSnapshot>(&text).unwrap())
+        );
+    }
+
+    #[test]
+    fn the_browser_reads_a_vote_and_a_score_as_serde_writes_them() {
+        use crate::rating::{ScoreOutcome, UsgScore};
+        let vote = VoteOutcome {
+            card_id: CardId(Uuid::from_u128(100)),
+            question_id: QuestionId(Uuid::from_u128(10)),
+            dots: 2,
+            total: None,
+            budget: 3,
+            used: 2,
+            remaining: 1,
+            seq: u64::MAX,
+        };
+        let json = serde_json::to_string(&vote).unwrap();
+        assert_eq!(crate::json::read(&json), Ok(vote));
+        let score = ScoreOutcome {
+            card_id: CardId(Uuid::from_u128(100)),
+            usg: Some(Usg {
+                urgency: 1,
+                seriousness: 2,
+                growth: 3,
+            }),
+            rating: Some(ImpactEffort {
+                impact: 4,
+                effort: 5,
+            }),
+            usg_score: UsgScore::from_sums(10, 10, 11, 3),
+            idea_score: None,
+            seq: 3,
+        };
+        let json = serde_json::to_string(&score).unwrap();
+        assert_eq!(crate::json::read(&json), Ok(score));
     }
 
     #[test]

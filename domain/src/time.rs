@@ -94,6 +94,14 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+impl crate::json::FromJson for Timestamp {
+    fn from_json(value: crate::json::Value) -> Result<Self, crate::json::JsonError> {
+        Timestamp::parse_rfc3339(&crate::json::text(value)?).ok_or(crate::json::JsonError::new(
+            "expected an RFC 3339 UTC timestamp",
+        ))
+    }
+}
+
 /// A calendar date (`YYYY-MM-DD`), e.g. a workshop's first day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {

@@ -63,6 +63,17 @@ pub struct VoteOutcome {
     pub seq: u64,
 }
 
+crate::json_struct!(VoteOutcome {
+    card_id,
+    question_id,
+    dots,
+    total,
+    budget,
+    used,
+    remaining,
+    seq,
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

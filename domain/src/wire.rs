@@ -12,6 +12,10 @@
 //! then pick the variant by its tag. The JSON is exactly what the derived
 //! `Serialize` writes; tests round-trip every variant.
 //!
+//! The browser no longer uses serde to read at all (see [`crate::json`]);
+//! the same wire structs and tag lists serve both readers, so the choice
+//! of variant by tag is written once.
+//!
 //! The same goes, on a smaller scale, for enums without fields: serde's
 //! derive reads each through a visitor of its own that also accepts
 //! `{"name": null}` and variant numbers. [`tags!`](crate::tags) gives such
@@ -42,7 +46,7 @@ pub trait Tag: Copy + 'static {
 }
 
 /// Gives an enum without fields its JSON names: `tags!(Kind { A = "a", B
-/// = "b" })` implements [`Tag`] and `Deserialize`. `name` is an
+/// = "b" })` implements [`Tag`], `Deserialize` and [`FromJson`](crate::json::FromJson). `name` is an
 /// exhaustive match, so a variant without a name does not compile.
 /// `Serialize` stays derived (with the same names through
 /// `rename_all`, which the OpenAPI schema reads too); a test checks that
@@ -66,6 +70,12 @@ macro_rules! tags {
                 $crate::wire::read_tag(deserializer)
             }
         }
+
+        impl $crate::json::FromJson for $ty {
+            fn from_json(value: $crate::json::Value) -> Result<Self, $crate::json::JsonError> {
+                $crate::wire::tag_from_json(value)
+            }
+        }
     };
 }
 
@@ -74,6 +84,12 @@ macro_rules! tags {
 pub fn read_tag<'de, D: Deserializer<'de>, T: Tag>(deserializer: D) -> Result<T, D::Error> {
     let index = deserializer.deserialize_str(NameVisitor(T::NAMES))?;
     Ok(T::ALL[index])
+}
+
+/// Reads a [`Tag`] from its name in a JSON value (see [`crate::json`]).
+pub fn tag_from_json<T: Tag>(value: crate::json::Value) -> Result<T, crate::json::JsonError> {
+    let name = crate::json::text(value)?;
+    T::from_name(&name).ok_or(crate::json::JsonError::UNKNOWN_NAME)
 }
 
 /// Finds a string among the names; one visitor for every [`Tag`].
@@ -115,6 +131,18 @@ impl fmt::Display for WireError {
         match self {
             WireError::Missing(name) => write!(f, "missing field `{name}`"),
             WireError::OutOfRange(name) => write!(f, "field `{name}` is out of range"),
+        }
+    }
+}
+
+impl WireError {
+    /// The same, as an error of [`crate::json`].
+    pub fn into_json(self) -> crate::json::JsonError {
+        match self {
+            WireError::Missing(name) => crate::json::JsonError::new("missing field").at(name),
+            WireError::OutOfRange(name) => {
+                crate::json::JsonError::new("number out of range").at(name)
+            }
         }
     }
 }
