@@ -1,21 +1,29 @@
 //! How server functions' answers and errors travel: JSON, read as text.
+//! Both codecs here write what serde's derived `Serialize` writes; they
+//! differ in how the browser reads it.
 //!
-//! server_fn's own `Json` reads an answer with `serde_json::from_slice`,
-//! while island props, live events and the phone's outbox are read with
-//! `serde_json::from_str`. Every type read both ways is compiled twice into
-//! the phone's WebAssembly (serde_json's reader is generic over its input).
-//! [`JsonText`] writes the same JSON and reads it as `&str`, so a phone
-//! carries one reader of each type. The bytes on the wire do not change.
+//! - [`LeanJson`] ([`PhoneOut`]): what the participant's page calls, and
+//!   every server function's error. Read by `rembuk_domain::json`, one
+//!   parser shared by every type, as the phone also reads its live events,
+//!   its outbox and the snapshot it starts from. No serde reader reaches
+//!   the phone's WebAssembly.
+//! - [`JsonText`] ([`JsonOut`]): the other answers (staff screens, the
+//!   join page), read by serde_json as `&str` (server_fn's own `Json`
+//!   reads `&[u8]`, which would compile serde_json's reader of each type a
+//!   second time).
+//!
+//! The bytes on the wire are the same either way.
 
 use bytes::Bytes;
+use rembuk_domain::json::{self, FromJson};
 use serde::{Serialize, de::DeserializeOwned};
 use server_fn::{ContentType, Decodes, Encodes, Format, FormatType, codec::Post};
 
 /// JSON, decoded from text (see the module's notes).
 pub struct JsonText;
 
-/// A `POST` whose answer is [`JsonText`]: the `output` of every server
-/// function the phone calls.
+/// A `POST` whose answer is [`JsonText`]: the `output` of the server
+/// functions the phone's bundle does not call (staff screens, joining).
 pub type JsonOut = Post<JsonText>;
 
 impl ContentType for JsonText {
@@ -43,6 +51,57 @@ impl<T: DeserializeOwned> Decodes<T> for JsonText {
     }
 }
 
+/// JSON written by serde and read by [`rembuk_domain::json`]: the answers
+/// and errors of what the phone calls. serde's reader compiles a copy of
+/// itself for every type it reads; this one is shared (see that module).
+pub struct LeanJson;
+
+/// A `POST` whose answer is [`LeanJson`]: the `output` of every server
+/// function the participant's page calls.
+pub type PhoneOut = Post<LeanJson>;
+
+impl ContentType for LeanJson {
+    const CONTENT_TYPE: &'static str = "application/json";
+}
+
+impl FormatType for LeanJson {
+    const FORMAT_TYPE: Format = Format::Text;
+}
+
+impl<T: Serialize> Encodes<T> for LeanJson {
+    type Error = serde_json::Error;
+
+    fn encode(output: &T) -> Result<Bytes, Self::Error> {
+        serde_json::to_vec(output).map(Bytes::from)
+    }
+}
+
+impl<T: FromJson> Decodes<T> for LeanJson {
+    type Error = LeanDecodeError;
+
+    fn decode(bytes: Bytes) -> Result<T, Self::Error> {
+        let text = std::str::from_utf8(&bytes).map_err(|_| LeanDecodeError::NotText)?;
+        json::read(text).map_err(LeanDecodeError::Json)
+    }
+}
+
+/// Why a [`LeanJson`] answer could not be read.
+#[derive(Debug)]
+pub enum LeanDecodeError {
+    /// The answer was not UTF-8.
+    NotText,
+    Json(json::JsonError),
+}
+
+impl std::fmt::Display for LeanDecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LeanDecodeError::NotText => f.write_str("the answer is not UTF-8 text"),
+            LeanDecodeError::Json(e) => e.fmt(f),
+        }
+    }
+}
+
 /// Why an answer could not be read.
 #[derive(Debug)]
 pub enum DecodeError {
@@ -63,6 +122,7 @@ impl std::fmt::Display for DecodeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::UiError;
     use rembuk_domain::AppError;
 
     #[test]
@@ -76,6 +136,23 @@ mod tests {
         assert_eq!(bytes, serde_json::to_vec(&error).unwrap());
         let back: AppError = <JsonText as Decodes<AppError>>::decode(bytes).unwrap();
         assert_eq!(back, error);
+    }
+
+    #[test]
+    fn the_lean_codec_writes_what_it_reads() {
+        let error = UiError(AppError::OverBudget {
+            budget: 5,
+            used_elsewhere: 3,
+            requested: 4,
+        });
+        let bytes = <LeanJson as Encodes<UiError>>::encode(&error).unwrap();
+        assert_eq!(bytes, serde_json::to_vec(&error).unwrap());
+        let back: UiError = <LeanJson as Decodes<UiError>>::decode(bytes).unwrap();
+        assert_eq!(back, error);
+        let bad = <LeanJson as Decodes<UiError>>::decode(Bytes::from_static(b"\xff\xfe"));
+        assert_eq!(bad.unwrap_err().to_string(), "the answer is not UTF-8 text");
+        let bad = <LeanJson as Decodes<UiError>>::decode(Bytes::from_static(b"{\"code\":"));
+        assert_eq!(bad.unwrap_err().to_string(), "expected a JSON value");
     }
 
     #[test]

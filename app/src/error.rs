@@ -5,7 +5,8 @@ use rembuk_domain::AppError;
 use serde::{Deserialize, Serialize};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-use crate::codec::JsonText;
+use crate::codec::LeanJson;
+use rembuk_domain::json::{FromJson, JsonError, Value};
 
 /// A server function's error.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,8 +25,14 @@ impl std::fmt::Display for UiError {
     }
 }
 
+impl FromJson for UiError {
+    fn from_json(value: Value) -> Result<Self, JsonError> {
+        AppError::from_json(value).map(UiError)
+    }
+}
+
 impl FromServerFnError for UiError {
-    type Encoder = JsonText;
+    type Encoder = LeanJson;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         UiError(match value {

@@ -76,7 +76,7 @@ mod browser {
             let Some(data) = e.data().as_string() else {
                 return;
             };
-            let Ok(event) = serde_json::from_str::<LiveEvent>(&data) else {
+            let Ok(event) = rembuk_domain::json::read::<LiveEvent>(&data) else {
                 return;
             };
             let seq = e.last_event_id().parse::<u64>().unwrap_or(0);

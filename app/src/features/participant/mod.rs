@@ -31,7 +31,7 @@ use outbox::{Outbox, OutboxNotice, Pending, is_offline};
 use question::QuestionPanel;
 
 /// The session as this participant sees it (with their own dots).
-#[server(prefix = "/fn", endpoint = "participant_view", output = crate::codec::JsonOut)]
+#[server(prefix = "/fn", endpoint = "participant_view", output = crate::codec::PhoneOut)]
 pub async fn participant_view(code: String) -> UiResult<SessionSnapshot> {
     crate::ssr::run(|s, caller| async move {
         let id = s.session_id_for_code(&code).await?;
@@ -42,7 +42,7 @@ pub async fn participant_view(code: String) -> UiResult<SessionSnapshot> {
 
 /// Submits a card. The idempotency key makes a repeated submission (a
 /// double tap, a resent form) return the first card.
-#[server(prefix = "/fn", endpoint = "submit_card", output = crate::codec::JsonOut)]
+#[server(prefix = "/fn", endpoint = "submit_card", output = crate::codec::PhoneOut)]
 pub async fn submit_card(
     question_id: QuestionId,
     text: String,
@@ -67,13 +67,13 @@ pub async fn submit_card(
 }
 
 /// Sets the participant's dots on a card.
-#[server(prefix = "/fn", endpoint = "set_vote", output = crate::codec::JsonOut)]
+#[server(prefix = "/fn", endpoint = "set_vote", output = crate::codec::PhoneOut)]
 pub async fn set_vote(card_id: CardId, dots: i64) -> UiResult<VoteOutcome> {
     crate::ssr::run(|s, caller| async move { s.vote(&caller, card_id, dots).await }).await
 }
 
 /// Sets the participant's USG rating of a problem card.
-#[server(prefix = "/fn", endpoint = "rate_usg", output = crate::codec::JsonOut)]
+#[server(prefix = "/fn", endpoint = "rate_usg", output = crate::codec::PhoneOut)]
 pub async fn rate_usg(
     card_id: CardId,
     urgency: i64,
@@ -88,7 +88,7 @@ pub async fn rate_usg(
 }
 
 /// Sets the participant's impact and effort rating of an idea card.
-#[server(prefix = "/fn", endpoint = "rate_idea", output = crate::codec::JsonOut)]
+#[server(prefix = "/fn", endpoint = "rate_idea", output = crate::codec::PhoneOut)]
 pub async fn rate_idea(
     card_id: CardId,
     impact: i64,
@@ -112,10 +112,13 @@ pub fn ParticipantPage() -> impl IntoView {
                     Ok(snapshot) if snapshot.me.is_some() => {
                         let title = snapshot.session.title.clone();
                         let workshop = snapshot.workshop.title.clone();
+                        let json = serde_json::to_string(&snapshot).unwrap_or_default();
+                        provide_context(Start { snapshot, code: code() });
                         view! {
                             <Title text=title/>
                             <Header context=workshop/>
-                            <ParticipantSession snapshot code=code()/>
+                            <div id=START_ID hidden data-snapshot=json data-code=code()></div>
+                            <ParticipantSession/>
                         }
                         .into_any()
                     }
@@ -148,10 +151,46 @@ pub struct ParticipantActions {
     pub now: Signal<i64>,
 }
 
+/// The element that carries the snapshot and join code the participant's
+/// island starts from.
+const START_ID: &str = "participant-start";
+
+/// What the participant's island starts from. The island takes no props:
+/// Leptos would read them with serde, and a phone then carries serde's
+/// reader for every type in a snapshot. The server hands them over as
+/// context and writes them into the page as JSON ([`START_ID`]); the
+/// browser reads that with `rembuk_domain::json`.
+#[derive(Clone)]
+struct Start {
+    snapshot: SessionSnapshot,
+    code: String,
+}
+
+impl Start {
+    #[cfg(not(feature = "hydrate"))]
+    fn take() -> Start {
+        expect_context::<Start>()
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn take() -> Start {
+        let element = document().get_element_by_id(START_ID);
+        let read = |name: &str| element.as_ref().and_then(|e| e.get_attribute(name));
+        let snapshot = read("data-snapshot")
+            .and_then(|json| rembuk_domain::json::read(&json).ok())
+            .expect("the page carries the session's snapshot");
+        Start {
+            snapshot,
+            code: read("data-code").unwrap_or_default(),
+        }
+    }
+}
+
 /// The live part of the participant's page (an island: the only code the
 /// phone downloads for it).
 #[island]
-fn ParticipantSession(snapshot: SessionSnapshot, code: String) -> impl IntoView {
+fn ParticipantSession() -> impl IntoView {
+    let Start { snapshot, code } = Start::take();
     crate::i18n::provide_lang();
     let t = use_t();
     let snapshot = RwSignal::new(snapshot);

@@ -16,18 +16,18 @@
 use leptos::prelude::*;
 use rembuk_domain::{
     AppError, CardId, QuestionId,
+    json::{FromJson, JsonError, Value},
     snapshot::SessionSnapshot,
     wire::{WireError, need},
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::UiError;
 
-/// Something the phone made that the server has not confirmed. Read
-/// through [`PendingWire`], which keeps serde's buffering out of the
-/// phone's code (see `rembuk_domain::wire`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", try_from = "PendingWire")]
+/// Something the phone made that the server has not confirmed. Written
+/// by serde, read by `rembuk_domain::json` through [`PendingWire`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum Pending {
     Vote {
         card_id: CardId,
@@ -55,9 +55,7 @@ rembuk_domain::tags!(PendingKind {
 });
 
 /// Every field of every [`Pending`], as kept in `localStorage`.
-#[derive(Deserialize)]
 struct PendingWire {
-    #[serde(rename = "type")]
     tag: PendingKind,
     card_id: Option<CardId>,
     dots: Option<i64>,
@@ -66,6 +64,25 @@ struct PendingWire {
     kind: Option<String>,
     answers: Option<Vec<CardId>>,
     idempotency_key: Option<String>,
+}
+
+rembuk_domain::json_struct!(PendingWire {
+    tag = "type",
+    card_id,
+    dots,
+    question_id,
+    text,
+    kind,
+    answers,
+    idempotency_key,
+});
+
+impl FromJson for Pending {
+    fn from_json(value: Value) -> Result<Self, JsonError> {
+        PendingWire::from_json(value)?
+            .try_into()
+            .map_err(WireError::into_json)
+    }
 }
 
 impl TryFrom<PendingWire> for Pending {
@@ -264,7 +281,7 @@ mod browser {
     pub fn start(outbox: Outbox, session: SessionId) {
         let stored: Vec<Pending> = storage()
             .and_then(|s| s.get_item(&key(session)).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
+            .and_then(|json| rembuk_domain::json::read(&json).ok())
             .unwrap_or_default();
         Effect::new(move |first: Option<()>| {
             let items = outbox.items.get();
@@ -351,13 +368,11 @@ mod tests {
             ),
             "{json}"
         );
-        assert_eq!(serde_json::from_str::<Vec<Pending>>(&json).unwrap(), items);
-        let broken = serde_json::from_str::<Vec<Pending>>(r#"[{"type":"vote","dots":1}]"#);
-        assert!(
-            broken
-                .unwrap_err()
-                .to_string()
-                .contains("missing field `card_id`")
+        assert_eq!(rembuk_domain::json::read::<Vec<Pending>>(&json), Ok(items));
+        let broken = rembuk_domain::json::read::<Vec<Pending>>(r#"[{"type":"vote","dots":1}]"#);
+        assert_eq!(
+            broken.unwrap_err().to_string(),
+            "missing field in `card_id`"
         );
     }
 }

@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// Withdraws the caller from the session and returns to its join page.
-#[server(prefix = "/fn", endpoint = "withdraw_me", output = crate::codec::JsonOut)]
+#[server(prefix = "/fn", endpoint = "withdraw_me", output = crate::codec::PhoneOut)]
 pub async fn withdraw_me(code: String) -> UiResult<()> {
     crate::ssr::run(|s, caller| async move {
         let id = s.session_id_for_code(&code).await?;
