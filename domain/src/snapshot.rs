@@ -309,7 +309,7 @@ impl SessionSnapshot {
             .filter(|c| c.question_id == question && c.status == status)
             .cloned()
             .collect();
-        cards.sort_by(tally::newest_first);
+        tally::sort_cards(&mut cards, tally::newest_first);
         cards
     }
 

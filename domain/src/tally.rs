@@ -13,9 +13,19 @@ pub fn rank_order(a: &Card, b: &Card) -> Ordering {
         .then_with(|| a.id.cmp(&b.id))
 }
 
+/// An order of cards ([`rank_order`], [`newest_first`]).
+pub type CardOrder = fn(&Card, &Card) -> Ordering;
+
+/// Sorts cards in `order` (stable). Every order goes through this one
+/// function-pointer type, so the sort is compiled once for all of them
+/// (a stable sort is about 3.5 KB of the phone's WebAssembly per copy).
+pub fn sort_cards(cards: &mut [Card], order: CardOrder) {
+    cards.sort_by(order);
+}
+
 /// Sorts cards into ranking order.
 pub fn rank(cards: &mut [Card]) {
-    cards.sort_by(rank_order);
+    sort_cards(cards, rank_order);
 }
 
 /// Orders cards newest first (how a facilitator watches them arrive).
