@@ -24,7 +24,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     let outbox = expect_context::<Outbox>();
     // The card being sent, kept for the outbox should the network fail.
     let sending = StoredValue::new(None::<SubmitCard>);
-    Effect::new(move |_| {
+    crate::components::watch(move |_| {
         if let Some(input) = action.input().get() {
             sending.set_value(Some(input));
         }
@@ -35,7 +35,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             form.reset();
         }
     };
-    Effect::new(move |_| match action.value().get() {
+    crate::components::watch(move |_| match action.value().get() {
         Some(Ok(card)) => {
             snapshot.update(|s| s.apply_own_card(&card));
             done();

@@ -209,12 +209,12 @@ fn ParticipantSession() -> impl IntoView {
     let answer = move |result: Result<(), UiError>| refused.set(result.err().map(Err));
     // The vote being sent, kept for the outbox should the network fail.
     let sending = StoredValue::new(None::<SetVote>);
-    Effect::new(move |_| {
+    crate::components::watch(move |_| {
         if let Some(input) = vote.input().get() {
             sending.set_value(Some(input));
         }
     });
-    Effect::new(move |_| match vote.value().get() {
+    crate::components::watch(move |_| match vote.value().get() {
         Some(Ok(outcome)) => {
             snapshot.update(|s| s.apply_vote(&outcome));
             answer(Ok(()));
@@ -231,7 +231,7 @@ fn ParticipantSession() -> impl IntoView {
     let now = crate::components::countdown::clock(snapshot.with_untracked(|s| s.server_now));
     let usg = ServerAction::<RateUsg>::new();
     let idea = ServerAction::<RateIdea>::new();
-    Effect::new(move |_| match usg.value().get() {
+    crate::components::watch(move |_| match usg.value().get() {
         Some(Ok(outcome)) => {
             if let Some(mine) = outcome.usg {
                 snapshot.update(|s| s.apply_my_usg(outcome.card_id, mine));
@@ -241,7 +241,7 @@ fn ParticipantSession() -> impl IntoView {
         Some(Err(e)) => answer(Err(e)),
         None => {}
     });
-    Effect::new(move |_| match idea.value().get() {
+    crate::components::watch(move |_| match idea.value().get() {
         Some(Ok(outcome)) => {
             if let Some(mine) = outcome.rating {
                 snapshot.update(|s| s.apply_my_rating(outcome.card_id, mine));

@@ -283,7 +283,7 @@ mod browser {
             .and_then(|s| s.get_item(&key(session)).ok().flatten())
             .and_then(|json| rembuk_domain::json::read(&json).ok())
             .unwrap_or_default();
-        Effect::new(move |first: Option<()>| {
+        crate::components::watch(move |first: Option<()>| {
             let items = outbox.items.get();
             if first.is_none() {
                 // After hydration: bring back what an earlier visit left.

@@ -15,7 +15,7 @@ pub fn AuditPanel(session: SessionId, initial: Vec<AuditEntry>) -> impl IntoView
     let entries = RwSignal::new(initial);
     let open = RwSignal::new(false);
     let load = Action::new(move |_: &()| async move { session_audit(session).await });
-    Effect::new(move |_| {
+    crate::components::watch(move |_| {
         if let Some(Ok(mut list)) = load.value().get() {
             list.truncate(50);
             entries.set(list);

@@ -259,7 +259,7 @@ pub fn MergeBar(question: QuestionId) -> impl IntoView {
     let t = use_t();
     let ConsoleCtx { merge, .. } = expect_context();
     let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
+    crate::components::watch(move |_| {
         if let Some(Ok(_)) = merge.value().get()
             && let Some(form) = form.get()
         {

@@ -126,7 +126,7 @@ fn ConsoleLive(data: ConsoleData) -> impl IntoView {
     provide_context(ctx);
     let premoderation = ServerAction::<SetPremoderation>::new();
     let passcode_action = ServerAction::<SetSessionPasscode>::new();
-    Effect::new(move |_| {
+    crate::components::watch(move |_| {
         if let Some(Ok(session)) = passcode_action.value().get() {
             snapshot.update(|s| s.session.passcode = session.passcode);
         }

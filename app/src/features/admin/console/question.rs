@@ -216,7 +216,7 @@ fn PaperCardForm(question: QuestionId) -> impl IntoView {
     let groups = snapshot.with_untracked(|s| s.workshop.groups.clone());
     let form = NodeRef::<leptos::html::Form>::new();
     let key = RwSignal::new(crate::components::form::new_key());
-    Effect::new(move |_| {
+    crate::components::watch(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             key.set(crate::components::form::new_key());
             if let Some(form) = form.get() {
