@@ -43,7 +43,7 @@ impl<T: Serialize> Encodes<T> for JsonText {
 }
 
 impl<T: DeserializeOwned> Decodes<T> for JsonText {
-    type Error = DecodeError;
+    type Error = DecodeError<serde_json::Error>;
 
     fn decode(bytes: Bytes) -> Result<T, Self::Error> {
         let text = std::str::from_utf8(&bytes).map_err(|_| DecodeError::NotText)?;
@@ -71,46 +71,30 @@ impl FormatType for LeanJson {
 impl<T: Serialize> Encodes<T> for LeanJson {
     type Error = serde_json::Error;
 
+    /// Written as [`JsonText`] writes it.
     fn encode(output: &T) -> Result<Bytes, Self::Error> {
-        serde_json::to_vec(output).map(Bytes::from)
+        <JsonText as Encodes<T>>::encode(output)
     }
 }
 
 impl<T: FromJson> Decodes<T> for LeanJson {
-    type Error = LeanDecodeError;
+    type Error = DecodeError<json::JsonError>;
 
     fn decode(bytes: Bytes) -> Result<T, Self::Error> {
-        let text = std::str::from_utf8(&bytes).map_err(|_| LeanDecodeError::NotText)?;
-        json::read(text).map_err(LeanDecodeError::Json)
+        let text = std::str::from_utf8(&bytes).map_err(|_| DecodeError::NotText)?;
+        json::read(text).map_err(DecodeError::Json)
     }
 }
 
-/// Why a [`LeanJson`] answer could not be read.
+/// Why an answer could not be read; `E` is the JSON reader's error.
 #[derive(Debug)]
-pub enum LeanDecodeError {
+pub enum DecodeError<E> {
     /// The answer was not UTF-8.
     NotText,
-    Json(json::JsonError),
+    Json(E),
 }
 
-impl std::fmt::Display for LeanDecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LeanDecodeError::NotText => f.write_str("the answer is not UTF-8 text"),
-            LeanDecodeError::Json(e) => e.fmt(f),
-        }
-    }
-}
-
-/// Why an answer could not be read.
-#[derive(Debug)]
-pub enum DecodeError {
-    /// The answer was not UTF-8.
-    NotText,
-    Json(serde_json::Error),
-}
-
-impl std::fmt::Display for DecodeError {
+impl<E: std::fmt::Display> std::fmt::Display for DecodeError<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DecodeError::NotText => f.write_str("the answer is not UTF-8 text"),
