@@ -13,11 +13,23 @@
 //!   second time).
 //!
 //! The bytes on the wire are the same either way.
+//!
+//! [`PhoneCall`] is how the participant's page calls its server functions:
+//! on the server, exactly server_fn's own protocol; in the browser, one
+//! `fetch` ([`crate::fetch`]).
 
 use bytes::Bytes;
+use http::Method;
 use rembuk_domain::json::{self, FromJson};
 use serde::{Serialize, de::DeserializeOwned};
-use server_fn::{ContentType, Decodes, Encodes, Format, FormatType, codec::Post};
+use server_fn::{
+    ContentType, Decodes, Encodes, Format, FormatType, Http, Protocol,
+    client::Client,
+    codec::{Post, PostUrl},
+    server::Server,
+};
+
+use crate::error::UiError;
 
 /// JSON, decoded from text (see the module's notes).
 pub struct JsonText;
@@ -86,6 +98,144 @@ impl<T: FromJson> Decodes<T> for LeanJson {
     }
 }
 
+/// The protocol of the server functions the participant's page calls
+/// (`#[server(protocol = PhoneCall)]`).
+///
+/// On the server it is `Http<PostUrl, PhoneOut>` itself: the arguments
+/// come as a form, as a plain form post sends them, and the answer goes
+/// back as JSON ([`LeanJson`]). In the browser [`crate::fetch`] writes the
+/// arguments as that form ([`ToForm`]), sends them with one `fetch`, and
+/// reads the answer, or the error, as text with `rembuk_domain::json`.
+/// server_fn's own browser client (gloo-net, byte buffers, streaming
+/// bodies, a generic error reader for each error type, serde_qs to write
+/// the form) is code that five calls, each one form out and one JSON text
+/// back, do not need on every phone.
+pub struct PhoneCall;
+
+/// What [`PhoneCall`] is on the server.
+type PlainCall = Http<PostUrl, PhoneOut>;
+
+impl<I, O, C, S> Protocol<I, O, C, S, UiError> for PhoneCall
+where
+    PlainCall: Protocol<I, O, C, S, UiError>,
+    I: ToForm + Send,
+    O: FromJson + Send,
+    C: Client<UiError>,
+    S: Server<UiError>,
+{
+    const METHOD: Method = Method::POST;
+
+    fn run_server<F, Fut>(
+        request: S::Request,
+        server_fn: F,
+    ) -> impl Future<Output = Result<S::Response, UiError>> + Send
+    where
+        F: Fn(I) -> Fut + Send,
+        Fut: Future<Output = Result<O, UiError>> + Send,
+    {
+        <PlainCall as Protocol<I, O, C, S, UiError>>::run_server(request, server_fn)
+    }
+
+    fn run_client(path: &str, input: I) -> impl Future<Output = Result<O, UiError>> + Send {
+        #[cfg(feature = "hydrate")]
+        {
+            crate::fetch::call(path, input)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            <PlainCall as Protocol<I, O, C, S, UiError>>::run_client(path, input)
+        }
+    }
+}
+
+/// A server function's arguments, written as the form a plain post of its
+/// page would send (`application/x-www-form-urlencoded`), which the server
+/// reads with serde_qs like any other form. [`form_args!`](crate::form_args)
+/// implements it for an argument struct.
+pub trait ToForm {
+    fn to_form(&self) -> String;
+}
+
+/// A value in a form: `name=value` pairs appended to `form`.
+pub trait FormValue {
+    fn append(&self, name: &str, form: &mut String);
+}
+
+/// Appends `name=value`, both percent-encoded.
+pub fn append_pair(form: &mut String, name: &str, value: &str) {
+    if !form.is_empty() {
+        form.push('&');
+    }
+    percent_encode(name, form);
+    form.push('=');
+    percent_encode(value, form);
+}
+
+/// Everything but the unreserved characters of RFC 3986, percent-encoded
+/// as UTF-8 bytes.
+fn percent_encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
+macro_rules! form_text {
+    ($($ty:ty),+) => {
+        $(impl FormValue for $ty {
+            fn append(&self, name: &str, form: &mut String) {
+                append_pair(form, name, &self.to_string());
+            }
+        })+
+    };
+}
+
+form_text!(
+    String,
+    i64,
+    rembuk_domain::CardId,
+    rembuk_domain::QuestionId
+);
+
+/// An absent value is no field (serde_qs reads it as `None`).
+impl<T: FormValue> FormValue for Option<T> {
+    fn append(&self, name: &str, form: &mut String) {
+        if let Some(value) = self {
+            value.append(name, form);
+        }
+    }
+}
+
+/// A list as serde_qs reads it: `name[0]=…&name[1]=…`.
+impl<T: FormValue> FormValue for Vec<T> {
+    fn append(&self, name: &str, form: &mut String) {
+        for (i, value) in self.iter().enumerate() {
+            value.append(&format!("{name}[{i}]"), form);
+        }
+    }
+}
+
+/// Implements [`ToForm`] for a server function's argument struct, one
+/// field per argument: `form_args!(SetVote { card_id, dots })`.
+#[macro_export]
+macro_rules! form_args {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::codec::ToForm for $ty {
+            fn to_form(&self) -> String {
+                let mut form = String::new();
+                $($crate::codec::FormValue::append(&self.$field, stringify!($field), &mut form);)+
+                form
+            }
+        }
+    };
+}
+
 /// Why an answer could not be read; `E` is the JSON reader's error.
 #[derive(Debug)]
 pub enum DecodeError<E> {
@@ -106,7 +256,6 @@ impl<E: std::fmt::Display> std::fmt::Display for DecodeError<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::UiError;
     use rembuk_domain::AppError;
 
     #[test]

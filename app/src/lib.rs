@@ -14,6 +14,8 @@ pub mod codec;
 pub mod components;
 pub mod error;
 pub mod features;
+#[cfg(feature = "hydrate")]
+pub mod fetch;
 pub mod i18n;
 pub mod live;
 #[cfg(feature = "ssr")]

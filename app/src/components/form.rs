@@ -12,6 +12,23 @@ use rembuk_domain::AppError;
 
 use crate::{error::UiError, i18n::use_lang};
 
+/// An action that calls the server function `S`: Leptos's `ServerAction`
+/// without its reading of an error from the page's address (for forms that
+/// redirect with `?__err=`, which Rembuk's forms do not: the server answers
+/// a plain post with the page itself). That reading brings a base64 and
+/// URL decoder to every phone.
+pub type CallAction<S> = Action<S, Result<<S as ServerFn>::Output, <S as ServerFn>::Error>>;
+
+/// A new [`CallAction`].
+pub fn call_action<S>() -> CallAction<S>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Action::new(|input: &S| S::run_on_client(input.clone()))
+}
+
 /// A form that calls a server function: before scripts run (or without
 /// them) a plain `POST` to the function, which answers with the page
 /// again; with scripts, `input` builds the call's arguments from the form
@@ -24,7 +41,7 @@ use crate::{error::UiError, i18n::use_lang};
 /// scripts, so the server's own message is what the person sees.
 #[component]
 pub fn PostForm<S, C>(
-    action: ServerAction<S>,
+    action: CallAction<S>,
     /// The arguments, from the form's fields.
     input: impl Fn(&Fields) -> Option<S> + Send + Sync + 'static,
     class: &'static str,

@@ -31,7 +31,7 @@ use outbox::{Outbox, OutboxNotice, Pending, is_offline};
 use question::QuestionPanel;
 
 /// The session as this participant sees it (with their own dots).
-#[server(prefix = "/fn", endpoint = "participant_view", output = crate::codec::PhoneOut)]
+#[server(prefix = "/fn", endpoint = "participant_view", protocol = crate::codec::PhoneCall)]
 pub async fn participant_view(code: String) -> UiResult<SessionSnapshot> {
     crate::ssr::run(|s, caller| async move {
         let id = s.session_id_for_code(&code).await?;
@@ -39,10 +39,11 @@ pub async fn participant_view(code: String) -> UiResult<SessionSnapshot> {
     })
     .await
 }
+crate::form_args!(ParticipantView { code });
 
 /// Submits a card. The idempotency key makes a repeated submission (a
 /// double tap, a resent form) return the first card.
-#[server(prefix = "/fn", endpoint = "submit_card", output = crate::codec::PhoneOut)]
+#[server(prefix = "/fn", endpoint = "submit_card", protocol = crate::codec::PhoneCall)]
 pub async fn submit_card(
     question_id: QuestionId,
     text: String,
@@ -65,15 +66,23 @@ pub async fn submit_card(
     })
     .await
 }
+crate::form_args!(SubmitCard {
+    question_id,
+    text,
+    kind,
+    answers,
+    idempotency_key
+});
 
 /// Sets the participant's dots on a card.
-#[server(prefix = "/fn", endpoint = "set_vote", output = crate::codec::PhoneOut)]
+#[server(prefix = "/fn", endpoint = "set_vote", protocol = crate::codec::PhoneCall)]
 pub async fn set_vote(card_id: CardId, dots: i64) -> UiResult<VoteOutcome> {
     crate::ssr::run(|s, caller| async move { s.vote(&caller, card_id, dots).await }).await
 }
+crate::form_args!(SetVote { card_id, dots });
 
 /// Sets the participant's USG rating of a problem card.
-#[server(prefix = "/fn", endpoint = "rate_usg", output = crate::codec::PhoneOut)]
+#[server(prefix = "/fn", endpoint = "rate_usg", protocol = crate::codec::PhoneCall)]
 pub async fn rate_usg(
     card_id: CardId,
     urgency: i64,
@@ -86,9 +95,15 @@ pub async fn rate_usg(
     })
     .await
 }
+crate::form_args!(RateUsg {
+    card_id,
+    urgency,
+    seriousness,
+    growth
+});
 
 /// Sets the participant's impact and effort rating of an idea card.
-#[server(prefix = "/fn", endpoint = "rate_idea", output = crate::codec::PhoneOut)]
+#[server(prefix = "/fn", endpoint = "rate_idea", protocol = crate::codec::PhoneCall)]
 pub async fn rate_idea(
     card_id: CardId,
     impact: i64,
@@ -97,6 +112,11 @@ pub async fn rate_idea(
     crate::ssr::run(|s, caller| async move { s.rate_idea(&caller, card_id, impact, effort).await })
         .await
 }
+crate::form_args!(RateIdea {
+    card_id,
+    impact,
+    effort
+});
 
 /// `/s/:code`: the participant's session page.
 #[component]
@@ -144,9 +164,9 @@ pub fn ParticipantPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct ParticipantActions {
     pub snapshot: RwSignal<SessionSnapshot>,
-    pub vote: ServerAction<SetVote>,
-    pub usg: ServerAction<RateUsg>,
-    pub idea: ServerAction<RateIdea>,
+    pub vote: crate::components::form::CallAction<SetVote>,
+    pub usg: crate::components::form::CallAction<RateUsg>,
+    pub idea: crate::components::form::CallAction<RateIdea>,
     /// The clock for countdowns.
     pub now: Signal<i64>,
 }
@@ -201,7 +221,7 @@ fn ParticipantSession() -> impl IntoView {
     });
     let outbox = Outbox::start(snapshot);
     provide_context(outbox);
-    let vote = ServerAction::<SetVote>::new();
+    let vote = crate::components::form::call_action::<SetVote>();
     // Why the server last refused a vote or a rating, shown until the next
     // one goes through. One signal for the three actions: the phone's
     // WebAssembly then holds one error box, not one per action's type.
@@ -229,8 +249,8 @@ fn ParticipantSession() -> impl IntoView {
         None => {}
     });
     let now = crate::components::countdown::clock(snapshot.with_untracked(|s| s.server_now));
-    let usg = ServerAction::<RateUsg>::new();
-    let idea = ServerAction::<RateIdea>::new();
+    let usg = crate::components::form::call_action::<RateUsg>();
+    let idea = crate::components::form::call_action::<RateIdea>();
     crate::components::watch(move |_| match usg.value().get() {
         Some(Ok(outcome)) => {
             if let Some(mine) = outcome.usg {
@@ -341,5 +361,108 @@ fn QuestionList(ids: Memo<Vec<QuestionId>>) -> impl IntoView {
         <For each=move || ids.get() key=|id| *id let(id)>
             <QuestionPanel id/>
         </For>
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::codec::ToForm;
+    use rembuk_domain::{CardId, QuestionId};
+
+    /// What the server reads from a form, as server_fn's `PostUrl` does.
+    fn read<T: serde::de::DeserializeOwned>(form: &str) -> T {
+        serde_qs::Config::new(5, false)
+            .deserialize_str(form)
+            .unwrap_or_else(|e| panic!("{form}: {e}"))
+    }
+
+    #[test]
+    fn the_phone_writes_the_forms_the_server_reads() {
+        let card = CardId::from_uuid(uuid::Uuid::new_v4());
+        let question = QuestionId::from_uuid(uuid::Uuid::new_v4());
+
+        let vote: SetVote = read(
+            &SetVote {
+                card_id: card,
+                dots: -3,
+            }
+            .to_form(),
+        );
+        assert_eq!((vote.card_id, vote.dots), (card, -3));
+
+        let usg: RateUsg = read(
+            &RateUsg {
+                card_id: card,
+                urgency: 5,
+                seriousness: 1,
+                growth: 3,
+            }
+            .to_form(),
+        );
+        assert_eq!(
+            (usg.card_id, usg.urgency, usg.seriousness, usg.growth),
+            (card, 5, 1, 3)
+        );
+
+        let idea: RateIdea = read(
+            &RateIdea {
+                card_id: card,
+                impact: 4,
+                effort: 2,
+            }
+            .to_form(),
+        );
+        assert_eq!((idea.card_id, idea.impact, idea.effort), (card, 4, 2));
+
+        // Every character a person may type, and a list.
+        let text = "Jalan rusak & banjir = 50% <di> \"Tapaktuan\"? 1+1 #2 ümlaut 🌧\n/\\;";
+        let answers = vec![
+            CardId::from_uuid(uuid::Uuid::new_v4()),
+            CardId::from_uuid(uuid::Uuid::new_v4()),
+            CardId::from_uuid(uuid::Uuid::new_v4()),
+        ];
+        let sent = SubmitCard {
+            question_id: question,
+            text: text.to_string(),
+            kind: Some("idea".to_string()),
+            answers: Some(answers.clone()),
+            idempotency_key: Some("w-1f-2a".to_string()),
+        };
+        let got: SubmitCard = read(&sent.to_form());
+        assert_eq!(got.question_id, question);
+        assert_eq!(got.text, text);
+        assert_eq!(got.kind.as_deref(), Some("idea"));
+        assert_eq!(got.answers, Some(answers));
+        assert_eq!(got.idempotency_key.as_deref(), Some("w-1f-2a"));
+
+        // Absent options are absent fields.
+        let bare = SubmitCard {
+            question_id: question,
+            text: String::new(),
+            kind: None,
+            answers: None,
+            idempotency_key: None,
+        };
+        let form = bare.to_form();
+        assert_eq!(form, format!("question_id={question}&text="));
+        let got: SubmitCard = read(&form);
+        assert_eq!(
+            (
+                got.text.as_str(),
+                got.kind,
+                got.answers,
+                got.idempotency_key
+            ),
+            ("", None, None, None)
+        );
+
+        let view: ParticipantView = read(
+            &ParticipantView {
+                code: "123 456".into(),
+            }
+            .to_form(),
+        );
+        assert_eq!(view.code, "123 456");
     }
 }
