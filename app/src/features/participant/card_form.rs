@@ -79,8 +79,13 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             answers: Some(f.parse_all("answers[]")?).filter(|a: &Vec<_>| !a.is_empty()),
             idempotency_key: f.text("idempotency_key"),
         })>
+            // As `Result<(), _>`, the type of the page's other error boxes:
+            // one copy of the box in the phone's WebAssembly.
             <ActionError result=Signal::derive(move || {
-                action.value().get().filter(|r| !matches!(r, Err(e) if is_offline(e)))
+                action.value().with(|r| match r {
+                    Some(Err(e)) if !is_offline(e) => Some(Err::<(), _>(e.clone())),
+                    _ => None,
+                })
             })/>
             // Redrawn whole when it changes: a few lines of text, and two
             // identical cards may wait at once.
