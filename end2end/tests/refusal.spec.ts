@@ -52,3 +52,46 @@ test("a refused vote says why, once, and the next vote that goes through clears 
   expect(snap.cards.find((c: { id: string }) => c.id === card.id).dots).toBe(1);
   await context.close();
 });
+
+// A card sent before the page's scripts ran, and refused: the server sends
+// the post back to its page with the error in the address. The page says
+// why (the server rendered it), comes alive with the same error in place,
+// and the next card goes through and clears it.
+test("a refused plain post says why, and the page comes alive around it", async ({ browser, request }) => {
+  const room = await prepareRoom(request, "Apa hambatan layanan publik di desa?");
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.goto(`/j/${room.code}`);
+  await page.getByLabel("Komunitas").check();
+  await page.getByLabel("Saya setuju ikut serta").check();
+  await page.getByRole("button", { name: "Bergabung" }).click();
+  await expect(page).toHaveURL(new RegExp(`/s/${room.code}$`));
+
+  // The form as a browser without scripts posts it: spaces pass
+  // `required`, not the server.
+  const posted = await page.request.post("/fn/submit_card", {
+    form: { question_id: room.question, text: "   " },
+    headers: { accept: "text/html", referer: page.url() },
+    maxRedirects: 0,
+  });
+  expect(posted.status()).toBe(302);
+  const back = posted.headers()["location"];
+  expect(back).toContain("__err=");
+  await page.goto(back);
+  const alert = page.locator(".card-form").getByRole("alert");
+  await expect(alert).toHaveText("Teks kartu wajib diisi.");
+  await expect(page.locator("main[data-live='connected']")).toBeVisible();
+  await expect(alert).toHaveCount(1);
+
+  await page.getByLabel("Masalah apa yang Anda lihat?").fill("Jaringan internet desa putus-putus");
+  await page.getByRole("button", { name: "Kirim kartu" }).click();
+  await expect(page.locator(".card", { hasText: "Jaringan internet desa putus-putus" })).toBeVisible();
+  await expect(alert).toHaveCount(0);
+  const snap = await snapshot(request, room);
+  expect(snap.cards.map((c: { text: string }) => c.text)).toEqual(["Jaringan internet desa putus-putus"]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

@@ -333,6 +333,62 @@ async fn the_join_page_speaks_the_workshops_language_until_the_reader_chooses() 
     assert!(html.contains("Anda mewakili kelompok mana?"));
 }
 
+#[tokio::test]
+async fn refused_cards_and_votes_without_javascript_say_why_on_the_participant_page() {
+    let _one_at_a_time = serial().await;
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let mut phone = Browser::new(&app);
+    let page = phone.join_as_media(&room.code, "").await;
+    let (_, html) = phone.get(&page).await;
+    assert!(!html.contains("class=\"error-box\""), "no error yet");
+    // Spaces only: the browser's `required` lets them through, the
+    // server does not.
+    let back = phone
+        .post_form(
+            &page,
+            "/fn/submit_card",
+            &[("question_id", &room.question), ("text", "   ")],
+        )
+        .await;
+    assert!(back.contains("__err="), "{back}");
+    let (_, html) = phone.get(&back).await;
+    let expected = rembuk_domain::AppError::invalid(
+        rembuk_domain::error::Field::Text,
+        rembuk_domain::error::Problem::Required,
+    )
+    .message(rembuk_domain::Lang::Id);
+    assert!(
+        html.contains(&format!(
+            "<p role=\"alert\" class=\"error-box\">{expected}</p>"
+        )),
+        "the refusal is on the page, in Indonesian: {expected}"
+    );
+
+    // A vote past the budget, from a page that still offered "+".
+    let other = app.join(&room.code, "academia").await;
+    let card = app.card(&other, &room.question, "Jalan rusak").await;
+    let card = card["id"].as_str().unwrap();
+    app.phase(&room.admin, &room.question, "voting").await;
+    let back = phone
+        .post_form(&page, "/fn/set_vote", &[("card_id", card), ("dots", "5")])
+        .await;
+    assert!(back.contains("__err="), "{back}");
+    let (_, html) = phone.get(&back).await;
+    let expected = rembuk_domain::AppError::OverBudget {
+        budget: 3,
+        used_elsewhere: 0,
+        requested: 5,
+    }
+    .message(rembuk_domain::Lang::Id);
+    assert!(
+        html.contains(&format!(
+            "<p role=\"alert\" class=\"error-box\">{expected}</p>"
+        )),
+        "the refused vote says why: {expected}"
+    );
+}
+
 /// A language link the app did not make is refused in the reader's
 /// language, not with the framework's English, and sets nothing.
 #[tokio::test]

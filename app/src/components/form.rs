@@ -12,21 +12,75 @@ use rembuk_domain::AppError;
 
 use crate::{error::UiError, i18n::use_lang};
 
-/// An action that calls the server function `S`: Leptos's `ServerAction`
-/// without its reading of an error from the page's address (for forms that
-/// redirect with `?__err=`, which Rembuk's forms do not: the server answers
-/// a plain post with the page itself). That reading brings a base64 and
-/// URL decoder to every phone.
-pub type CallAction<S> = Action<S, Result<<S as ServerFn>::Output, <S as ServerFn>::Error>>;
+/// An action that calls the server function `S` (an error is a
+/// [`UiError`]).
+///
+/// Leptos's `ServerAction`, with the page's own reading of a refused plain
+/// form post: the server sends the post back to its page with the error in
+/// the address (`?__path=…&__err=…`, base64 of the error's JSON), and the
+/// action starts with that error as its result, so the page says why with
+/// or without scripts. `ServerAction` reads it with a base64 crate, a URL
+/// parser and a generic error reader; in the browser this reads it with
+/// the browser's own `URLSearchParams` and `atob`, and
+/// `rembuk_domain::json`.
+pub type CallAction<S> = Action<S, Result<<S as ServerFn>::Output, UiError>>;
 
 /// A new [`CallAction`].
 pub fn call_action<S>() -> CallAction<S>
 where
-    S: ServerFn + Clone + Send + Sync + 'static,
+    S: ServerFn<Error = UiError> + Clone + Send + Sync + 'static,
     S::Output: Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
 {
-    Action::new(|input: &S| S::run_on_client(input.clone()))
+    Action::new_with_value(posted_error(S::PATH).map(Err), |input: &S| {
+        S::run_on_client(input.clone())
+    })
+}
+
+/// The error that a plain form post to the server function at `path` came
+/// back with, if this page is that answer.
+fn posted_error(path: &str) -> Option<UiError> {
+    #[cfg(feature = "ssr")]
+    {
+        // The router reads the address's `__path` and `__err`.
+        let posted = use_context::<leptos::server::ServerActionError>()?;
+        (posted.path() == path).then(|| {
+            leptos::server_fn::error::ServerFnUrlError::<UiError>::decode_err(posted.err())
+        })
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        let search = window().location().search().ok()?;
+        let query = leptos::web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+        if query.get("__path")? != path {
+            return None;
+        }
+        // URL-safe base64 to the alphabet `atob` reads; each character of
+        // its answer is one byte.
+        let base64: String = query
+            .get("__err")?
+            .chars()
+            .map(|c| match c {
+                '-' => '+',
+                '_' => '/',
+                c => c,
+            })
+            .collect();
+        let bytes = window()
+            .atob(&base64)
+            .ok()?
+            .chars()
+            .map(|c| c as u8)
+            .collect();
+        let read = String::from_utf8(bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|text| rembuk_domain::json::read(&text).map_err(|e| e.to_string()));
+        Some(read.unwrap_or_else(|detail| UiError(AppError::Malformed { detail })))
+    }
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// A form that calls a server function: before scripts run (or without

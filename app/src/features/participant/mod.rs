@@ -171,6 +171,11 @@ pub struct ParticipantActions {
     pub now: Signal<i64>,
 }
 
+/// An action's error, if its last result is one.
+fn refusal<T>(result: &Option<Result<T, UiError>>) -> Option<UiError> {
+    result.as_ref()?.as_ref().err().cloned()
+}
+
 /// The element that carries the snapshot and join code the participant's
 /// island starts from.
 const START_ID: &str = "participant-start";
@@ -225,7 +230,16 @@ fn ParticipantSession() -> impl IntoView {
     // Why the server last refused a vote or a rating, shown until the next
     // one goes through. One signal for the three actions: the phone's
     // WebAssembly then holds one error box, not one per action's type.
-    let refused = RwSignal::new(None::<Result<(), UiError>>);
+    // It starts with the refusal a plain post of one of their forms came
+    // back with, so that the page says why before scripts run, or without.
+    let usg = crate::components::form::call_action::<RateUsg>();
+    let idea = crate::components::form::call_action::<RateIdea>();
+    let posted = vote
+        .value()
+        .with_untracked(refusal)
+        .or_else(|| usg.value().with_untracked(refusal))
+        .or_else(|| idea.value().with_untracked(refusal));
+    let refused = RwSignal::new(posted.map(Err::<(), _>));
     let answer = move |result: Result<(), UiError>| refused.set(result.err().map(Err));
     // The vote being sent, kept for the outbox should the network fail.
     let sending = StoredValue::new(None::<SetVote>);
@@ -249,8 +263,6 @@ fn ParticipantSession() -> impl IntoView {
         None => {}
     });
     let now = crate::components::countdown::clock(snapshot.with_untracked(|s| s.server_now));
-    let usg = crate::components::form::call_action::<RateUsg>();
-    let idea = crate::components::form::call_action::<RateIdea>();
     crate::components::watch(move |_| match usg.value().get() {
         Some(Ok(outcome)) => {
             if let Some(mine) = outcome.usg {
