@@ -389,6 +389,98 @@ async fn refused_cards_and_votes_without_javascript_say_why_on_the_participant_p
     );
 }
 
+/// An HTML attribute's value as the browser reads it.
+fn attribute(html: &str, element_id: &str, name: &str) -> String {
+    let start = html
+        .find(&format!("id=\"{element_id}\""))
+        .unwrap_or_else(|| panic!("no #{element_id}"));
+    let tag = &html[html[..start].rfind('<').unwrap()..];
+    let tag = &tag[..tag.find('>').unwrap()];
+    let raw = tag
+        .split(&format!(" {name}=\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {name} in {tag}"))
+        .split('"')
+        .next()
+        .unwrap();
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find(';').unwrap() + at;
+        let entity = &rest[at + 1..end];
+        out.push(match entity {
+            "amp" => '&',
+            "quot" => '"',
+            "lt" => '<',
+            "gt" => '>',
+            "apos" => '\'',
+            _ => {
+                let n = entity.strip_prefix('#').unwrap();
+                let code = match n.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).unwrap(),
+                    None => n.parse().unwrap(),
+                };
+                char::from_u32(code).unwrap()
+            }
+        });
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[tokio::test]
+async fn the_participant_page_carries_the_snapshot_its_island_starts_from() {
+    let _one_at_a_time = serial().await;
+    let app = spawn_app().await;
+    let room = app.room().await;
+    let mut phone = Browser::new(&app);
+    let page = phone.join_as_media(&room.code, "").await;
+    // Everything HTML and JSON escape, in one card.
+    let text = "Air \"bersih\" & <listrik> 'desa' 50% \\ 🌧 Tapaktuan\nbaris dua";
+    let (_, html) = phone.get(&page).await;
+    let key = html
+        .split("name=\"idempotency_key\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    phone
+        .post_form(
+            &page,
+            "/fn/submit_card",
+            &[
+                ("question_id", &room.question),
+                ("text", text),
+                ("idempotency_key", &key),
+            ],
+        )
+        .await;
+
+    let (_, html) = phone.get(&page).await;
+    assert_eq!(
+        attribute(&html, "participant-start", "data-code"),
+        room.code
+    );
+    let json = attribute(&html, "participant-start", "data-snapshot");
+    // What the browser's reader makes of it is what serde makes of it.
+    let read: rembuk_domain::snapshot::SessionSnapshot =
+        rembuk_domain::json::read(&json).expect("the browser's reader reads the snapshot");
+    let by_serde: rembuk_domain::snapshot::SessionSnapshot = serde_json::from_str(&json).unwrap();
+    assert_eq!(read, by_serde);
+    assert_eq!(read.session.id.to_string(), room.session);
+    assert_eq!(read.cards.len(), 1);
+    assert_eq!(read.cards[0].text, text);
+    assert!(
+        read.is_mine(read.cards[0].id),
+        "the card is marked as this phone's"
+    );
+    assert!(read.me.is_some());
+}
+
 /// A language link the app did not make is refused in the reader's
 /// language, not with the framework's English, and sets nothing.
 #[tokio::test]
