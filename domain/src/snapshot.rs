@@ -130,11 +130,18 @@ impl SessionSnapshot {
             LiveEvent::Ready { .. } => {}
             LiveEvent::Resync { .. } => return Applied::NeedsResync,
             LiveEvent::QuestionAdded { question } | LiveEvent::QuestionUpdated { question } => {
-                match self.questions.iter_mut().find(|q| q.id == question.id) {
-                    Some(q) => *q = question.clone(),
-                    None => self.questions.push(question.clone()),
+                // Kept in the server's order (position, then creation) by
+                // placing the question, not by sorting: a sort of
+                // questions would be the phone's second copy of the
+                // standard library's sort.
+                if let Some(i) = self.questions.iter().position(|q| q.id == question.id) {
+                    self.questions.remove(i);
                 }
-                self.questions.sort_by_key(|q| (q.position, q.created_at));
+                let order = |q: &Question| (q.position, q.created_at);
+                let at = self
+                    .questions
+                    .partition_point(|q| order(q) <= order(question));
+                self.questions.insert(at, question.clone());
             }
             LiveEvent::PhaseChanged { question_id, phase } => {
                 if let Some(q) = self.questions.iter_mut().find(|q| q.id == *question_id) {
@@ -691,6 +698,45 @@ mod tests {
         assert_eq!(ranked.iter().map(|c| c.dots).collect::<Vec<_>>(), [3, 2]);
         assert_eq!(folded.participant_count(), 2);
         assert_eq!(folded.questions[0].phase, Phase::Voting);
+    }
+
+    #[test]
+    fn questions_stay_in_the_servers_order_as_they_come_and_move() {
+        let mut s = snapshot();
+        s.questions = vec![];
+        let ids = |s: &SessionSnapshot| {
+            s.questions
+                .iter()
+                .map(|q| q.id.0.as_u128())
+                .collect::<Vec<_>>()
+        };
+        for (seq, n) in [3u128, 1, 2].into_iter().enumerate() {
+            let question = question(n, Phase::Collecting);
+            s.apply(seq as u64 + 1, &LiveEvent::QuestionAdded { question });
+        }
+        assert_eq!(ids(&s), [1, 2, 3]);
+        // The same position: the one created first comes first.
+        let mut late = question(4, Phase::Collecting);
+        late.position = 2;
+        s.apply(
+            4,
+            &LiveEvent::QuestionAdded {
+                question: late.clone(),
+            },
+        );
+        assert_eq!(ids(&s), [1, 2, 4, 3]);
+        // Moved to the front, and changed; still one of it.
+        late.position = 0;
+        late.prompt = "Dipindah".into();
+        s.apply(5, &LiveEvent::QuestionUpdated { question: late });
+        assert_eq!(ids(&s), [4, 1, 2, 3]);
+        assert_eq!(s.questions[0].prompt, "Dipindah");
+        // An update in place keeps its place.
+        let mut two = question(2, Phase::Voting);
+        two.prompt = "Memilih".into();
+        s.apply(6, &LiveEvent::QuestionUpdated { question: two });
+        assert_eq!(ids(&s), [4, 1, 2, 3]);
+        assert_eq!(s.questions[2].phase, Phase::Voting);
     }
 
     #[test]
