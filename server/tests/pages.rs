@@ -94,6 +94,14 @@ impl<'a> Browser<'a> {
             .to_string()
     }
 
+    /// Posts a form the server refuses, as a browser does; returns the page
+    /// it is sent back to, with the error in its address.
+    async fn post_refused(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> String {
+        let back = self.post_form(page, action, fields).await;
+        assert!(back.contains("__err="), "{back}");
+        self.get(&back).await.1
+    }
+
     /// Joins as the media group with consent (and the passcode, if given)
     /// from the join page's form; returns the redirect target.
     async fn join_as_media(&mut self, code: &str, passcode: &str) -> String {
@@ -283,15 +291,13 @@ async fn a_refused_form_post_shows_its_error_on_the_page() {
     let mut phone = Browser::new(&app);
     let join_page = format!("/j/{}", room.code);
     // No consent ticked.
-    let back = phone
-        .post_form(
+    let html = phone
+        .post_refused(
             &join_page,
             "/fn/join_session",
             &[("code", &room.code), ("group", "media")],
         )
         .await;
-    assert!(back.contains("__err="), "{back}");
-    let (_, html) = phone.get(&back).await;
     assert!(
         html.contains("Anda perlu menyetujui pernyataan persetujuan untuk ikut serta."),
         "the error is shown in Indonesian"
@@ -344,24 +350,20 @@ async fn refused_cards_and_votes_without_javascript_say_why_on_the_participant_p
     assert!(!html.contains("class=\"error-box\""), "no error yet");
     // Spaces only: the browser's `required` lets them through, the
     // server does not.
-    let back = phone
-        .post_form(
+    let html = phone
+        .post_refused(
             &page,
             "/fn/submit_card",
             &[("question_id", &room.question), ("text", "   ")],
         )
         .await;
-    assert!(back.contains("__err="), "{back}");
-    let (_, html) = phone.get(&back).await;
     let expected = rembuk_domain::AppError::invalid(
         rembuk_domain::error::Field::Text,
         rembuk_domain::error::Problem::Required,
     )
     .message(rembuk_domain::Lang::Id);
     assert!(
-        html.contains(&format!(
-            "<p role=\"alert\" class=\"error-box\">{expected}</p>"
-        )),
+        html.contains(&error_box(&expected)),
         "the refusal is on the page, in Indonesian: {expected}"
     );
 
@@ -370,11 +372,9 @@ async fn refused_cards_and_votes_without_javascript_say_why_on_the_participant_p
     let card = app.card(&other, &room.question, "Jalan rusak").await;
     let card = card["id"].as_str().unwrap();
     app.phase(&room.admin, &room.question, "voting").await;
-    let back = phone
-        .post_form(&page, "/fn/set_vote", &[("card_id", card), ("dots", "5")])
+    let html = phone
+        .post_refused(&page, "/fn/set_vote", &[("card_id", card), ("dots", "5")])
         .await;
-    assert!(back.contains("__err="), "{back}");
-    let (_, html) = phone.get(&back).await;
     let expected = rembuk_domain::AppError::OverBudget {
         budget: 3,
         used_elsewhere: 0,
@@ -382,11 +382,14 @@ async fn refused_cards_and_votes_without_javascript_say_why_on_the_participant_p
     }
     .message(rembuk_domain::Lang::Id);
     assert!(
-        html.contains(&format!(
-            "<p role=\"alert\" class=\"error-box\">{expected}</p>"
-        )),
+        html.contains(&error_box(&expected)),
         "the refused vote says why: {expected}"
     );
+}
+
+/// The page's error box with `message`, as the server renders it.
+fn error_box(message: &str) -> String {
+    format!("<p role=\"alert\" class=\"error-box\">{message}</p>")
 }
 
 /// An HTML attribute's value as the browser reads it.
