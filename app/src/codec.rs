@@ -148,6 +148,34 @@ where
     }
 }
 
+/// What a [`PhoneCall`] answer with `status` and body `text` means.
+///
+/// An error status carries a [`UiError`] as JSON. A body that cannot be
+/// read is [`AppError::Malformed`](rembuk_domain::AppError::Malformed),
+/// except with a 5xx status: that is a proxy's or gateway's page while the
+/// server is down or restarting, so [`AppError::Network`](rembuk_domain::AppError::Network),
+/// which the phone waits out (the outbox keeps what it holds) instead of
+/// taking it as a refusal.
+pub fn read_answer<O: FromJson>(status: u16, text: &str) -> Result<O, UiError> {
+    use rembuk_domain::AppError;
+    let unreadable = |e: json::JsonError| {
+        UiError(if status >= 500 {
+            AppError::Network {
+                detail: format!("HTTP {status}"),
+            }
+        } else {
+            AppError::Malformed {
+                detail: e.to_string(),
+            }
+        })
+    };
+    if (400..600).contains(&status) {
+        Err(json::read::<UiError>(text).unwrap_or_else(unreadable))
+    } else {
+        json::read::<O>(text).map_err(unreadable)
+    }
+}
+
 /// A server function's arguments, written as the form a plain post of its
 /// page would send (`application/x-www-form-urlencoded`), which the server
 /// reads with serde_qs like any other form. [`form_args!`](crate::form_args)
@@ -286,6 +314,46 @@ mod tests {
         assert_eq!(bad.unwrap_err().to_string(), "the answer is not UTF-8 text");
         let bad = <LeanJson as Decodes<UiError>>::decode(Bytes::from_static(b"{\"code\":"));
         assert_eq!(bad.unwrap_err().to_string(), "expected a JSON value");
+    }
+
+    #[test]
+    fn reads_a_phone_calls_answer_by_its_status() {
+        let ok: Result<u32, UiError> = read_answer(200, "7");
+        assert_eq!(ok, Ok(7));
+        let refused = serde_json::to_string(&UiError(AppError::DotsOff)).unwrap();
+        let e: Result<u32, UiError> = read_answer(409, &refused);
+        assert_eq!(e, Err(UiError(AppError::DotsOff)));
+        // Our own 503 says what it is.
+        let ours = serde_json::to_string(&UiError(AppError::Network {
+            detail: "shutting down".into(),
+        }))
+        .unwrap();
+        let e: Result<u32, UiError> = read_answer(503, &ours);
+        assert_eq!(
+            e,
+            Err(UiError(AppError::Network {
+                detail: "shutting down".into()
+            }))
+        );
+        // A gateway's page while the server restarts: wait, do not drop.
+        let e: Result<u32, UiError> = read_answer(502, "<html>Bad Gateway</html>");
+        assert_eq!(
+            e,
+            Err(UiError(AppError::Network {
+                detail: "HTTP 502".into()
+            }))
+        );
+        // Anything else unreadable is malformed.
+        let e: Result<u32, UiError> = read_answer(404, "<html>Not Found</html>");
+        assert!(
+            matches!(e, Err(UiError(AppError::Malformed { .. }))),
+            "{e:?}"
+        );
+        let e: Result<u32, UiError> = read_answer(200, "{\"half\":");
+        assert!(
+            matches!(e, Err(UiError(AppError::Malformed { .. }))),
+            "{e:?}"
+        );
     }
 
     #[test]

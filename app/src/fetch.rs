@@ -4,22 +4,17 @@
 
 use js_sys::futures::JsFuture;
 use leptos::__reexports::send_wrapper::SendWrapper;
-use rembuk_domain::{
-    AppError,
-    json::{self, FromJson},
-};
+use rembuk_domain::{AppError, json::FromJson};
 use server_fn::ContentType;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::{
-    codec::{LeanJson, ToForm},
+    codec::{LeanJson, ToForm, read_answer},
     error::UiError,
 };
 
-/// Calls the server function at `path` with `input`.
-///
-/// An answer with an error status carries a [`UiError`]; one that cannot
-/// be read is [`AppError::Malformed`]; no answer at all (no signal) is
+/// Calls the server function at `path` with `input`. What the answer
+/// means is [`read_answer`]'s; no answer at all (no signal) is
 /// [`AppError::Network`], which the outbox waits out.
 pub fn call<I, O>(path: &str, input: I) -> impl Future<Output = Result<O, UiError>> + Send
 where
@@ -31,16 +26,7 @@ where
         let (status, text) = send(&path, body)
             .await
             .map_err(|detail| UiError(AppError::Network { detail }))?;
-        let malformed = |e: json::JsonError| {
-            UiError(AppError::Malformed {
-                detail: e.to_string(),
-            })
-        };
-        if (400..600).contains(&status) {
-            Err(json::read::<UiError>(&text).unwrap_or_else(malformed))
-        } else {
-            json::read::<O>(&text).map_err(malformed)
-        }
+        read_answer(status, &text)
     })
 }
 
