@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { prepareRoom, setPhase, snapshot } from "./support";
+import { joinLive, prepareRoom, setPhase, snapshot, waitLive } from "./support";
 
 // The server refuses a vote the phone thought it could make: the live
 // stream is cut, so the phone has not heard that the facilitator closed
@@ -64,11 +64,7 @@ test("a refused plain post says why, and the page comes alive around it", async 
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  await page.goto(`/j/${room.code}`);
-  await page.getByLabel("Komunitas").check();
-  await page.getByLabel("Saya setuju ikut serta").check();
-  await page.getByRole("button", { name: "Bergabung" }).click();
-  await expect(page).toHaveURL(new RegExp(`/s/${room.code}$`));
+  await joinLive(page, room.code, "Komunitas");
 
   // The form as a browser without scripts posts it: spaces pass
   // `required`, not the server.
@@ -83,7 +79,7 @@ test("a refused plain post says why, and the page comes alive around it", async 
   await page.goto(back);
   const alert = page.locator(".card-form").getByRole("alert");
   await expect(alert).toHaveText("Teks kartu wajib diisi.");
-  await expect(page.locator("main[data-live='connected']")).toBeVisible();
+  await waitLive(page);
   await expect(alert).toHaveCount(1);
 
   await page.getByLabel("Masalah apa yang Anda lihat?").fill("Jaringan internet desa putus-putus");

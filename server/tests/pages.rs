@@ -215,14 +215,7 @@ async fn join_write_vote_and_take_back_all_work_without_javascript() {
     let page = next.clone();
     let (_, html) = phone.get(&page).await;
     assert!(html.contains("Apa masalah utama pelayanan publik?"));
-    let key = html
-        .split("name=\"idempotency_key\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let key = form_key(&html);
     let fields = [
         ("question_id", room.question.as_str()),
         ("text", "Antrean KTP di kecamatan sangat panjang"),
@@ -387,6 +380,17 @@ async fn refused_cards_and_votes_without_javascript_say_why_on_the_participant_p
     );
 }
 
+/// The idempotency key of the first card form on a page.
+fn form_key(html: &str) -> String {
+    html.split("name=\"idempotency_key\" value=\"")
+        .nth(1)
+        .expect("a card form")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// The page's error box with `message`, as the server renders it.
 fn error_box(message: &str) -> String {
     format!("<p role=\"alert\" class=\"error-box\">{message}</p>")
@@ -443,14 +447,7 @@ async fn the_participant_page_carries_the_snapshot_its_island_starts_from() {
     // Everything HTML and JSON escape, in one card.
     let text = "Air \"bersih\" & <listrik> 'desa' 50% \\ 🌧 Tapaktuan\nbaris dua";
     let (_, html) = phone.get(&page).await;
-    let key = html
-        .split("name=\"idempotency_key\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let key = form_key(&html);
     phone
         .post_form(
             &page,

@@ -8,7 +8,7 @@ use super::{
     outbox::{Outbox, Pending, is_offline},
 };
 use crate::{
-    components::form::{ActionError, PostForm},
+    components::form::{ActionError, PostForm, call_action},
     i18n::use_t,
 };
 
@@ -18,7 +18,7 @@ use crate::{
 pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     let t = use_t();
     let ParticipantActions { snapshot, .. } = expect_context();
-    let action = crate::components::form::call_action::<SubmitCard>();
+    let action = call_action::<SubmitCard>();
     let key = RwSignal::new(crate::components::form::new_key());
     let form = NodeRef::<html::Form>::new();
     let outbox = expect_context::<Outbox>();

@@ -19,7 +19,7 @@ use rembuk_domain::{
 
 use crate::{
     components::{
-        form::{ActionError, ErrorBox},
+        form::{ActionError, CallAction, ErrorBox, call_action},
         layout::{Header, Loading},
     },
     error::{UiError, UiResult},
@@ -164,9 +164,9 @@ pub fn ParticipantPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 pub struct ParticipantActions {
     pub snapshot: RwSignal<SessionSnapshot>,
-    pub vote: crate::components::form::CallAction<SetVote>,
-    pub usg: crate::components::form::CallAction<RateUsg>,
-    pub idea: crate::components::form::CallAction<RateIdea>,
+    pub vote: CallAction<SetVote>,
+    pub usg: CallAction<RateUsg>,
+    pub idea: CallAction<RateIdea>,
     /// The clock for countdowns.
     pub now: Signal<i64>,
 }
@@ -226,14 +226,14 @@ fn ParticipantSession() -> impl IntoView {
     });
     let outbox = Outbox::start(snapshot);
     provide_context(outbox);
-    let vote = crate::components::form::call_action::<SetVote>();
+    let vote = call_action::<SetVote>();
     // Why the server last refused a vote or a rating, shown until the next
     // one goes through. One signal for the three actions: the phone's
     // WebAssembly then holds one error box, not one per action's type.
     // It starts with the refusal a plain post of one of their forms came
     // back with, so that the page says why before scripts run, or without.
-    let usg = crate::components::form::call_action::<RateUsg>();
-    let idea = crate::components::form::call_action::<RateIdea>();
+    let usg = call_action::<RateUsg>();
+    let idea = call_action::<RateIdea>();
     let posted = vote
         .value()
         .with_untracked(refusal)
