@@ -70,3 +70,34 @@ test("offline votes and cards wait on the phone and arrive exactly once when the
   await expect(page.locator(`[data-my-dots='${target.id}']`)).toHaveText("2");
   await context.close();
 });
+
+// A phone that was offline for long sends everything it kept at once, and
+// a long queue meets the limit on one participant's writes (60 at once,
+// then 5 a second). The server says how long to wait; the phone waits and
+// goes on, so every card arrives, once, and nothing shows as refused.
+test("a long queue that meets the write limit waits and arrives whole", async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const room = await prepareRoom(request, "Apa saja masalah di kecamatan Anda?");
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  await joinLive(page, room.code, "Komunitas");
+
+  await context.setOffline(true);
+  const count = 90;
+  const field = page.getByLabel("Masalah apa yang Anda lihat?");
+  const send = page.getByRole("button", { name: "Kirim kartu" });
+  for (let i = 1; i <= count; i++) {
+    await field.fill(`Kartu antre nomor ${i}`);
+    await send.click();
+    await expect(page.locator(".outbox-notice .banner")).toHaveAttribute("data-waiting", String(i));
+  }
+
+  await context.setOffline(false);
+  await expect(page.locator(".outbox-notice .banner")).toHaveCount(0, { timeout: 90_000 });
+  await expect(page.locator(".toast-area .error-box")).toHaveCount(0);
+  const snap = await snapshot(request, room);
+  const texts: string[] = snap.cards.map((c: { text: string }) => c.text).filter((t: string) => t.startsWith("Kartu antre"));
+  expect(texts).toHaveLength(count);
+  expect(new Set(texts).size).toBe(count);
+  await context.close();
+});

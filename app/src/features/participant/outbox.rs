@@ -7,7 +7,9 @@
 //! meanwhile, oldest first. Resending is safe: a vote sets a number of dots
 //! (sending it twice counts once) and a card carries its idempotency key
 //! (the server returns the first card for a repeat). Later votes on the same
-//! card replace a waiting one. When the server refuses an item (the
+//! card replace a waiting one. When the server asks the phone to slow down
+//! (a long queue meets the limit on one participant's writes), the rest
+//! waits as long as the server says. When the server refuses an item (the
 //! question closed meanwhile, the budget is spent) it is dropped and the
 //! reason shown.
 //!
@@ -201,14 +203,18 @@ impl Outbox {
         self.sending.set_value(true);
         leptos::task::spawn_local(async move {
             while let Some(item) = self.items.with_untracked(|v| v.first().cloned()) {
-                match self.send(&item).await {
-                    Err(e) if is_offline(&e) => {
-                        self.sending.set_value(false);
-                        self.retry_later();
-                        return;
+                if let Err(e) = self.send(&item).await {
+                    match keep(&e.0) {
+                        Some(wait) => {
+                            self.sending.set_value(false);
+                            match wait {
+                                Keep::Backoff => self.retry_later(),
+                                Keep::For(ms) => self.retry_in(ms),
+                            }
+                            return;
+                        }
+                        None => self.refused.set(Some(Err(e))),
                     }
-                    Err(e) => self.refused.set(Some(Err(e))),
-                    Ok(()) => {}
                 }
                 self.items.update(|v| {
                     if v.first() == Some(&item) {
@@ -253,11 +259,41 @@ impl Outbox {
         let wait = self.backoff_ms.get_value();
         self.backoff_ms
             .set_value(wait.saturating_mul(2).min(MOST_RETRY_MS));
+        self.retry_in(wait);
+    }
+
+    /// Sends what waits again after `ms`.
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    fn retry_in(self, ms: u32) {
         #[cfg(feature = "hydrate")]
         set_timeout(
             move || self.flush(),
-            std::time::Duration::from_millis(u64::from(wait)),
+            std::time::Duration::from_millis(u64::from(ms)),
         );
+    }
+}
+
+/// Why a waiting item that failed to send stays in the queue.
+#[derive(Debug, PartialEq, Eq)]
+enum Keep {
+    /// No signal: try again on the backoff timer, or when the browser says
+    /// it is back online.
+    Backoff,
+    /// The server asked the phone to slow down: try again after this many
+    /// milliseconds. A phone that was offline for a while sends everything
+    /// it kept at once, and may meet the limit on one participant's writes.
+    For(u32),
+}
+
+/// Whether a waiting item that failed with `e` stays in the queue (and
+/// when to try again), or was refused and is dropped (`None`).
+fn keep(e: &AppError) -> Option<Keep> {
+    match e {
+        AppError::Network { .. } => Some(Keep::Backoff),
+        AppError::RateLimited { retry_after_secs } => {
+            Some(Keep::For(retry_after_secs.saturating_mul(1_000).max(1_000)))
+        }
+        _ => None,
     }
 }
 
@@ -338,6 +374,34 @@ pub fn OutboxNotice() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_signal_and_slow_down_keep_an_item_and_a_refusal_drops_it() {
+        assert_eq!(
+            keep(&AppError::Network {
+                detail: "fetch failed".into()
+            }),
+            Some(Keep::Backoff)
+        );
+        assert_eq!(
+            keep(&AppError::RateLimited {
+                retry_after_secs: 3
+            }),
+            Some(Keep::For(3_000))
+        );
+        // "Now" from the server still waits a moment, not a busy loop.
+        assert_eq!(
+            keep(&AppError::RateLimited {
+                retry_after_secs: 0
+            }),
+            Some(Keep::For(1_000))
+        );
+        assert_eq!(keep(&AppError::DotsOff), None);
+        assert_eq!(
+            keep(&AppError::not_found(rembuk_domain::Entity::Card)),
+            None
+        );
+    }
 
     /// What a phone kept in `localStorage` before this build must still
     /// be read (and sent) after an update.
