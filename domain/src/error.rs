@@ -100,6 +100,10 @@ pub enum AppError {
     /// The server failed; details are in its log, never in the response (500).
     #[error("internal error")]
     Internal,
+    /// The database was busy or out of reach for a moment and nothing was
+    /// saved; the same request may succeed after the wait (503).
+    #[error("unavailable: retry after {retry_after_secs} s")]
+    Unavailable { retry_after_secs: u32 },
     /// The browser could not reach the server (never sent by the server).
     #[error("network: {detail}")]
     Network { detail: String },
@@ -131,6 +135,7 @@ enum AppErrorCode {
     TooManyStreams,
     Retained,
     Internal,
+    Unavailable,
     Network,
 }
 
@@ -158,6 +163,7 @@ crate::tags!(AppErrorCode {
     TooManyStreams = "too_many_streams",
     Retained = "retained",
     Internal = "internal",
+    Unavailable = "unavailable",
     Network = "network",
 });
 
@@ -310,6 +316,9 @@ impl TryFrom<AppErrorWire> for AppError {
             // Absent or null: no retention date, as the derived reader had it.
             C::Retained => AppError::Retained { until: w.until },
             C::Internal => AppError::Internal,
+            C::Unavailable => AppError::Unavailable {
+                retry_after_secs: need(w.retry_after_secs, "retry_after_secs")?,
+            },
             C::Network => AppError::Network {
                 detail: need(w.detail, "detail")?,
             },
@@ -490,7 +499,7 @@ impl AppError {
             AppError::TooLarge { .. } => 413,
             AppError::RateLimited { .. } | AppError::TooManyStreams { .. } => 429,
             AppError::Internal => 500,
-            AppError::Network { .. } => 503,
+            AppError::Unavailable { .. } | AppError::Network { .. } => 503,
         }
     }
 
@@ -526,6 +535,7 @@ impl AppError {
             AppError::TooManyStreams { .. } => C::TooManyStreams,
             AppError::Retained { .. } => C::Retained,
             AppError::Internal => C::Internal,
+            AppError::Unavailable { .. } => C::Unavailable,
             AppError::Network { .. } => C::Network,
         }
     }
@@ -609,7 +619,21 @@ impl AppError {
             AppError::Retained { until: Some(date) } => fill(t.error_retained(), &[("date", date)]),
             AppError::Retained { until: None } => t.error_no_retention_date().to_string(),
             AppError::Internal => t.error_internal().to_string(),
+            AppError::Unavailable { retry_after_secs } => fill(
+                t.error_unavailable(),
+                &[("seconds", &retry_after_secs.to_string())],
+            ),
             AppError::Network { .. } => t.error_network().to_string(),
+        }
+    }
+
+    /// How long the server asked the client to wait before it sends the
+    /// same request again (the `Retry-After` header), if it did.
+    pub fn retry_after_secs(&self) -> Option<u32> {
+        match self {
+            AppError::RateLimited { retry_after_secs }
+            | AppError::Unavailable { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -617,7 +641,10 @@ impl AppError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            AppError::Network { .. } | AppError::RateLimited { .. } | AppError::Internal
+            AppError::Network { .. }
+                | AppError::RateLimited { .. }
+                | AppError::Unavailable { .. }
+                | AppError::Internal
         )
     }
 }
@@ -763,6 +790,9 @@ mod tests {
             },
             AppError::Retained { until: None },
             AppError::Internal,
+            AppError::Unavailable {
+                retry_after_secs: 2,
+            },
             AppError::Network { detail: "x".into() },
         ];
         problems
@@ -789,7 +819,7 @@ mod tests {
     }
 
     /// How many variants [`variant`] tells apart.
-    const VARIANTS: usize = 33;
+    const VARIANTS: usize = 34;
 
     /// A number per variant (an invalid field's per problem). A new variant
     /// fails to compile here, and then the round trip above fails until it
@@ -831,6 +861,7 @@ mod tests {
             AppError::Retained { .. } => 30,
             AppError::Internal => 31,
             AppError::Network { .. } => 32,
+            AppError::Unavailable { .. } => 33,
         }
     }
 

@@ -492,3 +492,107 @@ async fn a_participant_holds_at_most_four_live_streams() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Another program holds the SQLite file's write lock (a backup tool, a
+/// second server started on the same file by mistake) for longer than the
+/// server waits for it. A vote (a grouped write) and a card (a write of its
+/// own) get a 503 `unavailable` that says, in the caller's language and in
+/// `Retry-After`, when to send them again, and nothing is half written.
+/// Sent again once the lock is gone, both go through, and the card's
+/// idempotency key keeps it one card.
+#[tokio::test]
+async fn a_busy_database_asks_for_the_write_again_and_keeps_nothing_half_done() {
+    use sqlx::{ConnectOptions, Connection};
+
+    let app = support::spawn_sqlite_app().await;
+    let room = app.room().await;
+    let phone = app.join(&room.code, "media").await;
+    let card = app.card(&phone, &room.question, "Jalan rusak").await;
+    let card_id = card["id"].as_str().unwrap().to_string();
+    app.phase(&room.admin, &room.question, "voting").await;
+    let second = app.question(&room.admin, &room.session, "problems").await;
+    let cards = format!("/api/v1/questions/{}/cards", second["id"].as_str().unwrap());
+    let new_card = || {
+        app.request(Method::POST, &cards, Some(&phone))
+            .header("idempotency-key", "busy-1")
+            .json(&json!({"text": "Air bersih"}))
+            .send()
+    };
+
+    let options: sqlx::sqlite::SqliteConnectOptions = app.database_url.parse().unwrap();
+    let mut holder = options.connect().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    // In Indonesian, the phone's language; the card in English (the tests'
+    // default).
+    let vote = app
+        .client
+        .put(app.url(&format!("/api/v1/cards/{card_id}/vote")))
+        .bearer_auth(&phone)
+        .header("accept-language", "id")
+        .json(&json!({"dots": 1}))
+        .send();
+    let (vote, posted) = tokio::join!(vote, new_card());
+    for (r, message) in [
+        (
+            vote.unwrap(),
+            "Server sedang sibuk; kiriman Anda belum tersimpan. Coba lagi dalam 2 detik.",
+        ),
+        (
+            posted.unwrap(),
+            "The server is busy; what you sent is not saved yet. Try again in 2 seconds.",
+        ),
+    ] {
+        assert_eq!(
+            r.headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("2")
+        );
+        let body = assert_error(r, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+        assert_eq!(body["error"]["message"], message, "{body}");
+    }
+    holder.close().await.unwrap();
+
+    async fn snapshot(app: &TestApp, room: &Room) -> Value {
+        let r = app
+            .get(
+                &format!("/api/v1/sessions/{}", room.session),
+                Some(&room.admin),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+    let before = snapshot(&app, &room).await;
+    let texts = |s: &Value| -> Vec<String> {
+        s["cards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(texts(&before), ["Jalan rusak"]);
+    assert_eq!(before["cards"][0]["dots"], 0);
+
+    let r = app.vote(&phone, &card_id, 1).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    for _ in 0..2 {
+        let r = new_card().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+    let after = snapshot(&app, &room).await;
+    let mut got = texts(&after);
+    got.sort();
+    assert_eq!(got, ["Air bersih", "Jalan rusak"]);
+    let voted = after["cards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == card_id.as_str())
+        .unwrap();
+    assert_eq!(voted["dots"], 1);
+}

@@ -32,7 +32,9 @@ impl StorageError {
                 &[("folder", folder), ("error", &e.to_string())],
             ),
             StorageError::Corrupt(what) => fill(t.storage_corrupt(), &[("error", what)]),
-            StorageError::Commit(why) => fill(t.storage_not_committed(), &[("error", why)]),
+            StorageError::Commit(why) | StorageError::Busy(why) => {
+                fill(t.storage_not_committed(), &[("error", why)])
+            }
         }
     }
 }

@@ -46,7 +46,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
                        `POST /api/v1/auth/login`; participants join with `POST /api/v1/join`. Both get a token \
                        to send as `Authorization: Bearer <token>` (browsers use the cookie set alongside). Errors \
                        are `{\"error\": {\"code\", \"message\"}}`, the message in the language of the \
-                       `Accept-Language` header (id or en).",
+                       `Accept-Language` header (id or en). A `429` (too many writes) or a `503` with the code \
+                       `unavailable` (the database was busy and nothing was saved) carries `Retry-After`: send \
+                       the same request again after that many seconds.",
         version = "1"
     ),
     modifiers(&Security),
@@ -211,7 +213,7 @@ pub fn error_response(error: &AppError, lang: Lang) -> Response {
     let status = http::StatusCode::from_u16(error.status())
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Json(serde_json::json!({ "error": detail }))).into_response();
-    if let AppError::RateLimited { retry_after_secs } = error
+    if let Some(retry_after_secs) = error.retry_after_secs()
         && let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string())
     {
         response.headers_mut().insert(header::RETRY_AFTER, v);

@@ -65,6 +65,26 @@ type Work = Box<dyn FnOnce(SharedTx) -> BoxFuture<(SharedTx, bool, Reply)> + Sen
 /// Tells one caller the outcome: `Ok` when the group committed.
 type Reply = Box<dyn FnOnce(std::result::Result<(), &StorageError>) + Send>;
 
+/// A write waiting for its group.
+struct Grouped {
+    work: Work,
+    /// Tells the caller that its write never ran, and why (no connection,
+    /// the transaction could not begin, an earlier statement of the group
+    /// failed).
+    skip: Reply,
+}
+
+/// What the caller of a write that did not commit hears: the database's
+/// error in words, and whether it was only busy ([`StorageError::Busy`],
+/// which asks the client to send the write again).
+fn not_committed(e: &StorageError) -> StorageError {
+    if e.is_transient() {
+        StorageError::Busy(e.to_string())
+    } else {
+        StorageError::Commit(e.to_string())
+    }
+}
+
 /// How long [`Writer::lend`] waits for its turn before it gives up, as
 /// sqlx's pool waited for a free connection before the writer lent it.
 const LEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -72,7 +92,7 @@ const LEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// What waits in the writer's queue.
 enum Job {
     /// A write to run in the next group.
-    Grouped(Work),
+    Grouped(Grouped),
     /// A caller that wants the connection for a transaction of its own.
     Lend(oneshot::Sender<Result<Lent, StorageError>>),
     /// [`super::Store::close`]: give the connection back to the pool, and
@@ -172,10 +192,28 @@ impl Writer {
         Fut: Future<Output = (SharedTx, std::result::Result<T, E>)> + Send + 'static,
     {
         let (tell, heard) = oneshot::channel::<std::result::Result<T, E>>();
+        // Either the work answers (once the group's commit is known) or,
+        // when it never runs, the skip does: whichever comes first takes it.
+        let tell = std::sync::Arc::new(std::sync::Mutex::new(Some(tell)));
+        let answer = move |tell: &std::sync::Mutex<Option<oneshot::Sender<_>>>, outcome| {
+            let taken = tell
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
+            if let Some(tell) = taken {
+                let _ = tell.send(outcome);
+            }
+        };
+        let skipped = tell.clone();
+        let skip: Reply = Box::new(move |committed| {
+            if let Err(e) = committed {
+                answer(&skipped, Err(E::from(not_committed(e))));
+            }
+        });
         // The work runs on the writer's task, but logs as part of the
         // request that asked for it (its card, its session).
         let span = tracing::Span::current();
-        let job: Work = Box::new(move |tx| {
+        let work: Work = Box::new(move |tx| {
             Box::pin(
                 async move {
                     let (tx, result) = work(tx).await;
@@ -184,16 +222,20 @@ impl Writer {
                         let outcome = match committed {
                             Ok(()) => result,
                             // Not committed: whatever it did is undone.
-                            Err(e) => Err(E::from(StorageError::Commit(e.to_string()))),
+                            Err(e) => Err(E::from(not_committed(e))),
                         };
-                        let _ = tell.send(outcome);
+                        answer(&tell, outcome);
                     });
                     (tx, ok, reply)
                 }
                 .instrument(span),
             )
         });
-        if self.queue.send(Job::Grouped(job)).is_err() {
+        if self
+            .queue
+            .send(Job::Grouped(Grouped { work, skip }))
+            .is_err()
+        {
             return Err(E::from(stopped()));
         }
         match heard.await {
@@ -274,12 +316,19 @@ async fn run(writes: AnyPool, mut rx: mpsc::UnboundedReceiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                // Without a connection the group is dropped unrun, and its
-                // callers hear that their writes did not happen.
-                if let Ok(conn) = connection(&writes, held.take()).await {
+                match connection(&writes, held.take()).await {
                     // A group of its own task: a write that panics loses
                     // its group (whose callers hear so), not the writer.
-                    tokio::spawn(commit_group(Lent::new(conn, back), group));
+                    Ok(conn) => {
+                        tokio::spawn(commit_group(Lent::new(conn, back), group));
+                    }
+                    // Without a connection the group does not run, and its
+                    // callers hear why.
+                    Err(e) => {
+                        for job in group {
+                            (job.skip)(Err(&e));
+                        }
+                    }
                 }
             }
         }
@@ -326,15 +375,16 @@ async fn settle(
     }
 }
 
-async fn commit_group(lent: Lent, group: Vec<Work>) {
+async fn commit_group(lent: Lent, group: Vec<Grouped>) {
     let mut replies: Vec<Reply> = Vec::with_capacity(group.len());
+    let mut unrun = group.into_iter();
     let outcome = async {
         // Each statement string is one round trip to SQLite's thread: the
         // first write's savepoint opens with the transaction, each later
         // one's as the last one's is released, and the commit releases the
         // last.
         let mut tx = SharedTx::new(Tx::lent(lent, "BEGIN IMMEDIATE; SAVEPOINT grouped").await?);
-        for work in group {
+        for Grouped { work, .. } in unrun.by_ref() {
             tx.undo = false;
             if !replies.is_empty() {
                 tx.conn()
@@ -353,6 +403,13 @@ async fn commit_group(lent: Lent, group: Vec<Work>) {
     .await;
     for reply in replies {
         reply(outcome.as_ref().map(|_| ()));
+    }
+    // The writes after a failed statement (or all of them, when the
+    // transaction could not begin) never ran.
+    if let Err(e) = &outcome {
+        for job in unrun {
+            (job.skip)(Err(e));
+        }
     }
 }
 

@@ -50,8 +50,9 @@ pub enum Backend {
 }
 
 /// Why storage failed. Callers see these as [`AppError::Internal`] (and the
-/// details go to the log), except where a constraint tells a person
-/// something useful.
+/// details go to the log), or as [`AppError::Unavailable`] when the database
+/// was only busy or out of reach for a moment, except where a constraint
+/// tells a person something useful.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("database: {0}")]
@@ -67,7 +68,15 @@ pub enum StorageError {
     /// A grouped write whose transaction did not commit.
     #[error("not committed: {0}")]
     Commit(String),
+    /// A grouped write whose transaction did not commit because the
+    /// database was busy or out of reach ([`StorageError::is_transient`]).
+    #[error("not committed, database busy: {0}")]
+    Busy(String),
 }
+
+/// How long a client is asked to wait before it sends a write again that
+/// found the database busy.
+pub const BUSY_RETRY_AFTER_SECS: u32 = 2;
 
 impl StorageError {
     /// Whether a unique constraint refused the write.
@@ -79,10 +88,61 @@ impl StorageError {
     pub fn is_foreign_key_violation(&self) -> bool {
         matches!(self, StorageError::Database(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
     }
+
+    /// Whether the database was busy or out of reach: locked by another
+    /// writer past the busy timeout, no connection free in time, the
+    /// connection lost, PostgreSQL restarting. Nothing was written, and the
+    /// same write may succeed in a moment.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StorageError::Busy(_) => true,
+            StorageError::Database(e) => match e {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+                    if e.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                        sqlite_busy(&code)
+                    } else {
+                        postgres_busy(&code)
+                    }
+                }),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// Whether a SQLite result code (sqlx gives the extended code) is
+/// `SQLITE_BUSY` or `SQLITE_LOCKED`, with any of their extended codes.
+fn sqlite_busy(code: &str) -> bool {
+    code.parse::<u32>()
+        .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
+/// Whether a PostgreSQL SQLSTATE says "not now" rather than "no": a lost
+/// connection (class 08), a serialisation failure or deadlock (40001,
+/// 40P01), too few resources (class 53), a lock not available in time
+/// (55P03), or a server shutting down or starting (57P01–57P03).
+fn postgres_busy(sqlstate: &str) -> bool {
+    sqlstate.starts_with("08")
+        || sqlstate.starts_with("53")
+        || matches!(
+            sqlstate,
+            "40001" | "40P01" | "55P03" | "57P01" | "57P02" | "57P03"
+        )
 }
 
 impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
+        if e.is_transient() {
+            tracing::warn!(error = %e, "database busy; the client is asked to try again");
+            return AppError::Unavailable {
+                retry_after_secs: BUSY_RETRY_AFTER_SECS,
+            };
+        }
         tracing::error!(error = %e, "storage failed");
         AppError::Internal
     }
@@ -477,6 +537,71 @@ pub async fn ping(conn: &mut AnyConnection) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busy_and_lost_connections_are_transient_and_refusals_are_not() {
+        // SQLite: BUSY and LOCKED, with extended codes (BUSY_SNAPSHOT 517,
+        // LOCKED_SHAREDCACHE 262); not a constraint (2067) or I/O (10).
+        for code in ["5", "6", "261", "517", "262"] {
+            assert!(sqlite_busy(code), "{code}");
+        }
+        for code in ["2067", "787", "10", "13", "x"] {
+            assert!(!sqlite_busy(code), "{code}");
+        }
+        // PostgreSQL: connection lost, serialisation, resources, shutdown.
+        for state in [
+            "08006", "08003", "40001", "40P01", "53300", "55P03", "57P01",
+        ] {
+            assert!(postgres_busy(state), "{state}");
+        }
+        for state in ["23505", "23503", "42P01", "22001", "XX000"] {
+            assert!(!postgres_busy(state), "{state}");
+        }
+        assert!(StorageError::Database(sqlx::Error::PoolTimedOut).is_transient());
+        assert!(StorageError::Busy("database is locked".into()).is_transient());
+        assert!(!StorageError::Commit("the writer has stopped".into()).is_transient());
+        assert!(!StorageError::Corrupt("x".into()).is_transient());
+    }
+
+    /// A real "database is locked" from SQLite: another connection holds
+    /// the write lock, and this one does not wait.
+    #[tokio::test]
+    async fn a_locked_sqlite_file_is_a_transient_error_that_asks_to_wait() {
+        use sqlx::ConnectOptions;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locked.db");
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+        let mut holder = options.connect().await.unwrap();
+        sqlx::query("CREATE TABLE t (n INTEGER)")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let mut other = options
+            .busy_timeout(Duration::ZERO)
+            .connect()
+            .await
+            .unwrap();
+        let error = sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut other)
+            .await
+            .map(|_| ())
+            .map_err(StorageError::from)
+            .unwrap_err();
+        assert!(error.is_transient(), "{error}");
+        assert_eq!(
+            AppError::from(error),
+            AppError::Unavailable {
+                retry_after_secs: BUSY_RETRY_AFTER_SECS
+            }
+        );
+    }
 
     #[tokio::test]
     async fn sqlite_writers_wait_their_turn_without_taking_the_readers_connections() {

@@ -7,9 +7,9 @@
 //! meanwhile, oldest first. Resending is safe: a vote sets a number of dots
 //! (sending it twice counts once) and a card carries its idempotency key
 //! (the server returns the first card for a repeat). Later votes on the same
-//! card replace a waiting one. When the server asks the phone to slow down
-//! (a long queue meets the limit on one participant's writes), the rest
-//! waits as long as the server says. When the server refuses an item (the
+//! card replace a waiting one. When the server asks the phone to wait (its
+//! database was busy, or a long queue met the limit on one participant's
+//! writes), the rest waits as long as the server says. When the server refuses an item (the
 //! question closed meanwhile, the budget is spent) it is dropped and the
 //! reason shown.
 //!
@@ -279,22 +279,21 @@ enum Keep {
     /// No signal: try again on the backoff timer, or when the browser says
     /// it is back online.
     Backoff,
-    /// The server asked the phone to slow down: try again after this many
-    /// milliseconds. A phone that was offline for a while sends everything
-    /// it kept at once, and may meet the limit on one participant's writes.
+    /// The server asked the phone to wait (it was busy, or the phone sent
+    /// too much at once): try again after this many milliseconds. A phone
+    /// that was offline for a while sends everything it kept at once, and
+    /// may meet the limit on one participant's writes.
     For(u32),
 }
 
 /// Whether a waiting item that failed with `e` stays in the queue (and
 /// when to try again), or was refused and is dropped (`None`).
 fn keep(e: &AppError) -> Option<Keep> {
-    match e {
-        AppError::Network { .. } => Some(Keep::Backoff),
-        AppError::RateLimited { retry_after_secs } => {
-            Some(Keep::For(retry_after_secs.saturating_mul(1_000).max(1_000)))
-        }
-        _ => None,
+    if let AppError::Network { .. } = e {
+        return Some(Keep::Backoff);
     }
+    e.retry_after_secs()
+        .map(|secs| Keep::For(secs.saturating_mul(1_000).max(1_000)))
 }
 
 #[cfg(feature = "hydrate")]
@@ -388,6 +387,13 @@ mod tests {
                 retry_after_secs: 3
             }),
             Some(Keep::For(3_000))
+        );
+        // The database was busy: nothing was saved, send it again.
+        assert_eq!(
+            keep(&AppError::Unavailable {
+                retry_after_secs: 2
+            }),
+            Some(Keep::For(2_000))
         );
         // "Now" from the server still waits a moment, not a busy loop.
         assert_eq!(
