@@ -9,9 +9,10 @@
 //! (the server returns the first card for a repeat). Later votes on the same
 //! card replace a waiting one. When the server asks the phone to wait (its
 //! database was busy, or a long queue met the limit on one participant's
-//! writes), the rest waits as long as the server says. When the server refuses an item (the
-//! question closed meanwhile, the budget is spent) it is dropped and the
-//! reason shown.
+//! writes), the rest waits as long as the server says. A fault of the
+//! server's own (a 500) is tried again a few times. When the server refuses
+//! an item (the question closed meanwhile, the budget is spent) it is
+//! dropped and the reason shown.
 //!
 //! Without scripts none of this runs: the forms post as usual.
 
@@ -117,6 +118,9 @@ pub struct Outbox {
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     sending: StoredValue<bool>,
     backoff_ms: StoredValue<u32>,
+    /// How many times in a row the server failed on the first item with a
+    /// fault of its own (a 500).
+    faults: StoredValue<u32>,
     snapshot: RwSignal<SessionSnapshot>,
 }
 
@@ -139,6 +143,7 @@ impl Outbox {
             refused: RwSignal::new(None),
             sending: StoredValue::new(false),
             backoff_ms: StoredValue::new(FIRST_RETRY_MS),
+            faults: StoredValue::new(0),
             snapshot,
         };
         #[cfg(feature = "hydrate")]
@@ -204,7 +209,12 @@ impl Outbox {
         leptos::task::spawn_local(async move {
             while let Some(item) = self.items.with_untracked(|v| v.first().cloned()) {
                 if let Err(e) = self.send(&item).await {
-                    match keep(&e.0) {
+                    let faults = match e.0 {
+                        AppError::Internal => self.faults.get_value() + 1,
+                        _ => 0,
+                    };
+                    self.faults.set_value(faults);
+                    match keep(&e.0, faults) {
                         Some(wait) => {
                             self.sending.set_value(false);
                             match wait {
@@ -222,6 +232,7 @@ impl Outbox {
                     }
                 });
                 self.backoff_ms.set_value(FIRST_RETRY_MS);
+                self.faults.set_value(0);
             }
             self.sending.set_value(false);
         });
@@ -286,14 +297,23 @@ enum Keep {
     For(u32),
 }
 
+/// How many faults of the server's own (500) in a row an item outlasts
+/// before it is dropped as refused: a passing fault is retried, a request
+/// that always fails does not hold the queue for ever.
+const FAULT_TRIES: u32 = 3;
+
 /// Whether a waiting item that failed with `e` stays in the queue (and
-/// when to try again), or was refused and is dropped (`None`).
-fn keep(e: &AppError) -> Option<Keep> {
-    if let AppError::Network { .. } = e {
-        return Some(Keep::Backoff);
+/// when to try again), or was refused and is dropped (`None`). `faults` is
+/// how many times in a row the server failed on it with a fault of its own,
+/// this time included.
+fn keep(e: &AppError, faults: u32) -> Option<Keep> {
+    match e {
+        AppError::Network { .. } => Some(Keep::Backoff),
+        AppError::Internal if faults < FAULT_TRIES => Some(Keep::Backoff),
+        _ => e
+            .retry_after_secs()
+            .map(|secs| Keep::For(secs.saturating_mul(1_000).max(1_000))),
     }
-    e.retry_after_secs()
-        .map(|secs| Keep::For(secs.saturating_mul(1_000).max(1_000)))
 }
 
 #[cfg(feature = "hydrate")]
@@ -376,35 +396,51 @@ mod tests {
 
     #[test]
     fn no_signal_and_slow_down_keep_an_item_and_a_refusal_drops_it() {
+        // A fault of the server's own is tried again, three times in all.
+        assert_eq!(keep(&AppError::Internal, 1), Some(Keep::Backoff));
+        assert_eq!(keep(&AppError::Internal, 2), Some(Keep::Backoff));
+        assert_eq!(keep(&AppError::Internal, 3), None);
         assert_eq!(
-            keep(&AppError::Network {
-                detail: "fetch failed".into()
-            }),
+            keep(
+                &AppError::Network {
+                    detail: "fetch failed".into()
+                },
+                0
+            ),
             Some(Keep::Backoff)
         );
         assert_eq!(
-            keep(&AppError::RateLimited {
-                retry_after_secs: 3
-            }),
+            keep(
+                &AppError::RateLimited {
+                    retry_after_secs: 3
+                },
+                0
+            ),
             Some(Keep::For(3_000))
         );
         // The database was busy: nothing was saved, send it again.
         assert_eq!(
-            keep(&AppError::Unavailable {
-                retry_after_secs: 2
-            }),
+            keep(
+                &AppError::Unavailable {
+                    retry_after_secs: 2
+                },
+                0
+            ),
             Some(Keep::For(2_000))
         );
         // "Now" from the server still waits a moment, not a busy loop.
         assert_eq!(
-            keep(&AppError::RateLimited {
-                retry_after_secs: 0
-            }),
+            keep(
+                &AppError::RateLimited {
+                    retry_after_secs: 0
+                },
+                0
+            ),
             Some(Keep::For(1_000))
         );
-        assert_eq!(keep(&AppError::DotsOff), None);
+        assert_eq!(keep(&AppError::DotsOff, 0), None);
         assert_eq!(
-            keep(&AppError::not_found(rembuk_domain::Entity::Card)),
+            keep(&AppError::not_found(rembuk_domain::Entity::Card), 0),
             None
         );
     }
