@@ -85,7 +85,8 @@ async fn join(
     request_body = CardInput, security(("bearer" = []), ("cookie" = [])),
     responses((status = 201, body = Card), (status = 403, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
               (status = 413, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
-              (status = 429, body = super::ErrorBody)))]
+              (status = 429, body = super::ErrorBody),
+              (status = 503, description = "The database was busy; nothing was saved. Send it again after Retry-After seconds", body = super::ErrorBody)))]
 async fn submit_card(
     State(state): State<AppState>,
     auth: Auth,
@@ -121,7 +122,8 @@ struct VoteIn {
     request_body = VoteIn, security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = VoteOutcome), (status = 403, body = super::ErrorBody),
               (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody),
-              (status = 429, body = super::ErrorBody)))]
+              (status = 429, body = super::ErrorBody),
+              (status = 503, description = "The database was busy; nothing was saved. Send it again after Retry-After seconds", body = super::ErrorBody)))]
 async fn vote(
     State(state): State<AppState>,
     auth: Auth,

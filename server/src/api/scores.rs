@@ -40,7 +40,8 @@ struct UsgIn {
     request_body = UsgIn, security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = ScoreOutcome), (status = 403, body = super::ErrorBody),
               (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
-              (status = 429, body = super::ErrorBody)))]
+              (status = 429, body = super::ErrorBody),
+              (status = 503, description = "The database was busy; nothing was saved. Send it again after Retry-After seconds", body = super::ErrorBody)))]
 async fn usg(
     State(state): State<AppState>,
     auth: Auth,
@@ -77,7 +78,8 @@ struct RatingIn {
     request_body = RatingIn, security(("bearer" = []), ("cookie" = [])),
     responses((status = 200, body = ScoreOutcome), (status = 403, body = super::ErrorBody),
               (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody),
-              (status = 429, body = super::ErrorBody)))]
+              (status = 429, body = super::ErrorBody),
+              (status = 503, description = "The database was busy; nothing was saved. Send it again after Retry-After seconds", body = super::ErrorBody)))]
 async fn rating(
     State(state): State<AppState>,
     auth: Auth,
