@@ -384,14 +384,19 @@ async fn commit_group(lent: Lent, group: Vec<Grouped>) {
         // one's as the last one's is released, and the commit releases the
         // last.
         let mut tx = SharedTx::new(Tx::lent(lent, "BEGIN IMMEDIATE; SAVEPOINT grouped").await?);
-        for Grouped { work, .. } in unrun.by_ref() {
+        for job in unrun.by_ref() {
             tx.undo = false;
-            if !replies.is_empty() {
-                tx.conn()
+            if !replies.is_empty()
+                && let Err(e) = tx
+                    .conn()
                     .execute("RELEASE grouped; SAVEPOINT grouped")
-                    .await?;
+                    .await
+            {
+                let e = StorageError::from(e);
+                (job.skip)(Err(&e));
+                return Err(e);
             }
-            let (back, ok, reply) = work(tx).await;
+            let (back, ok, reply) = (job.work)(tx).await;
             tx = back;
             replies.push(reply);
             if !ok {
