@@ -307,13 +307,14 @@ const FAULT_TRIES: u32 = 3;
 /// how many times in a row the server failed on it with a fault of its own,
 /// this time included.
 fn keep(e: &AppError, faults: u32) -> Option<Keep> {
-    match e {
-        AppError::Network { .. } => Some(Keep::Backoff),
-        AppError::Internal if faults < FAULT_TRIES => Some(Keep::Backoff),
-        _ => e
-            .retry_after_secs()
-            .map(|secs| Keep::For(secs.saturating_mul(1_000).max(1_000))),
+    let gave_up = matches!(e, AppError::Internal) && faults >= FAULT_TRIES;
+    if !e.is_transient() || gave_up {
+        return None;
     }
+    Some(match e.retry_after_secs() {
+        Some(secs) => Keep::For(secs.saturating_mul(1_000).max(1_000)),
+        None => Keep::Backoff,
+    })
 }
 
 #[cfg(feature = "hydrate")]
