@@ -5,7 +5,7 @@ use rembuk_domain::{QuestionId, card::CardKind, question::QuestionKind};
 
 use super::{
     ParticipantActions, SubmitCard,
-    outbox::{Outbox, Pending, is_offline},
+    outbox::{Outbox, Pending, waits},
 };
 use crate::{
     components::form::{ActionError, PostForm, call_action},
@@ -40,17 +40,22 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             snapshot.update(|s| s.apply_own_card(&card));
             done();
         }
-        Some(Err(e)) if is_offline(&e) => {
+        // No signal, or a server that asks for it again later: the card
+        // waits in the outbox, and the form is free for the next one.
+        Some(Err(e)) if waits(&e) => {
             if let Some(input) = sending.get_value() {
-                outbox.queue(Pending::Card {
-                    question_id: input.question_id,
-                    text: input.text,
-                    kind: input.kind,
-                    answers: input.answers.unwrap_or_default(),
-                    idempotency_key: input
-                        .idempotency_key
-                        .unwrap_or_else(crate::components::form::new_key),
-                });
+                outbox.queue(
+                    Pending::Card {
+                        question_id: input.question_id,
+                        text: input.text,
+                        kind: input.kind,
+                        answers: input.answers.unwrap_or_default(),
+                        idempotency_key: input
+                            .idempotency_key
+                            .unwrap_or_else(crate::components::form::new_key),
+                    },
+                    &e,
+                );
                 done();
             }
         }
@@ -83,7 +88,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             // one copy of the box in the phone's WebAssembly.
             <ActionError result=Signal::derive(move || {
                 action.value().with(|r| match r {
-                    Some(Err(e)) if !is_offline(e) => Some(Err::<(), _>(e.clone())),
+                    Some(Err(e)) if !waits(e) => Some(Err::<(), _>(e.clone())),
                     _ => None,
                 })
             })/>

@@ -27,7 +27,7 @@ use crate::{
     i18n::{use_lang, use_t},
     live::{LiveNotice, follow},
 };
-use outbox::{Outbox, OutboxNotice, Pending, is_offline};
+use outbox::{Outbox, OutboxNotice, Pending, waits};
 use question::QuestionPanel;
 
 /// The session as this participant sees it (with their own dots).
@@ -253,10 +253,11 @@ fn ParticipantSession() -> impl IntoView {
             snapshot.update(|s| s.apply_vote(&outcome));
             answer(Ok(()));
         }
-        // No signal is not an error here: the outbox keeps the vote.
-        Some(Err(e)) if is_offline(&e) => {
+        // No signal, or a server that asks for it again later, is not an
+        // error here: the outbox keeps the vote.
+        Some(Err(e)) if waits(&e) => {
             if let Some(SetVote { card_id, dots }) = sending.get_value() {
-                outbox.queue(Pending::Vote { card_id, dots });
+                outbox.queue(Pending::Vote { card_id, dots }, &e);
             }
         }
         Some(Err(e)) => answer(Err(e)),

@@ -8,11 +8,12 @@
 //! (sending it twice counts once) and a card carries its idempotency key
 //! (the server returns the first card for a repeat). Later votes on the same
 //! card replace a waiting one. When the server asks the phone to wait (its
-//! database was busy, or a long queue met the limit on one participant's
-//! writes), the rest waits as long as the server says. A fault of the
-//! server's own (a 500) is tried again a few times. When the server refuses
-//! an item (the question closed meanwhile, the budget is spent) it is
-//! dropped and the reason shown.
+//! database was busy, or the phone met the limit on one participant's
+//! writes), the item waits here too, and the queue waits as long as the
+//! server says; the banner then says the server is busy rather than that
+//! the signal is gone. A fault of the server's own (a 500) is tried again a
+//! few times. When the server refuses an item (the question closed
+//! meanwhile, the budget is spent) it is dropped and the reason shown.
 //!
 //! Without scripts none of this runs: the forms post as usual.
 
@@ -121,6 +122,9 @@ pub struct Outbox {
     /// How many times in a row the server failed on the first item with a
     /// fault of its own (a 500).
     faults: StoredValue<u32>,
+    /// Whether the queue waits because the server asked it to (or failed),
+    /// not because the phone has no signal: the banner says which.
+    server_asked: RwSignal<bool>,
     snapshot: RwSignal<SessionSnapshot>,
 }
 
@@ -128,9 +132,13 @@ pub struct Outbox {
 const FIRST_RETRY_MS: u32 = 2_000;
 const MOST_RETRY_MS: u32 = 30_000;
 
-/// Whether an error means "no signal" (worth retrying) rather than a refusal.
-pub fn is_offline(e: &UiError) -> bool {
-    matches!(e.0, AppError::Network { .. })
+/// Whether a vote or card the person just made, which failed with `e`,
+/// waits in the outbox rather than being shown as refused: there was no
+/// signal, or the server asked for it again later (it was busy, or the
+/// phone wrote too fast). A fault of the server's own is shown instead: the
+/// card form then keeps its text.
+pub fn waits(e: &UiError) -> bool {
+    matches!(e.0, AppError::Network { .. }) || e.0.retry_after_secs().is_some()
 }
 
 impl Outbox {
@@ -144,6 +152,7 @@ impl Outbox {
             sending: StoredValue::new(false),
             backoff_ms: StoredValue::new(FIRST_RETRY_MS),
             faults: StoredValue::new(0),
+            server_asked: RwSignal::new(false),
             snapshot,
         };
         #[cfg(feature = "hydrate")]
@@ -179,8 +188,16 @@ impl Outbox {
         self.refused
     }
 
-    /// Keeps `item` until it can be sent, and tries soon.
-    pub fn queue(&self, item: Pending) {
+    /// Keeps `item`, which failed to send with `why` (see [`waits`]),
+    /// until it can be sent, and tries again when `why` allows.
+    pub fn queue(&self, item: Pending, why: &UiError) {
+        self.push(item);
+        self.wait(&why.0, keep(&why.0, 0).unwrap_or(Keep::Backoff));
+    }
+
+    /// Adds `item` to the queue (a newer vote on a card replaces the
+    /// waiting one).
+    fn push(&self, item: Pending) {
         if let Pending::Vote { card_id, dots } = &item {
             // The phone shows its own dots at once.
             let dots = u32::try_from(*dots).unwrap_or(0);
@@ -195,7 +212,6 @@ impl Outbox {
                 v.push(item);
             }
         });
-        self.retry_later();
     }
 
     /// Sends what waits, oldest first, until the queue is empty or the
@@ -217,10 +233,7 @@ impl Outbox {
                     match keep(&e.0, faults) {
                         Some(wait) => {
                             self.sending.set_value(false);
-                            match wait {
-                                Keep::Backoff => self.retry_later(),
-                                Keep::For(ms) => self.retry_in(ms),
-                            }
+                            self.wait(&e.0, wait);
                             return;
                         }
                         None => self.refused.set(Some(Err(e))),
@@ -264,6 +277,16 @@ impl Outbox {
             }
         }
         Ok(())
+    }
+
+    /// Notes why the queue waits, and tries again when `wait` says.
+    fn wait(self, why: &AppError, wait: Keep) {
+        self.server_asked
+            .set(!matches!(why, AppError::Network { .. }));
+        match wait {
+            Keep::Backoff => self.retry_later(),
+            Keep::For(ms) => self.retry_in(ms),
+        }
     }
 
     fn retry_later(self) {
@@ -345,7 +368,7 @@ mod browser {
                 // After hydration: bring back what an earlier visit left.
                 if !stored.is_empty() {
                     for item in stored.clone() {
-                        outbox.queue(item);
+                        outbox.push(item);
                     }
                     outbox.flush();
                 }
@@ -370,20 +393,26 @@ mod browser {
     }
 }
 
-/// The banner while something waits for signal.
+/// The banner while something waits for signal, or for the server.
 #[component]
 pub fn OutboxNotice() -> impl IntoView {
     let t = crate::i18n::use_t();
     let lang = crate::i18n::use_lang();
     let outbox = expect_context::<Outbox>();
     let waiting = outbox.waiting();
+    let server_asked = outbox.server_asked;
     view! {
         <div class="outbox-notice" role="status" aria-live="polite">
             {move || {
                 let n = waiting.get();
+                let text = if server_asked.get() {
+                    t.outbox_waiting_server()
+                } else {
+                    t.outbox_waiting()
+                };
                 (n > 0).then(|| view! {
                     <p class="banner warn" data-waiting=n>
-                        {rembuk_domain::i18n::fill(t.outbox_waiting(), &[("n", &lang.number(n as i64))])}
+                        {rembuk_domain::i18n::fill(text, &[("n", &lang.number(n as i64))])}
                     </p>
                 })
             }}
@@ -444,6 +473,24 @@ mod tests {
             keep(&AppError::not_found(rembuk_domain::Entity::Card), 0),
             None
         );
+    }
+
+    #[test]
+    fn a_fresh_vote_or_card_waits_for_signal_or_when_the_server_asks() {
+        let waits = |e: AppError| waits(&UiError(e));
+        assert!(waits(AppError::Network {
+            detail: "fetch failed".into()
+        }));
+        assert!(waits(AppError::RateLimited {
+            retry_after_secs: 3
+        }));
+        assert!(waits(AppError::Unavailable {
+            retry_after_secs: 2
+        }));
+        // A fault of the server's own is shown, and the form keeps the
+        // text: the outbox would drop it after a few more faults.
+        assert!(!waits(AppError::Internal));
+        assert!(!waits(AppError::DotsOff));
     }
 
     /// What a phone kept in `localStorage` before this build must still
