@@ -31,3 +31,73 @@ test("join, write a card, vote and take the vote back with JavaScript disabled",
   expect((await snapshot(request, room)).cards[0].dots).toBe(1);
   await page.screenshot({ path: "test-results/screens/phone-no-js.png", fullPage: true });
 });
+
+// Without scripts there is no outbox on the phone: a card the server asks
+// to wait for (here the limit on one participant's writes) must say so on
+// the page that comes back, so that the person sends it again.
+test("a card posted without JavaScript that the server asks to wait for says so", async ({ page, request }) => {
+  const room = await prepareRoom(request, "Apa masalah pasar di kecamatan Anda?");
+  const auth = { Authorization: `Bearer ${room.token}` };
+  const other = await (
+    await request.post("/api/v1/join", { data: { code: room.code, group: "academia", consent: true } })
+  ).json();
+  // A second question, in voting, with a card to cast no-op votes on.
+  const second = await (
+    await request.post(`/api/v1/sessions/${room.session}/questions`, {
+      headers: auth,
+      data: { dimension: "economy", prompt: "Pasar mana yang paling ramai?", kind: "problems" },
+    })
+  ).json();
+  const spare = await (
+    await request.post(`/api/v1/questions/${second.id}/cards`, {
+      headers: { Authorization: `Bearer ${other.token}` },
+      data: { text: "Pasar Tapaktuan" },
+    })
+  ).json();
+  const phase = await request.put(`/api/v1/questions/${second.id}/phase`, { headers: auth, data: { phase: "voting" } });
+  expect(phase.status()).toBe(200);
+
+  await page.goto(`/j/${room.code}`);
+  await page.getByLabel("Komunitas").check();
+  await page.getByLabel("Saya setuju ikut serta").check();
+  await page.getByRole("button", { name: "Bergabung" }).click();
+  await expect(page).toHaveURL(new RegExp(`/s/${room.code}$`));
+
+  // This participant's own session (its cookie) keeps its writes at the
+  // limit with votes that change nothing.
+  let hammering = true;
+  const statuses = new Set<number>();
+  const hammer = Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (hammering) {
+        const r = await page.context().request.put(`/api/v1/cards/${spare.id}/vote`, { data: { dots: 0 } });
+        statuses.add(r.status());
+      }
+    }),
+  );
+  await expect.poll(() => statuses.has(429)).toBe(true);
+
+  // A token the limit refills could let one post through; then the next is
+  // tried.
+  const field = page.getByLabel("Masalah apa yang Anda lihat?");
+  const refusal = page.getByText("Terlalu banyak permintaan. Coba lagi dalam");
+  let refused = "";
+  for (let i = 1; i <= 3 && !refused; i++) {
+    const text = `Lapak pasar becek (${i})`;
+    await field.fill(text);
+    await page.getByRole("button", { name: "Kirim kartu" }).click();
+    await page.waitForLoadState();
+    if (await refusal.isVisible()) refused = text;
+  }
+  expect(refused, "a plain post met the limit and the page says so").not.toBe("");
+  hammering = false;
+  await hammer;
+  const sent = (await snapshot(request, room)).cards.filter((c: { text: string }) => c.text === refused);
+  expect(sent).toHaveLength(0);
+
+  // Sent again once the wait is over, it goes through.
+  await field.fill(refused);
+  await page.getByRole("button", { name: "Kirim kartu" }).click();
+  await expect(page.locator(".card-text", { hasText: refused })).toBeVisible();
+  await expect(refusal).toHaveCount(0);
+});

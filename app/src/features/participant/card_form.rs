@@ -9,6 +9,7 @@ use super::{
 };
 use crate::{
     components::form::{ActionError, PostForm, call_action},
+    error::UiError,
     i18n::use_t,
 };
 
@@ -29,6 +30,10 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             sending.set_value(Some(input));
         }
     });
+    // Whether the outbox takes a card that failed with `e`: one the
+    // server asks for again later, which this page sent. A plain post's
+    // refusal (sent before scripts ran, or without them) is shown instead.
+    let queued = move |e: &UiError| waits(e) && sending.with_value(Option::is_some);
     let done = move || {
         key.set(crate::components::form::new_key());
         if let Some(form) = form.get() {
@@ -42,7 +47,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
         }
         // No signal, or a server that asks for it again later: the card
         // waits in the outbox, and the form is free for the next one.
-        Some(Err(e)) if waits(&e) => {
+        Some(Err(e)) if queued(&e) => {
             if let Some(input) = sending.get_value() {
                 outbox.queue(
                     Pending::Card {
@@ -88,7 +93,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             // one copy of the box in the phone's WebAssembly.
             <ActionError result=Signal::derive(move || {
                 action.value().with(|r| match r {
-                    Some(Err(e)) if !waits(e) => Some(Err::<(), _>(e.clone())),
+                    Some(Err(e)) if !queued(e) => Some(Err::<(), _>(e.clone())),
                     _ => None,
                 })
             })/>
