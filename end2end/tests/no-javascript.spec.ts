@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { prepareRoom, setPhase, snapshot } from "./support";
+import { holdAtWriteLimit, prepareRoom, setPhase, snapshot } from "./support";
 
 test.use({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
 
@@ -64,18 +64,8 @@ test("a card posted without JavaScript that the server asks to wait for says so"
   await expect(page).toHaveURL(new RegExp(`/s/${room.code}$`));
 
   // This participant's own session (its cookie) keeps its writes at the
-  // limit with votes that change nothing.
-  let hammering = true;
-  const statuses = new Set<number>();
-  const hammer = Promise.all(
-    Array.from({ length: 6 }, async () => {
-      while (hammering) {
-        const r = await page.context().request.put(`/api/v1/cards/${spare.id}/vote`, { data: { dots: 0 } });
-        statuses.add(r.status());
-      }
-    }),
-  );
-  await expect.poll(() => statuses.has(429)).toBe(true);
+  // limit.
+  const stop = await holdAtWriteLimit(page.context(), spare.id);
 
   // A token the limit refills could let one post through; then the next is
   // tried.
@@ -90,12 +80,14 @@ test("a card posted without JavaScript that the server asks to wait for says so"
     if (await refusal.isVisible()) refused = text;
   }
   expect(refused, "a plain post met the limit and the page says so").not.toBe("");
-  hammering = false;
-  await hammer;
+  // The page says how long to wait; the person waits that long.
+  const seconds = Number((await refusal.textContent())?.match(/(\d+) detik/)?.[1] ?? "1");
+  await stop();
   const sent = (await snapshot(request, room)).cards.filter((c: { text: string }) => c.text === refused);
   expect(sent).toHaveLength(0);
 
   // Sent again once the wait is over, it goes through.
+  await page.waitForTimeout(seconds * 1_000);
   await field.fill(refused);
   await page.getByRole("button", { name: "Kirim kartu" }).click();
   await expect(page.locator(".card-text", { hasText: refused })).toBeVisible();

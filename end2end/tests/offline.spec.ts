@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { prepareRoom, setPhase, snapshot, joinLive } from "./support";
+import { holdAtWriteLimit, prepareRoom, setPhase, snapshot, joinLive } from "./support";
 
 // The signal drops in the hall: a phone votes twice and writes a card while
 // offline. Both wait on the phone ("waiting for signal"), and when the
@@ -142,20 +142,9 @@ test("a vote and a card the server asks to wait for wait on the phone and arrive
   const page = await context.newPage();
   await joinLive(page, room.code, "Komunitas");
 
-  // Keep this participant's writes at the limit: the phone's own session
-  // (its cookie) sets its dots on a spare card to 0 over and over. Each is
-  // a write that changes nothing, and the limit counts it.
-  let hammering = true;
-  const statuses = new Set<number>();
-  const hammer = Promise.all(
-    Array.from({ length: 6 }, async () => {
-      while (hammering) {
-        const r = await context.request.put(`/api/v1/cards/${spare.id}/vote`, { data: { dots: 0 } });
-        statuses.add(r.status());
-      }
-    }),
-  );
-  await expect.poll(() => statuses.has(429)).toBe(true);
+  // Keep this participant's writes at the limit, from the phone's own
+  // session.
+  const stop = await holdAtWriteLimit(context, spare.id);
 
   const banner = page.locator(".outbox-notice .banner");
   // A token the limit refills could let one write through at once; then
@@ -189,10 +178,8 @@ test("a vote and a card the server asks to wait for wait on the phone and arrive
   await expect(page.locator(".toast-area .error-box")).toHaveCount(0);
   await page.screenshot({ path: "test-results/screens/server-busy-waiting-390.png", fullPage: true });
 
-  hammering = false;
-  await hammer;
   // The limit only ever answered "done" or "wait".
-  expect([...statuses].sort()).toEqual([200, 429]);
+  expect(await stop()).toEqual([200, 429]);
   await expect(banner).toHaveCount(0, { timeout: 30_000 });
   await expect(page.locator("[data-waiting-card]")).toHaveCount(0);
   await expect(page.locator(".toast-area .error-box")).toHaveCount(0);

@@ -1,4 +1,4 @@
-import { APIRequestContext, Page, expect } from "@playwright/test";
+import { APIRequestContext, BrowserContext, Page, expect } from "@playwright/test";
 
 export const ADMIN = { email: "admin@acehselatankab.go.id", password: "kopi-sanger-pagi" };
 
@@ -108,4 +108,30 @@ export async function outlineProblems(
     }
   });
   return problems;
+}
+
+/**
+ * Keeps a participant's writes at the server's limit (429) until `stop()`:
+ * six loops of votes from `context`'s own session (its cookie) that set its
+ * dots on `card` to 0, which change nothing and which the limit counts.
+ * Resolves once the limit answers. `stop()` waits for the loops and returns
+ * every status they saw.
+ */
+export async function holdAtWriteLimit(context: BrowserContext, card: string): Promise<() => Promise<number[]>> {
+  let holding = true;
+  const statuses = new Set<number>();
+  const loops = Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (holding) {
+        const r = await context.request.put(`/api/v1/cards/${card}/vote`, { data: { dots: 0 } });
+        statuses.add(r.status());
+      }
+    }),
+  );
+  await expect.poll(() => statuses.has(429)).toBe(true);
+  return async () => {
+    holding = false;
+    await loops;
+    return [...statuses].sort((a, b) => a - b);
+  };
 }
