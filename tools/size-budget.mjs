@@ -3,15 +3,11 @@
 // first), starts the release binary on a free port with a throw-away
 // database, and fetches the join page as a phone would.
 //
-//   node tools/size-budget.mjs [--target-dir DIR] [--ceiling]
+//   node tools/size-budget.mjs [--target-dir DIR]
 //
 // Prints a table; exits 1 when a figure is over its budget. Figures, not
-// timings: this is a size check, not a benchmark.
-//
-// `--ceiling` (CI) fails only above the ceilings: what the build weighs
-// today, while the WASM is still over its budget. It keeps a later change
-// from making the phone's download bigger, and is lowered as it shrinks,
-// until it meets the budget.
+// timings: this is a size check, not a benchmark. The test command runs it,
+// so no change can make a phone's download outgrow its budget unnoticed.
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -25,14 +21,6 @@ const BUDGET = {
   wasm: 150 * KB, // hydrate WASM, brotli
   firstPaint: 14 * KB, // join page HTML + critical CSS, compressed
 };
-// The most each may weigh now (2026-12-07: the phone's own bundle 164.1 KB;
-// join 6.1 KB), with a little room for small additions; never above a
-// budget already met.
-const CEILING = {
-  wasm: 170 * KB,
-  firstPaint: BUDGET.firstPaint,
-};
-const ceilingMode = process.argv.includes("--ceiling");
 
 const repo = resolve(new URL("..", import.meta.url).pathname);
 const args = process.argv.slice(2);
@@ -148,19 +136,18 @@ async function main() {
     const pad = (s, n) => String(s).padEnd(n);
     const lpad = (s, n) => String(s).padStart(n);
     console.log(
-      `${pad("what", 26)}${lpad("raw", 11)}${lpad("brotli", 11)}${lpad("gzip", 11)}${lpad("budget", 11)}${lpad("ceiling", 11)}  verdict`,
+      `${pad("what", 26)}${lpad("raw", 11)}${lpad("brotli", 11)}${lpad("gzip", 11)}${lpad("budget", 11)}  verdict`,
     );
     let over = false;
     for (const [what, raw, br, gz, key] of rows) {
       const budget = key === null ? null : BUDGET[key];
-      const ceiling = key === null ? null : CEILING[key];
       let verdict = "";
       if (key !== null) {
-        verdict = br <= budget ? "ok" : br <= ceiling ? "over budget, under ceiling" : "OVER CEILING";
-        if (br > (ceilingMode ? ceiling : budget)) over = true;
+        verdict = br <= budget ? "ok" : "OVER BUDGET";
+        if (br > budget) over = true;
       }
       console.log(
-        `${pad(what, 26)}${lpad(kb(raw), 11)}${lpad(kb(br), 11)}${lpad(kb(gz), 11)}${lpad(budget ? kb(budget) : "–", 11)}${lpad(ceiling ? kb(ceiling) : "–", 11)}  ${verdict}`,
+        `${pad(what, 26)}${lpad(kb(raw), 11)}${lpad(kb(br), 11)}${lpad(kb(gz), 11)}${lpad(budget ? kb(budget) : "–", 11)}  ${verdict}`,
       );
     }
     console.log(`\nthe server sent the join page with content-encoding: ${encoding}`);
