@@ -20,8 +20,12 @@ export PATH="$REMBUK_ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # These flags are unstable, and this machine's only toolchain is stable:
 # `RUSTC_BOOTSTRAP=1` lets the same compiler accept them for this one
 # build (the staff bundle, the server and the tests are built without it).
-# Needs the `rust-src` component (scripts/install-tools adds it).
+# Needs the `rust-src` component (scripts/install-tools adds it). The build
+# gets a target directory of its own: with RUSTC_BOOTSTRAP, cargo builds
+# even the host's proc-macros anew, and in a shared directory the next
+# server build would rebuild them, and everything above them, back.
 phone_rust_env() {
+  export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REMBUK_ROOT/target}/phone"
   export RUSTC_BOOTSTRAP=1
   export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
   export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
