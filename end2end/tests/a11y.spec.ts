@@ -107,6 +107,9 @@ test("a keyboard alone joins, writes a card and votes, and each vote button name
   await tabTo(p, p.getByRole("button", { name: "Kirim kartu" }));
   await p.keyboard.press("Enter");
   await expect(p.locator(".card-text", { hasText: text })).toBeVisible();
+  // Said, not only drawn: the card lands in the list below the form, where
+  // a screen reader is not (Orca heard nothing here before this status).
+  await expect(p.getByRole("status").filter({ hasText: "Kartu terkirim." })).toHaveCount(1);
 
   await setPhase(request, room, "voting");
   const plus = p.getByRole("button", { name: "Tambah satu suara" });

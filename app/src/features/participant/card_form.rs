@@ -25,9 +25,14 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     let outbox = expect_context::<Outbox>();
     // The card being sent, kept for the outbox should the network fail.
     let sending = StoredValue::new(None::<SubmitCard>);
+    // Whether the last card went through. Said in words (a status), since
+    // the card shows in the list below the form, out of a screen reader's
+    // way and often off a phone's screen.
+    let sent = RwSignal::new(false);
     crate::components::watch(move |_| {
         if let Some(input) = action.input().get() {
             sending.set_value(Some(input));
+            sent.set(false);
         }
     });
     // Whether the outbox takes a card that failed with `e`: one the
@@ -43,6 +48,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
     crate::components::watch(move |_| match action.value().get() {
         Some(Ok(card)) => {
             snapshot.update(|s| s.apply_own_card(&card));
+            sent.set(true);
             done();
         }
         // No signal, or a server that asks for it again later: the card
@@ -135,6 +141,7 @@ pub fn CardForm(question: QuestionId, kind: QuestionKind) -> impl IntoView {
             <button class="button primary" type="submit" disabled=move || action.pending().get()>
                 {move || if action.pending().get() { t.card_sending() } else { t.card_submit() }}
             </button>
+            <p class="muted small" role="status">{move || sent.get().then(|| t.card_sent())}</p>
         </PostForm>
     }
 }
