@@ -4,7 +4,11 @@
 // and Chromium. This presses real keys on the display (xdotool: Orca
 // hears only those, not keys sent over the DevTools protocol), reads the
 // page's state over the DevTools protocol, and reads Orca's speech from
-// its debug log (speech itself is off: there is no sound card).
+// its debug log (the speech itself goes to a null sound device).
+//
+// The room is set up as `prepareRoom` in `tests/support.ts` does; that
+// file is TypeScript for Playwright's runner, which plain Node cannot
+// import.
 //
 //   node end2end/screen-reader/pass.mjs APP_URL CDP_URL ORCA_LOG
 //
@@ -108,7 +112,7 @@ await step("Tab", key("Tab"), "Kirim kartu");
 await step("Enter", key("Return"), "Kartu terkirim.");
 await step("(the facilitator opens the vote)", phase("voting"), "Bagikan suara Anda");
 await step("Tab to the first vote button", tabTo("button.vote-button.plus"), "Tambah satu suara");
-await step("Enter", key("Return"), "1");
+await step("Enter", key("Return"), "Suara Anda: 1");
 await step("(the facilitator asks a second question)", () =>
   api("POST", `/api/v1/sessions/${session.id}/questions`, { dimension: "governance", kind: "ideas", prompt: "Gagasan apa yang bisa dimulai tahun ini?" }, token),
   "Pertanyaan terbuka: Gagasan apa yang bisa dimulai tahun ini?");
