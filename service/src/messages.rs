@@ -23,6 +23,7 @@ impl StorageError {
         let t = lang.t();
         match self {
             StorageError::Database(e) => fill(t.storage_database(), &[("error", &e.to_string())]),
+            StorageError::Sqlite(e) => fill(t.storage_database(), &[("error", &e.to_string())]),
             StorageError::Migration(e) => fill(t.storage_migration(), &[("error", &e.to_string())]),
             StorageError::UnsupportedUrl(url) => {
                 fill(t.storage_unsupported_url(), &[("url", &format!("{url:?}"))])

@@ -2,7 +2,7 @@
 //! the same card path to type in paper cards.
 
 use rembuk_domain::{
-    AppError, CardId, Entity, Field, Lang, ParticipantId, Problem, QuestionId, SessionId,
+    AppError, CardId, Entity, Field, Lang, ParticipantId, Problem, QuestionId,
     card::{Card, CardStatus, check_answers, parse_new_card},
     event::{Change, Visibility, card_visibility},
     group,
@@ -21,8 +21,11 @@ use crate::{
     access::Access,
     auth::{self, TokenKind, hash_token},
     storage::{
-        self, CardInsert, ParticipantInsert, SharedTx, Tx, cards, events::Recorder, participants,
-        questions, sessions, votes, workshops,
+        self, CardInsert, ParticipantInsert, Tx, cards,
+        events::Recorder,
+        participants, questions, sessions,
+        votes::{self, Verdict},
+        workshops,
     },
 };
 
@@ -472,44 +475,42 @@ impl Services {
         dots: i64,
     ) -> Result<VoteOutcome, AppError> {
         let requested = parse_dots(dots)?;
-        // A hall votes at once: votes waiting for the writer share one
-        // transaction (each in a savepoint of its own).
+        // A caller without a device is nobody in any session.
+        let device = caller.device_hash().unwrap_or_default();
         let (this, caller) = (self.clone(), caller.clone());
-        let (outcome, session) = self
+        // A hall votes at once: on SQLite the votes waiting for the writer
+        // share one transaction (each in a savepoint of its own).
+        let (cast, outcome) = self
             .store()
-            .write_grouped(move |mut tx| async move {
-                let result = this.vote_in(&mut tx, &caller, card_id, requested).await;
-                (tx, result)
+            .cast_vote(card_id, device, move |ballot| {
+                this.judge_vote(&caller, card_id, requested, ballot)
             })
-            .await?;
-        self.live().notify(session, outcome.seq);
-        Ok(outcome)
+            .await?
+            .ok_or(AppError::not_found(Entity::Card))?;
+        self.live().notify(cast.session, cast.seq);
+        let total = outcome.public.then_some(cast.total);
+        Ok(VoteOutcome {
+            total,
+            seq: cast.seq,
+            ..outcome.vote
+        })
     }
 
-    /// [`Services::vote`] inside its write, which is undone if this fails.
-    /// Returns the outcome and the card's session (`seq` 0: nothing
-    /// changed).
-    async fn vote_in(
+    /// The rules of a vote, on what its ballot read: whether the caller
+    /// may set `requested` dots on the card, and what to write.
+    fn judge_vote(
         &self,
-        tx: &mut SharedTx,
         caller: &Caller,
         card_id: CardId,
         requested: u32,
-    ) -> Result<(VoteOutcome, SessionId), AppError> {
-        // Two queries: the session's lock and number, then every read the
-        // rules need (a caller without a device is nobody in any session).
-        let device = caller.device_hash().unwrap_or_default();
-        let ballot = votes::open_ballot(tx.conn(), card_id, &device)
-            .await?
-            .ok_or(AppError::not_found(Entity::Card))?;
+        ballot: votes::Ballot,
+    ) -> Result<(Verdict, Judged), AppError> {
         let session = ballot.session;
         let participant = ballot
             .participant
             .ok_or_else(|| caller.not_a_participant())?;
         self.limits().write(participant, session)?;
-        let mut rec = Recorder::reserved(session, ballot.seq);
         let question = ballot.question.ok_or(AppError::not_found(Entity::Card))?;
-        let question_id = question.id;
         question.check(Action::Vote)?;
         if !question.voting_mode.dots() {
             return Err(AppError::DotsOff);
@@ -518,38 +519,39 @@ impl Services {
         check_budget(question.vote_budget, current, elsewhere, requested)?;
         let budget = question.vote_budget.get();
         let public = question.tallies_public();
-        let outcome = |total: u32, seq: u64| VoteOutcome {
+        let vote = VoteOutcome {
             card_id,
-            question_id,
+            question_id: question.id,
             dots: requested,
-            total: public.then_some(total),
+            total: None,
             budget,
             used: elsewhere + requested,
             remaining: budget.saturating_sub(elsewhere + requested),
-            seq,
+            seq: 0,
         };
-        if requested == current {
-            // Nothing to write: give back the session's number taken above.
-            let total = cards::card_total(tx.conn(), card_id).await?;
-            tx.undo();
-            return Ok((outcome(total, 0), session));
-        }
-        let now = storage::now();
-        cards::set_dots(tx.conn(), participant, card_id, question_id, requested, now).await?;
-        let tally = cards::card_tally(tx.conn(), card_id)
-            .await?
-            .ok_or(AppError::Internal)?;
-        let total = tally.dots;
-        let visibility = if public {
-            Visibility::All
+        let verdict = if requested == current {
+            Verdict::Unchanged
         } else {
-            Visibility::Staff
+            Verdict::Set {
+                participant,
+                question: question.id,
+                dots: requested,
+                visibility: if public {
+                    Visibility::All
+                } else {
+                    Visibility::Staff
+                },
+            }
         };
-        let seq = rec
-            .record(tx.conn(), &Change::Tally(tally), &visibility, now)
-            .await?;
-        Ok((outcome(total, seq), session))
+        Ok((verdict, Judged { vote, public }))
     }
+}
+
+/// A vote as its rules judged it: the answer but for its total and number.
+struct Judged {
+    vote: VoteOutcome,
+    /// Whether the caller may see the card's total.
+    public: bool,
 }
 
 enum SubmitError {

@@ -294,9 +294,20 @@ async fn aggregates(conn: &mut AnyConnection, scope: Scope) -> Result<HashMap<Ca
 /// query (every vote reads it): the first part is the card's row of score
 /// sums, marked by its empty group; the others are its dots per group.
 pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<CardTally>> {
-    type Row = (Option<String>, i64, i64, i64, i64, i64, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT CAST(NULL AS TEXT),
+    let rows: Vec<TallyRow> = sqlx::query_as(CARD_TALLY)
+        .bind(id.to_string())
+        .fetch_all(conn)
+        .await?;
+    Ok(tally_of(id, rows))
+}
+
+/// A row of [`CARD_TALLY`]: a group (none: the card's row of score sums)
+/// and its dots, then the sums of urgency, seriousness, growth, the USG
+/// raters, impact, effort and the idea raters.
+pub(super) type TallyRow = (Option<String>, i64, i64, i64, i64, i64, i64, i64);
+
+/// A card's tally (`$1`: the card), in [`TallyRow`]s.
+pub(super) const CARD_TALLY: &str = "SELECT CAST(NULL AS TEXT),
             CAST((SELECT COALESCE(SUM(urgency), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
             CAST((SELECT COALESCE(SUM(seriousness), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
             CAST((SELECT COALESCE(SUM(growth), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
@@ -311,14 +322,11 @@ pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<C
          WHERE v.card_id = $1 GROUP BY p.group_key
          UNION ALL
          SELECT pv.group_key, CAST(pv.dots AS BIGINT), 0, 0, 0, 0, 0, 0
-         FROM paper_votes pv WHERE pv.card_id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_all(conn)
-    .await?;
-    let Some(&(_, u, s, g, usg_n, i, e, idea_n)) = rows.iter().find(|row| row.0.is_none()) else {
-        return Ok(None);
-    };
+         FROM paper_votes pv WHERE pv.card_id = $1";
+
+/// The card's tally from the rows of [`CARD_TALLY`]; `None`: no such card.
+pub(super) fn tally_of(id: CardId, rows: Vec<TallyRow>) -> Option<CardTally> {
+    let &(_, u, s, g, usg_n, i, e, idea_n) = rows.iter().find(|row| row.0.is_none())?;
     let dots = rows
         .into_iter()
         .filter_map(|(group, n, ..)| group.map(|group| (group, n)));
@@ -333,13 +341,13 @@ pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<C
         }
     }
     by_group.sort_by(|x, y| x.group.cmp(&y.group));
-    Ok(Some(CardTally {
+    Some(CardTally {
         card_id: id,
         dots: by_group.iter().map(|x| x.dots).sum(),
         by_group,
         usg: UsgScore::from_sums(u as u64, s as u64, g as u64, usg_n as u32),
         idea: IdeaScore::from_sums(i as u64, e as u64, idea_n as u32),
-    }))
+    })
 }
 
 /// Sets a participant's USG rating of a card.
@@ -539,36 +547,44 @@ pub async fn set_dots(
     now: Timestamp,
 ) -> Result<()> {
     if dots == 0 {
-        sqlx::query("DELETE FROM votes WHERE participant_id = $1 AND card_id = $2")
+        sqlx::query(DELETE_DOTS)
             .bind(participant.to_string())
             .bind(card.to_string())
             .execute(conn)
             .await?;
     } else {
-        sqlx::query(
-            "INSERT INTO votes (participant_id, card_id, question_id, dots, updated_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (participant_id, card_id) DO UPDATE SET dots = excluded.dots, updated_at = excluded.updated_at",
-        )
-        .bind(participant.to_string())
-        .bind(card.to_string())
-        .bind(question.to_string())
-        .bind(i64::from(dots))
-        .bind(now.millis())
-        .execute(conn)
-        .await?;
+        sqlx::query(UPSERT_DOTS)
+            .bind(participant.to_string())
+            .bind(card.to_string())
+            .bind(question.to_string())
+            .bind(i64::from(dots))
+            .bind(now.millis())
+            .execute(conn)
+            .await?;
     }
     Ok(())
 }
 
+/// Takes a participant's dots off a card (`$1`: the participant, `$2`: the
+/// card).
+pub(super) const DELETE_DOTS: &str = "DELETE FROM votes WHERE participant_id = $1 AND card_id = $2";
+
+/// Sets a participant's dots on a card (`$1`: the participant, `$2`: the
+/// card, `$3`: its question, `$4`: the dots, `$5`: now).
+pub(super) const UPSERT_DOTS: &str = "INSERT INTO votes (participant_id, card_id, question_id, dots, updated_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (participant_id, card_id) DO UPDATE SET dots = excluded.dots, updated_at = excluded.updated_at";
+
+/// All dots on a card (`$1`): participants' and paper.
+pub(super) const CARD_TOTAL: &str =
+    "SELECT CAST(COALESCE((SELECT SUM(dots) FROM votes WHERE card_id = $1), 0)
+           + COALESCE((SELECT SUM(dots) FROM paper_votes WHERE card_id = $1), 0) AS BIGINT)";
+
 /// All dots on a card: participants' and paper.
 pub async fn card_total(conn: &mut AnyConnection, card: CardId) -> Result<u32> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE((SELECT SUM(dots) FROM votes WHERE card_id = $1), 0)
-                   + COALESCE((SELECT SUM(dots) FROM paper_votes WHERE card_id = $1), 0) AS BIGINT)",
-    )
-    .bind(card.to_string())
-    .fetch_one(conn)
-    .await?;
+    let n: i64 = sqlx::query_scalar(CARD_TOTAL)
+        .bind(card.to_string())
+        .fetch_one(conn)
+        .await?;
     Ok(n as u32)
 }
 

@@ -19,6 +19,32 @@ pub async fn append_event(
     public: &Visibility,
     now: Timestamp,
 ) -> Result<()> {
+    let (payload, audience, public_payload) = event_columns(change, public)?;
+    sqlx::query(INSERT_EVENT)
+        .bind(session.to_string())
+        .bind(seq as i64)
+        .bind(change.kind())
+        .bind(payload)
+        .bind(audience)
+        .bind(public_payload)
+        .bind(now.millis())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Stores one change (`$1`: the session, `$2`: its number, `$3`: its kind,
+/// then [`event_columns`], then `$7`: now).
+pub(super) const INSERT_EVENT: &str =
+    "INSERT INTO events (session_id, seq, kind, payload, audience, public_payload, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// A change's payload, its audience, and what participants see of it
+/// when that differs.
+pub(super) fn event_columns(
+    change: &Change,
+    public: &Visibility,
+) -> Result<(String, &'static str, Option<String>)> {
     let json =
         |c: &Change| serde_json::to_string(c).map_err(|e| StorageError::Corrupt(e.to_string()));
     let payload = json(change)?;
@@ -27,20 +53,7 @@ pub async fn append_event(
         Visibility::Staff => ("staff", None),
         Visibility::Masked(c) => ("masked", Some(json(c)?)),
     };
-    sqlx::query(
-        "INSERT INTO events (session_id, seq, kind, payload, audience, public_payload, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(session.to_string())
-    .bind(seq as i64)
-    .bind(change.kind())
-    .bind(payload)
-    .bind(audience)
-    .bind(public_payload)
-    .bind(now.millis())
-    .execute(conn)
-    .await?;
-    Ok(())
+    Ok((payload, audience, public_payload))
 }
 
 /// Up to `limit` changes after `after`, in order.

@@ -16,6 +16,7 @@
 pub mod audit;
 pub mod cards;
 pub mod clusters;
+mod direct;
 pub mod events;
 pub mod group;
 pub mod notify;
@@ -30,7 +31,6 @@ pub mod votes;
 pub mod workshops;
 
 pub use cards::{CardInsert, MergeRow};
-pub use group::SharedTx;
 pub use participants::ParticipantInsert;
 pub use users::StaffSessionRow;
 
@@ -57,6 +57,10 @@ pub enum Backend {
 pub enum StorageError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// From a statement the writer ran straight on SQLite's handle
+    /// ([`direct`]).
+    #[error("database: {0}")]
+    Sqlite(rusqlite::Error),
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
@@ -96,6 +100,7 @@ impl StorageError {
     pub fn is_transient(&self) -> bool {
         match self {
             StorageError::Busy(_) => true,
+            StorageError::Sqlite(e) => direct::is_busy(e),
             StorageError::Database(e) => match e {
                 sqlx::Error::PoolTimedOut
                 | sqlx::Error::PoolClosed
@@ -164,7 +169,7 @@ pub struct Store {
     writes: AnyPool,
     /// SQLite: the task that owns the connection for writes and hands it to
     /// each write in turn, committing waiting grouped writes together
-    /// ([`Store::write_grouped`]); `None` on PostgreSQL.
+    /// ([`Store::cast_vote`]); `None` on PostgreSQL.
     group: Option<group::Writer>,
 }
 
@@ -245,7 +250,8 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let group = (backend == Backend::Sqlite).then(|| group::Writer::start(writes.clone()));
+        let group =
+            (backend == Backend::Sqlite).then(|| group::Writer::start(writes.clone(), url.clone()));
         let store = Store {
             pool,
             backend,
@@ -297,25 +303,6 @@ impl Store {
                 inner: TxInner::Pooled(self.writes.begin().await?),
                 backend: self.backend,
             }),
-        }
-    }
-
-    /// Runs `work` as a write that may share its transaction with the
-    /// writes waiting beside it (group commit, on SQLite), and returns its
-    /// result once that transaction has committed. `work` gets the
-    /// transaction and hands it back with its result: an `Err` undoes what
-    /// it wrote, and only that. For the hot writes of a hall (votes); the
-    /// others use [`Store::write`].
-    pub async fn write_grouped<T, E, F, Fut>(&self, work: F) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StorageError> + Send + 'static,
-        F: FnOnce(SharedTx) -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = (SharedTx, Result<T, E>)> + Send + 'static,
-    {
-        match &self.group {
-            Some(writer) => writer.write(work).await,
-            None => group::write_alone(self.write().await?, work).await,
         }
     }
 

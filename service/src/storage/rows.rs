@@ -137,6 +137,29 @@ pub(crate) struct QuestionRow {
 }
 
 impl QuestionRow {
+    /// The question's columns of a row read straight from SQLite
+    /// ([`super::direct`]), by name as sqlx reads them.
+    pub fn from_sqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<QuestionRow> {
+        Ok(QuestionRow {
+            id: row.get("id")?,
+            session_id: row.get("session_id")?,
+            dimension_key: row.get("dimension_key")?,
+            sub_element_key: row.get("sub_element_key")?,
+            prompt: row.get("prompt")?,
+            kind: row.get("kind")?,
+            vote_budget: row.get("vote_budget")?,
+            phase: row.get("phase")?,
+            position: row.get("position")?,
+            created_at: row.get("created_at")?,
+            hide_tallies: row.get("hide_tallies")?,
+            tallies_revealed: row.get("tallies_revealed")?,
+            cards_while_voting: row.get("cards_while_voting")?,
+            votes_while_collecting: row.get("votes_while_collecting")?,
+            timer_ends_at: row.get("timer_ends_at")?,
+            voting_mode: row.get("voting_mode")?,
+        })
+    }
+
     pub fn into_question(self) -> Result<Question> {
         Ok(Question {
             id: parse_id(&self.id)?,
