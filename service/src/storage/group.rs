@@ -304,6 +304,10 @@ async fn run(writes: AnyPool, url: String, mut rx: mpsc::UnboundedReceiver<Job>)
                 let _ = tell.send(lent);
             }
             Job::Grouped(first) => {
+                // A group runs on this task, and keeps the requests that
+                // carry the next writes waiting while it runs: let those
+                // that are ready hand theirs in first, to come along.
+                tokio::task::yield_now().await;
                 let mut group = vec![first];
                 while group.len() < MAX_GROUP {
                     match rx.try_recv() {
@@ -426,8 +430,12 @@ fn run_group(
     unrun: &mut std::vec::IntoIter<Grouped>,
     replies: &mut Vec<Reply>,
 ) -> Result<(), StorageError> {
-    let sql =
-        |db: &rusqlite::Connection, sql: &str| db.execute_batch(sql).map_err(StorageError::Sqlite);
+    // Prepared once and kept, as the votes' own statements are.
+    let sql = |db: &rusqlite::Connection, sql: &str| {
+        db.prepare_cached(sql)
+            .and_then(|mut statement| statement.execute([]))
+            .map_err(StorageError::Sqlite)
+    };
     sql(db, "BEGIN IMMEDIATE")?;
     for job in unrun.by_ref() {
         if let Err(e) = sql(db, "SAVEPOINT grouped") {
@@ -453,7 +461,8 @@ fn run_group(
         }
         sql(db, "RELEASE grouped")?;
     }
-    sql(db, "COMMIT")
+    sql(db, "COMMIT")?;
+    Ok(())
 }
 
 #[cfg(test)]
