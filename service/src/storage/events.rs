@@ -99,16 +99,6 @@ impl Recorder {
         })
     }
 
-    /// A recorder for a transaction that already took the session's next
-    /// number, `seq` (as a vote's [ballot](super::votes::open_ballot) does).
-    pub fn reserved(session: SessionId, seq: u64) -> Recorder {
-        Recorder {
-            session,
-            reserved: Some(seq),
-            last: 0,
-        }
-    }
-
     /// Stores one change; returns its number.
     pub async fn record(
         &mut self,

@@ -167,8 +167,9 @@ pub struct Store {
     /// Where write transactions run. SQLite: one connection of its own,
     /// which the writer holds; PostgreSQL: the same pool.
     writes: AnyPool,
-    /// SQLite: the task that owns the connection for writes and hands it to
-    /// each write in turn, committing waiting grouped writes together
+    /// SQLite: the task that owns the writes and gives each its turn: it
+    /// lends the connection above for a transaction of the caller's own,
+    /// and runs waiting votes together on a handle of its own
     /// ([`Store::cast_vote`]); `None` on PostgreSQL.
     group: Option<group::Writer>,
 }

@@ -44,7 +44,7 @@ pub struct Ballot {
 /// Locks the card's session, takes its next change number, and reads what
 /// a vote on the card by the device with `token_hash` is checked against.
 /// `None`: no such card.
-pub async fn open_ballot(
+async fn open_ballot(
     conn: &mut AnyConnection,
     card: CardId,
     token_hash: &str,
