@@ -9,11 +9,11 @@
 //! thread once per group (one round trip) and runs the whole group's
 //! statements itself, through rusqlite, on the same database handle.
 
-use std::{str::FromStr, time::Duration};
+use std::str::FromStr;
 
 use sqlx::{
-    Connection,
-    sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous},
+    Connection, Executor,
+    sqlite::{SqliteConnectOptions, SqliteConnection},
 };
 
 use super::StorageError;
@@ -34,14 +34,14 @@ impl std::fmt::Debug for Direct {
 
 impl Direct {
     /// Opens the database at `url` (`sqlite://PATH`, already created and
-    /// migrated) with the settings of the pools' connections.
+    /// migrated) with the settings of the pools' connections
+    /// ([`super::SQLITE_PRAGMAS`]).
     pub(super) async fn open(url: &str) -> Result<Direct, StorageError> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+        let options = SqliteConnectOptions::from_str(url)?;
         let mut conn = SqliteConnection::connect_with(&options).await?;
+        for pragma in super::SQLITE_PRAGMAS {
+            conn.execute(pragma).await?;
+        }
         let raw = {
             let mut locked = conn.lock_handle().await?;
             // SAFETY: the handle stays open as long as `conn`, which is

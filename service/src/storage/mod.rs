@@ -196,6 +196,17 @@ enum TxInner {
     Lent(group::Lent),
 }
 
+/// How every SQLite connection is set up, the pools' and the writer's
+/// own ([`direct`]). WAL lets phones read while a vote is written; NORMAL
+/// syncs at checkpoints, which loses no committed data on a process crash
+/// (only on power loss within the last checkpoint interval).
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+];
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -218,15 +229,9 @@ impl Store {
                 .after_connect(move |conn, _meta| {
                     Box::pin(async move {
                         if backend == Backend::Sqlite {
-                            // WAL lets phones read while a vote is written;
-                            // NORMAL syncs at checkpoints, which loses no
-                            // committed data on a process crash (only on
-                            // power loss within the last checkpoint
-                            // interval).
-                            conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            conn.execute("PRAGMA foreign_keys = ON").await?;
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            for pragma in SQLITE_PRAGMAS {
+                                conn.execute(pragma).await?;
+                            }
                         }
                         Ok(())
                     })
