@@ -11,9 +11,11 @@ use std::{
 };
 
 use futures::StreamExt;
-use reqwest::{Client, StatusCode};
+use reqwest::Client;
 use serde_json::{Value, json};
 use tokio::{sync::watch, task::JoinHandle};
+
+use crate::sse::SseStream;
 
 /// Cards the voters spread their dots over.
 const CARDS: usize = 20;
@@ -165,27 +167,18 @@ pub(crate) struct Streams {
     tasks: Vec<JoinHandle<(bool, Seen)>>,
 }
 
-pub(crate) async fn open_streams(
-    client: &Client,
-    url: &str,
-    tokens: &[Option<String>],
-) -> Result<Streams, String> {
+pub(crate) async fn open_streams(url: &str, tokens: &[Option<String>]) -> Result<Streams, String> {
     let (stop, stopped) = watch::channel(false);
     let ready = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(tokens.len());
     for token in tokens {
-        let (client, url, token, mut stopped, ready) = (
-            client.clone(),
+        let (url, token, mut stopped, ready) = (
             url.to_string(),
             token.clone(),
             stopped.clone(),
             ready.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            let mut req = client.get(&url);
-            if let Some(t) = &token {
-                req = req.bearer_auth(t);
-            }
             // Counted once, whether the stream came alive or failed.
             let mut not_ready = Some(ready);
             let mark_ready = |r: &mut Option<Arc<AtomicUsize>>| {
@@ -193,36 +186,26 @@ pub(crate) async fn open_streams(
                     r.fetch_add(1, Ordering::SeqCst);
                 }
             };
-            let r = match req.send().await {
-                Ok(r) if r.status() == StatusCode::OK => r,
-                _ => {
-                    mark_ready(&mut not_ready);
-                    return (false, vec![]);
-                }
+            let Ok(mut stream) = SseStream::open(&url, token.as_deref()).await else {
+                mark_ready(&mut not_ready);
+                return (false, vec![]);
             };
-            let mut body = r.bytes_stream();
             let mut seen = Vec::new();
-            let mut buf = String::new();
+            let mut ids = Vec::new();
             let connected = loop {
                 tokio::select! {
                     _ = stopped.changed() => break true,
-                    chunk = body.next() => match chunk {
-                        Some(Ok(bytes)) => {
-                            let at = Instant::now();
-                            buf.push_str(&String::from_utf8_lossy(&bytes));
-                            while let Some(end) = buf.find("\n\n") {
-                                let block: String = buf.drain(..end + 2).collect();
-                                if let Some(id) = block.lines().find_map(|l| l.strip_prefix("id: "))
-                                    && let Ok(id) = id.trim().parse()
-                                {
-                                    seen.push((id, at));
-                                    // The first event (the app's `ready`):
-                                    // the server listens for this phone.
-                                    mark_ready(&mut not_ready);
-                                }
-                            }
+                    more = stream.next_ids(&mut ids) => {
+                        let at = Instant::now();
+                        if !ids.is_empty() {
+                            seen.extend(ids.drain(..).map(|id| (id, at)));
+                            // The first event (the app's `ready`): the
+                            // server listens for this phone.
+                            mark_ready(&mut not_ready);
                         }
-                        _ => break false,
+                        if !matches!(more, Ok(true)) {
+                            break false;
+                        }
                     }
                 }
             };

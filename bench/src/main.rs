@@ -25,6 +25,7 @@ mod load;
 mod procs;
 mod runs;
 mod scaleout;
+mod sse;
 
 use std::{path::PathBuf, process::ExitCode};
 

@@ -91,7 +91,7 @@ pub async fn size_run(bin: &Path, dir: &Path, n: usize, quick: bool) -> Result<S
         (vec![], vec![], vec![], vec![]);
     let (mut app_next, mut floor_next) = (0, 0);
     for _round in 0..2 {
-        let streams = open_streams(&client, &app_events, &app_tokens).await?;
+        let streams = open_streams(&app_events, &app_tokens).await?;
         let (a, acked) = measure(
             &client,
             vec![streams],
@@ -103,7 +103,7 @@ pub async fn size_run(bin: &Path, dir: &Path, n: usize, quick: bool) -> Result<S
         .await;
         acked_all.extend(acked);
 
-        let streams = open_streams(&client, &floor_events, &floor_tokens).await?;
+        let streams = open_streams(&floor_events, &floor_tokens).await?;
         let (f, _) = measure(
             &client,
             vec![streams],
@@ -181,7 +181,6 @@ pub async fn throughput_run(
     let room = prepare(&client, &app.base, n).await?;
     let tokens: Vec<Option<String>> = room.phones.iter().cloned().map(Some).collect();
     let (streams, rss_per_conn_kib) = idle_streams(
-        &client,
         &app,
         &format!("{}/api/v1/sessions/{}/events", app.base, room.session),
         &tokens,
@@ -198,7 +197,6 @@ pub async fn throughput_run(
         // p99 over a sample of 200 phones, opened for a probe at the same rate.
         let sample: Vec<Option<String>> = tokens.iter().take(200).cloned().collect();
         let observers = open_streams(
-            &client,
             &format!("{}/api/v1/sessions/{}/events", app.base, room.session),
             &sample,
         )
@@ -271,13 +269,8 @@ pub async fn throughput_run(
     let floor = start_floor(&client, dir, &format!("tput-{n}"), &page).await?;
     // What a bare axum handler holds for an idle stream: the least an app
     // on this stack can.
-    let (floor_streams, floor_rss_per_conn_kib) = idle_streams(
-        &client,
-        &floor,
-        &format!("{}/events", floor.base),
-        &vec![None; n],
-    )
-    .await?;
+    let (floor_streams, floor_rss_per_conn_kib) =
+        idle_streams(&floor, &format!("{}/events", floor.base), &vec![None; n]).await?;
     let _ = floor_streams.close().await;
     let insert_url = format!("{}/insert", floor.base);
     // The floor's cost of an insert at the vote's measured rate (a busy
@@ -324,14 +317,13 @@ fn ramp(quick: bool) -> Vec<f64> {
 /// the server's memory per stream once they are idle: its RSS growth
 /// from before the first opened to a second after the last was ready.
 async fn idle_streams(
-    client: &Client,
     server: &Proc,
     url: &str,
     tokens: &[Option<String>],
 ) -> Result<(Streams, f64), String> {
     let pid = server.child.id();
     let before = rss_kib(pid).unwrap_or(0);
-    let streams = open_streams(client, url, tokens).await?;
+    let streams = open_streams(url, tokens).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = rss_kib(pid).unwrap_or(before);
     let per_stream = after.saturating_sub(before) as f64 / tokens.len().max(1) as f64;

@@ -81,11 +81,7 @@ fn voters(
 }
 
 /// Opens the phones' streams, phone `i` on `bases[i % bases.len()]`.
-async fn streams(
-    client: &reqwest::Client,
-    bases: &[&str],
-    room: &Room,
-) -> Result<Vec<Streams>, String> {
+async fn streams(bases: &[&str], room: &Room) -> Result<Vec<Streams>, String> {
     let mut all = vec![];
     for (k, base) in bases.iter().enumerate() {
         let url = format!("{base}/api/v1/sessions/{}/events", room.session);
@@ -96,7 +92,7 @@ async fn streams(
             .filter(|(i, _)| i % bases.len() == k)
             .map(|(_, t)| Some(t.clone()))
             .collect();
-        all.push(open_streams(client, &url, &tokens).await?);
+        all.push(open_streams(&url, &tokens).await?);
     }
     Ok(all)
 }
@@ -123,7 +119,7 @@ async fn round(
         next,
     )
     .await;
-    let open = streams(client, bases, room).await?;
+    let open = streams(bases, room).await?;
     let (measured, mut acked) =
         measure(client, open, (urls, tokens), secs, next, room.phones.len()).await;
     acked.extend(warm.acked);
