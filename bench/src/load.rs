@@ -5,7 +5,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -165,18 +165,27 @@ pub(crate) type Seen = Vec<(u64, Instant)>;
 pub(crate) struct Streams {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<(bool, Seen)>>,
+    /// Each stream's latest event id; `u64::MAX` once it has ended, so
+    /// nothing waits for it.
+    latest: Arc<Vec<AtomicU64>>,
 }
+
+/// How long [`Streams::delivered`] waits for the last vote to reach every
+/// phone. A vote not on a screen by then is reported missing.
+pub(crate) const DELIVERY_LIMIT: Duration = Duration::from_secs(10);
 
 pub(crate) async fn open_streams(url: &str, tokens: &[Option<String>]) -> Result<Streams, String> {
     let (stop, stopped) = watch::channel(false);
     let ready = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::with_capacity(tokens.len());
-    for token in tokens {
-        let (url, token, mut stopped, ready) = (
+    let latest: Arc<Vec<AtomicU64>> = Arc::new(tokens.iter().map(|_| AtomicU64::new(0)).collect());
+    for (i, token) in tokens.iter().enumerate() {
+        let (url, token, mut stopped, ready, latest) = (
             url.to_string(),
             token.clone(),
             stopped.clone(),
             ready.clone(),
+            latest.clone(),
         );
         tasks.push(tokio::spawn(async move {
             // Counted once, whether the stream came alive or failed.
@@ -187,6 +196,7 @@ pub(crate) async fn open_streams(url: &str, tokens: &[Option<String>]) -> Result
                 }
             };
             let Ok(mut stream) = SseStream::open(&url, token.as_deref()).await else {
+                latest[i].store(u64::MAX, Ordering::SeqCst);
                 mark_ready(&mut not_ready);
                 return (false, vec![]);
             };
@@ -197,13 +207,15 @@ pub(crate) async fn open_streams(url: &str, tokens: &[Option<String>]) -> Result
                     _ = stopped.changed() => break true,
                     more = stream.next_ids(&mut ids) => {
                         let at = Instant::now();
-                        if !ids.is_empty() {
+                        if let Some(&last) = ids.iter().max() {
+                            latest[i].fetch_max(last, Ordering::SeqCst);
                             seen.extend(ids.drain(..).map(|id| (id, at)));
                             // The first event (the app's `ready`): the
                             // server listens for this phone.
                             mark_ready(&mut not_ready);
                         }
                         if !matches!(more, Ok(true)) {
+                            latest[i].store(u64::MAX, Ordering::SeqCst);
                             break false;
                         }
                     }
@@ -226,10 +238,32 @@ pub(crate) async fn open_streams(url: &str, tokens: &[Option<String>]) -> Result
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    Ok(Streams { stop, tasks })
+    Ok(Streams {
+        stop,
+        tasks,
+        latest,
+    })
+}
+
+/// The number of the last acknowledged vote in `acked` (0: none).
+pub(crate) fn last_seq(acked: &[Sent]) -> u64 {
+    acked.iter().map(|v| v.seq).max().unwrap_or(0)
 }
 
 impl Streams {
+    /// Waits until every open stream has an event covering `seq` (the
+    /// last acknowledged vote's number), or [`DELIVERY_LIMIT`] passed.
+    /// A fixed grace would drop a slow run's latest deliveries from its
+    /// percentiles (and call them missing); waiting for them keeps them in.
+    pub(crate) async fn delivered(&self, seq: u64) {
+        let started = Instant::now();
+        while started.elapsed() < DELIVERY_LIMIT
+            && self.latest.iter().any(|l| l.load(Ordering::SeqCst) < seq)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     /// Ends every stream; returns who was still connected and what each saw.
     pub(crate) async fn close(self) -> (usize, Vec<Vec<(u64, Instant)>>) {
         let _ = self.stop.send(true);
@@ -372,7 +406,10 @@ pub(crate) async fn measure(
     phones: usize,
 ) -> (Latency, Vec<Sent>) {
     let voted = drive(client, voters.0, voters.1, LATENCY_RATE, secs, next).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let last = last_seq(&voted.acked);
+    for s in &streams {
+        s.delivered(last).await;
+    }
     let (mut connected, mut seen) = (0, vec![]);
     for s in streams {
         let (c, mut e) = s.close().await;

@@ -15,7 +15,7 @@ use reqwest::Client;
 
 use crate::{
     load::{
-        Latency, Room, Streams, client, drive, expected_dots, latency, measure, median,
+        Latency, Room, Streams, client, drive, expected_dots, last_seq, latency, measure, median,
         open_streams, prepare, summarise, tallied_dots,
     },
     procs::{Proc, cpu_secs_during, rss_kib, start_app, start_floor, us_per_request},
@@ -202,7 +202,7 @@ pub async fn throughput_run(
         )
         .await?;
         let probe = drive(&client, urls.clone(), bearers.clone(), rate, 1.0, &mut next).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        observers.delivered(last_seq(&probe.acked)).await;
         let (connected, seen) = observers.close().await;
         acked_all.extend(probe.acked.iter().copied());
         let lat = latency(&probe.acked, &seen, connected, sample.len());
