@@ -180,6 +180,34 @@ async fn a_new_stream_starts_with_ready_and_then_follows() {
     assert_eq!(next[0].id, Some(1));
 }
 
+/// Proxies and phones drop a connection that stays silent (nginx after
+/// 60 s by default): an idle stream sends a comment after 20 s. Waits in
+/// real time, so that nothing but the stream's own timer is tested; the
+/// bound above is loose for a busy test machine.
+#[tokio::test]
+async fn an_idle_stream_sends_a_keep_alive_comment_after_twenty_seconds() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let started = tokio::time::Instant::now();
+    let mut stream = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, None, Audience::Participant),
+    );
+    let first = read_until(&mut stream, |m| !m.is_empty()).await;
+    assert!(matches!(first[0].event, Some(LiveEvent::Ready { seq: 0 })));
+    let next = tokio::time::timeout(Duration::from_secs(30), stream.next())
+        .await
+        .expect("no keep-alive within 30 s")
+        .expect("the stream ended");
+    let waited = started.elapsed();
+    assert_eq!(next, bytes::Bytes::from_static(b": keep-alive\n\n"));
+    assert!(
+        waited >= Duration::from_secs(20),
+        "the keep-alive came early, after {waited:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_burst_of_votes_arrives_as_few_messages() {
     let w = world().await;
