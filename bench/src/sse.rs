@@ -28,6 +28,9 @@ pub(crate) struct SseStream {
     socket: TcpStream,
     body: Body,
     read_buf: Vec<u8>,
+    /// Ids that arrived in the same read as the response head, handed
+    /// out by the first [`SseStream::next_ids`].
+    early: Vec<u64>,
 }
 
 impl SseStream {
@@ -51,39 +54,38 @@ impl SseStream {
 
         let mut head = Vec::with_capacity(1024);
         let mut read_buf = vec![0; 4096];
-        let end = loop {
+        let (len, status, chunked) = loop {
             let n = socket.read(&mut read_buf).await?;
             if n == 0 {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
             head.extend_from_slice(&read_buf[..n]);
-            if let Some(end) = find(&head, b"\r\n\r\n") {
-                break end;
+            if let Some(parsed) = parse_head(&head)? {
+                break parsed;
             }
             if head.len() > MAX_HEAD {
                 return Err(io::Error::other("response head too long"));
             }
         };
-        let (status, chunked) = parse_head(&head[..end])?;
         if status != 200 {
             return Err(io::Error::other(format!("HTTP {status}")));
         }
         let mut body = Body::new(chunked);
-        let mut ids = Vec::new();
-        body.feed(&head[end + 4..], &mut ids);
-        body.early = ids;
+        let mut early = Vec::new();
+        body.feed(&head[len..], &mut early);
         Ok(SseStream {
             socket,
             body,
             read_buf,
+            early,
         })
     }
 
     /// Waits for the next bytes and appends the ids of the events they
     /// complete to `ids`. False when the stream ended.
     pub(crate) async fn next_ids(&mut self, ids: &mut Vec<u64>) -> io::Result<bool> {
-        if !self.body.early.is_empty() {
-            ids.append(&mut self.body.early);
+        if !self.early.is_empty() {
+            ids.append(&mut self.early);
             return Ok(true);
         }
         let n = self.socket.read(&mut self.read_buf).await?;
@@ -94,27 +96,19 @@ impl SseStream {
     }
 }
 
-/// The status code and whether the body is chunked.
-fn parse_head(head: &[u8]) -> io::Result<(u16, bool)> {
-    let text =
-        std::str::from_utf8(head).map_err(|_| io::Error::other("response head not UTF-8"))?;
-    let mut lines = text.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| io::Error::other("no status line"))?;
-    let chunked = lines.any(|l| {
-        l.split_once(':').is_some_and(|(name, value)| {
-            name.trim().eq_ignore_ascii_case("transfer-encoding")
-                && value.to_ascii_lowercase().contains("chunked")
-        })
+/// The head's length, status code and whether the body is chunked, once
+/// `bytes` hold the whole head (httparse, as the server's short path).
+fn parse_head(bytes: &[u8]) -> io::Result<Option<(usize, u16, bool)>> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut headers);
+    let httparse::Status::Complete(len) = response.parse(bytes).map_err(io::Error::other)? else {
+        return Ok(None);
+    };
+    let chunked = response.headers.iter().any(|h| {
+        h.name.eq_ignore_ascii_case("transfer-encoding")
+            && h.value.to_ascii_lowercase().ends_with(b"chunked")
     });
-    Ok((status, chunked))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    Ok(Some((len, response.code.unwrap_or(0), chunked)))
 }
 
 /// Where the chunked decoder stands.
@@ -141,8 +135,6 @@ struct Body {
     line: Vec<u8>,
     /// True while the current line has grown past [`MAX_LINE`].
     long_line: bool,
-    /// Ids that arrived with the response head.
-    early: Vec<u64>,
 }
 
 impl Body {
@@ -155,7 +147,6 @@ impl Body {
             },
             line: Vec::with_capacity(MAX_LINE),
             long_line: false,
-            early: Vec::new(),
         }
     }
 
@@ -306,13 +297,18 @@ mod tests {
 
     #[test]
     fn the_head_gives_status_and_framing() {
-        let head =
-            b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nTransfer-Encoding: chunked";
-        assert_eq!(parse_head(head).unwrap(), (200, true));
+        let head = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\nf\r\n";
+        assert_eq!(parse_head(head).unwrap(), Some((head.len() - 3, 200, true)));
+        let refused = b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 5\r\n\r\n";
         assert_eq!(
-            parse_head(b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 5").unwrap(),
-            (401, false)
+            parse_head(refused).unwrap(),
+            Some((refused.len(), 401, false))
         );
-        assert!(parse_head(b"garbage").is_err());
+        assert_eq!(
+            parse_head(b"HTTP/1.1 200 OK\r\ncontent-").unwrap(),
+            None,
+            "not whole yet"
+        );
+        assert!(parse_head(b"garbage\r\n\r\n").is_err());
     }
 }
