@@ -24,9 +24,17 @@ pub(crate) const LATENCY_RATE: f64 = 200.0;
 
 // ------------------------------------------------------------------ client
 
+/// Most requests the generator has in flight at once, and the
+/// connections its client keeps alive for them. Every request then finds
+/// a kept-alive connection: with more in flight than the pool keeps, the
+/// client opened a connection for each extra request and closed it after
+/// (a TCP handshake and a new connection task on both sides), and at the
+/// top of the throughput ramp that churn, not the app, set the pace.
+pub(crate) const IN_FLIGHT: usize = 256;
+
 pub(crate) fn client() -> Client {
     Client::builder()
-        .pool_max_idle_per_host(256)
+        .pool_max_idle_per_host(IN_FLIGHT)
         .timeout(Duration::from_secs(600))
         .build()
         .unwrap_or_default()
@@ -317,7 +325,10 @@ impl Voted {
 /// `voters`, each voter toggling its dot on its card, so every vote
 /// changes something. `urls[voter]` is the vote's address, `tokens[voter]`
 /// its bearer. `next` numbers the votes across calls (it carries on where
-/// the last call stopped, so the toggling does too).
+/// the last call stopped, so the toggling does too). At most [`IN_FLIGHT`]
+/// votes are in flight; a vote due while all are waits for one to return,
+/// and the wait counts in its latency (a vote's time is taken when it is
+/// due to go, not when a connection comes free).
 pub(crate) async fn drive(
     client: &Client,
     urls: Arc<Vec<String>>,
@@ -333,6 +344,7 @@ pub(crate) async fn drive(
     let first = *next;
     *next += total;
     let mut behind = Duration::ZERO;
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     for k in first..first + total {
         let due = started + Duration::from_secs_f64((k - first) as f64 / rate);
         tokio::time::sleep_until(due.into()).await;
@@ -340,8 +352,12 @@ pub(crate) async fn drive(
         let voter = (k as usize) % voters;
         let dots = u8::from(((k as usize) / voters).is_multiple_of(2));
         let (client, urls, tokens) = (client.clone(), urls.clone(), tokens.clone());
+        let in_flight = in_flight.clone();
         handles.push(tokio::spawn(async move {
             let at = Instant::now();
+            let Ok(_turn) = in_flight.acquire_owned().await else {
+                return Err("generator stopped".to_string());
+            };
             let mut req = client.put(&urls[voter]).json(&json!({"dots": dots}));
             if let Some(t) = &tokens[voter] {
                 req = req.bearer_auth(t);
