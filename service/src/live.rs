@@ -613,10 +613,11 @@ async fn flush(hub: &LiveHub, session: SessionId, st: &mut SessionState) {
         st.emitted = st.known;
         return;
     };
-    let events = match hub.inner.store.read().await {
-        Ok(mut conn) => events::events_after(&mut conn, session, st.emitted, BATCH).await,
-        Err(e) => Err(e),
-    };
+    let events = hub
+        .inner
+        .store
+        .changes_after(session, st.emitted, BATCH)
+        .await;
     let events = match events {
         Ok(events) => events,
         Err(e) => {

@@ -34,7 +34,7 @@ pub use cards::{CardInsert, MergeRow};
 pub use participants::ParticipantInsert;
 pub use users::StaffSessionRow;
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
 use rembuk_domain::{AppError, time::Timestamp};
 use sqlx::{
@@ -172,6 +172,9 @@ pub struct Store {
     /// and runs waiting votes together on a handle of its own
     /// ([`Store::cast_vote`]); `None` on PostgreSQL.
     group: Option<group::Writer>,
+    /// SQLite: the live hub's handle for reading committed changes
+    /// ([`Store::changes_after`]); `None` on PostgreSQL.
+    changes: Option<Arc<direct::Reader>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -258,12 +261,15 @@ impl Store {
         };
         let group =
             (backend == Backend::Sqlite).then(|| group::Writer::start(writes.clone(), url.clone()));
+        let changes =
+            (backend == Backend::Sqlite).then(|| Arc::new(direct::Reader::new(url.clone())));
         let store = Store {
             pool,
             backend,
             url,
             writes,
             group,
+            changes,
         };
         store.migrate().await?;
         Ok(store)
@@ -343,6 +349,9 @@ impl Store {
     pub async fn close(&self) {
         if let Some(writer) = &self.group {
             writer.stop().await;
+        }
+        if let Some(reader) = &self.changes {
+            reader.close().await;
         }
         self.writes.close().await;
         self.pool.close().await;
