@@ -226,7 +226,7 @@ mod tests {
         for (after, limit) in [(0, 100), (2, 3), (6, 10), (7, 10)] {
             let straight = store.changes_after(session, after, limit).await.unwrap();
             let through_sqlx =
-                events_after(&mut *store.read().await.unwrap(), session, after, limit)
+                events_after(&mut store.read().await.unwrap(), session, after, limit)
                     .await
                     .unwrap();
             assert_eq!(straight, through_sqlx, "after {after}, at most {limit}");
