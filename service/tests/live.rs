@@ -490,3 +490,96 @@ async fn closing_the_hub_ends_every_stream_and_any_opened_after() {
             .is_none()
     );
 }
+
+/// A card's tally counts each voter's dots in the voter's group, also
+/// after they change group: the live tally and the snapshot agree.
+#[tokio::test]
+async fn a_voters_dots_move_with_them_when_they_change_group() {
+    let w = world().await;
+    let (s, card) = w.card_up_for_vote("Jalan desa").await;
+    let start = w.seq(s.id).await;
+    let mut staff = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(start), Audience::Staff),
+    );
+    let mover = w.participant(&s, "community").await;
+    let other = w.participant(&s, "academia").await;
+    w.services.vote(&mover, card.id, 1).await.unwrap();
+    w.services.vote(&other, card.id, 1).await.unwrap();
+    // The same phone joins again as another group.
+    let input = rembuk_service::JoinInput {
+        code: s.join_code.digits(),
+        group: "business".into(),
+        name: None,
+        consent: true,
+        passcode: None,
+    };
+    w.services.join(&mover, &input, None).await.unwrap();
+    // The next vote on the card tallies it afresh.
+    w.services.vote(&other, card.id, 2).await.unwrap();
+
+    let groups_in = |messages: &[Message]| {
+        messages.iter().rev().find_map(|m| match &m.event {
+            Some(LiveEvent::Counts { cards, .. }) => cards
+                .iter()
+                .find(|t| t.card_id == card.id && t.dots == 3)
+                .map(|t| {
+                    t.by_group
+                        .iter()
+                        .map(|g| (g.group.clone(), g.dots))
+                        .collect::<Vec<_>>()
+                }),
+            _ => None,
+        })
+    };
+    let heard = read_until(&mut staff, |m| groups_in(m).is_some()).await;
+    let expected = vec![("academia".to_string(), 2), ("business".to_string(), 1)];
+    assert_eq!(groups_in(&heard).unwrap(), expected);
+    let snap = w.services.session_snapshot(&w.admin, s.id).await.unwrap();
+    let seen = snap.cards.iter().find(|c| c.id == card.id).unwrap();
+    let mut by_group: Vec<(String, u32)> = seen
+        .dots_by_group
+        .iter()
+        .map(|g| (g.group.clone(), g.dots))
+        .collect();
+    by_group.sort();
+    assert_eq!(by_group, expected);
+
+    // A vote written without its group, as an import writes one, takes
+    // its voter's.
+    let mut tx = w.services.store().write().await.unwrap();
+    let (voter, question): (String, String) = sqlx::query_as(
+        "SELECT participant_id, question_id FROM votes WHERE card_id = $1 AND group_key = 'business'",
+    )
+    .bind(card.id.to_string())
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM votes WHERE participant_id = $1 AND card_id = $2")
+        .bind(&voter)
+        .bind(card.id.to_string())
+        .execute(tx.conn())
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO votes (participant_id, card_id, question_id, dots, updated_at)
+         VALUES ($1, $2, $3, 1, 0)",
+    )
+    .bind(&voter)
+    .bind(card.id.to_string())
+    .bind(&question)
+    .execute(tx.conn())
+    .await
+    .unwrap();
+    let group: String = sqlx::query_scalar(
+        "SELECT group_key FROM votes WHERE participant_id = $1 AND card_id = $2",
+    )
+    .bind(&voter)
+    .bind(card.id.to_string())
+    .fetch_one(tx.conn())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(group, "business");
+}

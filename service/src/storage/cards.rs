@@ -306,7 +306,11 @@ pub async fn card_tally(conn: &mut AnyConnection, id: CardId) -> Result<Option<C
 /// raters, impact, effort and the idea raters.
 pub(super) type TallyRow = (Option<String>, i64, i64, i64, i64, i64, i64, i64);
 
-/// A card's tally (`$1`: the card), in [`TallyRow`]s.
+/// A card's tally (`$1`: the card), in [`TallyRow`]s. Its dots per group
+/// come from the group each vote carries, which the database keeps equal
+/// to the voter's (migration `0005_vote_groups` on SQLite, `0006` on
+/// PostgreSQL): one range of the `votes_card` index, whatever the room's
+/// size, without a look-up per vote.
 pub(super) const CARD_TALLY: &str = "SELECT CAST(NULL AS TEXT),
             CAST((SELECT COALESCE(SUM(urgency), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
             CAST((SELECT COALESCE(SUM(seriousness), 0) FROM usg_ratings WHERE card_id = $1) AS BIGINT),
@@ -317,9 +321,8 @@ pub(super) const CARD_TALLY: &str = "SELECT CAST(NULL AS TEXT),
             CAST((SELECT COUNT(*) FROM idea_ratings WHERE card_id = $1) AS BIGINT)
          FROM cards WHERE id = $1
          UNION ALL
-         SELECT p.group_key, CAST(SUM(v.dots) AS BIGINT), 0, 0, 0, 0, 0, 0 FROM votes v
-         JOIN participants p ON p.id = v.participant_id
-         WHERE v.card_id = $1 GROUP BY p.group_key
+         SELECT v.group_key, CAST(SUM(v.dots) AS BIGINT), 0, 0, 0, 0, 0, 0 FROM votes v
+         WHERE v.card_id = $1 GROUP BY v.group_key
          UNION ALL
          SELECT pv.group_key, CAST(pv.dots AS BIGINT), 0, 0, 0, 0, 0, 0
          FROM paper_votes pv WHERE pv.card_id = $1";
@@ -570,9 +573,13 @@ pub async fn set_dots(
 pub(super) const DELETE_DOTS: &str = "DELETE FROM votes WHERE participant_id = $1 AND card_id = $2";
 
 /// Sets a participant's dots on a card (`$1`: the participant, `$2`: the
-/// card, `$3`: its question, `$4`: the dots, `$5`: now).
-pub(super) const UPSERT_DOTS: &str = "INSERT INTO votes (participant_id, card_id, question_id, dots, updated_at) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (participant_id, card_id) DO UPDATE SET dots = excluded.dots, updated_at = excluded.updated_at";
+/// card, `$3`: its question, `$4`: the dots, `$5`: now), with the
+/// participant's group, which the card's tally reads ([`CARD_TALLY`]).
+pub(super) const UPSERT_DOTS: &str =
+    "INSERT INTO votes (participant_id, card_id, question_id, dots, updated_at, group_key)
+     VALUES ($1, $2, $3, $4, $5, (SELECT group_key FROM participants WHERE id = $1))
+     ON CONFLICT (participant_id, card_id) DO UPDATE
+     SET dots = excluded.dots, updated_at = excluded.updated_at, group_key = excluded.group_key";
 
 /// All dots on a card (`$1`): participants' and paper.
 pub(super) const CARD_TOTAL: &str =
