@@ -166,8 +166,9 @@ impl ThroughputRow {
 }
 
 /// Raises the vote rate until errors, p99 > 1 s, or the app acknowledging
-/// less than 90 % of what was asked, with `n` phones listening: the best
-/// rate acknowledged without errors within 1 s is the sustained rate.
+/// less than 90 % of what was asked, with `n` phones listening, then
+/// narrows in below the step that failed ([`Climb`]): the best rate
+/// acknowledged without errors within 1 s is the sustained rate.
 /// Before the votes, the app's memory per idle connection; after them, the
 /// floor's, and its inserts per second.
 pub async fn throughput_run(
