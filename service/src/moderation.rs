@@ -271,7 +271,8 @@ impl Services {
         card: CardId,
         now: Timestamp,
     ) -> Result<(), AppError> {
-        for (participant, suspended) in cards::votes_on_card(tx.conn(), card).await? {
+        for vote in cards::votes_on_card(tx.conn(), card).await? {
+            let (participant, suspended) = (vote.participant, vote.dots);
             let mine = cards::dots_on_question(tx.conn(), participant, question.id).await?;
             let elsewhere: u32 = mine
                 .iter()
@@ -280,7 +281,16 @@ impl Services {
                 .sum();
             let back = restored_dots(question.vote_budget, elsewhere, suspended);
             if back != suspended {
-                cards::set_dots(tx.conn(), participant, card, question.id, back, now).await?;
+                cards::set_dots(
+                    tx.conn(),
+                    participant,
+                    &vote.group,
+                    card,
+                    question.id,
+                    back,
+                    now,
+                )
+                .await?;
             }
         }
         Ok(())
@@ -330,24 +340,28 @@ impl Services {
             },
         )
         .await?;
-        // Dots: per participant, the sum over the sources.
+        // Dots: per participant (and their group), the sum over the sources.
         let mut per_participant: std::collections::BTreeMap<
-            rembuk_domain::ParticipantId,
+            (rembuk_domain::ParticipantId, String),
             Vec<u32>,
         > = Default::default();
         let mut paper: std::collections::BTreeMap<String, u32> = Default::default();
         for source in &sources {
-            for (p, dots) in cards::votes_on_card(tx.conn(), source.id).await? {
-                per_participant.entry(p).or_default().push(dots);
+            for vote in cards::votes_on_card(tx.conn(), source.id).await? {
+                per_participant
+                    .entry((vote.participant, vote.group))
+                    .or_default()
+                    .push(vote.dots);
             }
             for (group, dots) in cards::paper_votes(tx.conn(), source.id).await? {
                 *paper.entry(group).or_default() += dots;
             }
         }
-        for (p, dots) in per_participant {
+        for ((p, group), dots) in per_participant {
             cards::set_dots(
                 tx.conn(),
                 p,
+                &group,
                 merged_id,
                 question.id,
                 merged_dots(&dots),

@@ -509,7 +509,7 @@ impl Services {
         let participant = ballot
             .participant
             .ok_or_else(|| caller.not_a_participant())?;
-        self.limits().write(participant, session)?;
+        self.limits().write(participant.id, session)?;
         let question = ballot.question.ok_or(AppError::not_found(Entity::Card))?;
         question.check(Action::Vote)?;
         if !question.voting_mode.dots() {

@@ -494,6 +494,73 @@ async fn closing_the_hub_ends_every_stream_and_any_opened_after() {
 /// A card's tally counts each voter's dots in the voter's group, also
 /// after they change group: the live tally and the snapshot agree.
 #[tokio::test]
+async fn a_merged_cards_tally_counts_each_voters_dots_for_their_group() {
+    let w = world().await;
+    let (_, s) = w.session(&w.admin).await;
+    let q = w.question(&w.admin, s.id, "problems").await;
+    let community = w.participant(&s, "community").await;
+    let academia = w.participant(&s, "academia").await;
+    let mut cards = Vec::new();
+    for (by, text) in [(&community, "Jalan rusak"), (&academia, "Kerusakan jalan")] {
+        let input = World::card(text);
+        cards.push(
+            w.services
+                .submit_card(by, q.id, &input, None)
+                .await
+                .unwrap()
+                .card,
+        );
+    }
+    w.services
+        .set_phase(&w.admin, q.id, "voting")
+        .await
+        .unwrap();
+    w.services.vote(&community, cards[0].id, 1).await.unwrap();
+    w.services.vote(&academia, cards[0].id, 1).await.unwrap();
+    w.services.vote(&academia, cards[1].id, 1).await.unwrap();
+    let ids: Vec<_> = cards.iter().map(|c| c.id).collect();
+    let merged = w
+        .services
+        .merge_cards(&w.admin, &ids, "Jalan rusak di desa")
+        .await
+        .unwrap()
+        .card;
+
+    // The next vote on the merged card tallies it from the moved votes.
+    let start = w.seq(s.id).await;
+    let mut staff = Box::pin(
+        w.services
+            .live()
+            .subscribe(s.id, Some(start), Audience::Staff),
+    );
+    let media = w.participant(&s, "media").await;
+    w.services.vote(&media, merged.id, 1).await.unwrap();
+    let groups_in = |messages: &[Message]| {
+        messages.iter().rev().find_map(|m| match &m.event {
+            Some(LiveEvent::Counts { cards, .. }) => {
+                cards.iter().find(|t| t.card_id == merged.id).map(|t| {
+                    let mut by: Vec<_> = t
+                        .by_group
+                        .iter()
+                        .map(|g| (g.group.clone(), g.dots))
+                        .collect();
+                    by.sort();
+                    (t.dots, by)
+                })
+            }
+            _ => None,
+        })
+    };
+    let heard = read_until(&mut staff, |m| groups_in(m).is_some()).await;
+    let expected = vec![
+        ("academia".to_string(), 2),
+        ("community".to_string(), 1),
+        ("media".to_string(), 1),
+    ];
+    assert_eq!(groups_in(&heard).unwrap(), (4, expected));
+}
+
+#[tokio::test]
 async fn a_voters_dots_move_with_them_when_they_change_group() {
     let w = world().await;
     let (s, card) = w.card_up_for_vote("Jalan desa").await;

@@ -524,19 +524,31 @@ pub async fn dots_on_question(
         .collect()
 }
 
+/// A participant's stored dots on a card, with the group they count for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVote {
+    pub participant: ParticipantId,
+    /// The participant's stakeholder group ('' for none).
+    pub group: String,
+    pub dots: u32,
+}
+
 /// Every participant's stored dots on a card (also while it is not visible).
-pub async fn votes_on_card(
-    conn: &mut AnyConnection,
-    card: CardId,
-) -> Result<Vec<(ParticipantId, u32)>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT participant_id, dots FROM votes WHERE card_id = $1 ORDER BY participant_id",
+pub async fn votes_on_card(conn: &mut AnyConnection, card: CardId) -> Result<Vec<StoredVote>> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT participant_id, group_key, dots FROM votes WHERE card_id = $1 ORDER BY participant_id",
     )
     .bind(card.to_string())
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(id, dots)| Ok((parse_id(&id)?, dots as u32)))
+        .map(|(id, group, dots)| {
+            Ok(StoredVote {
+                participant: parse_id(&id)?,
+                group,
+                dots: dots as u32,
+            })
+        })
         .collect()
 }
 
@@ -544,6 +556,7 @@ pub async fn votes_on_card(
 pub async fn set_dots(
     conn: &mut AnyConnection,
     participant: ParticipantId,
+    group: &str,
     card: CardId,
     question: QuestionId,
     dots: u32,
@@ -562,6 +575,7 @@ pub async fn set_dots(
             .bind(question.to_string())
             .bind(i64::from(dots))
             .bind(now.millis())
+            .bind(group)
             .execute(conn)
             .await?;
     }
@@ -573,11 +587,12 @@ pub async fn set_dots(
 pub(super) const DELETE_DOTS: &str = "DELETE FROM votes WHERE participant_id = $1 AND card_id = $2";
 
 /// Sets a participant's dots on a card (`$1`: the participant, `$2`: the
-/// card, `$3`: its question, `$4`: the dots, `$5`: now), with the
-/// participant's group, which the card's tally reads ([`CARD_TALLY`]).
+/// card, `$3`: its question, `$4`: the dots, `$5`: now, `$6`: the
+/// participant's group, which the card's tally reads ([`CARD_TALLY`]; the
+/// caller has it from its own read of the participant or the vote).
 pub(super) const UPSERT_DOTS: &str =
     "INSERT INTO votes (participant_id, card_id, question_id, dots, updated_at, group_key)
-     VALUES ($1, $2, $3, $4, $5, (SELECT group_key FROM participants WHERE id = $1))
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (participant_id, card_id) DO UPDATE
      SET dots = excluded.dots, updated_at = excluded.updated_at, group_key = excluded.group_key";
 

@@ -32,13 +32,33 @@ pub struct Ballot {
     /// changes nothing rolls it back).
     pub seq: u64,
     /// The voter, if the device joined the card's session.
-    pub participant: Option<ParticipantId>,
+    pub participant: Option<Voter>,
     /// The card's question, if the card is visible on it.
     pub question: Option<Question>,
     /// The voter's dots on the card.
     pub here: u32,
     /// The voter's dots on the question's other visible cards.
     pub elsewhere: u32,
+}
+
+/// Who votes: the participant and the stakeholder group their dots count
+/// for ('' for none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Voter {
+    pub id: ParticipantId,
+    pub group: String,
+}
+
+impl Voter {
+    fn read(id: Option<String>, group: Option<String>) -> Result<Option<Voter>> {
+        id.map(|id| {
+            Ok(Voter {
+                id: parse_id(&id)?,
+                group: group.unwrap_or_default(),
+            })
+        })
+        .transpose()
+    }
 }
 
 /// Locks the card's session, takes its next change number, and reads what
@@ -62,7 +82,7 @@ async fn open_ballot(
         .bind(token_hash)
         .fetch_one(&mut *conn)
         .await?;
-    let participant: Option<String> = row.try_get("participant_id")?;
+    let participant = Voter::read(row.try_get("participant_id")?, row.try_get("group_key")?)?;
     let question: Option<String> = row.try_get("id")?;
     let question = match question {
         Some(_) => Some(QuestionRow::from_row(&row)?.into_question()?),
@@ -73,7 +93,7 @@ async fn open_ballot(
     Ok(Some(Ballot {
         session: parse_id(&session)?,
         seq: seq as u64,
-        participant: participant.as_deref().map(parse_id).transpose()?,
+        participant,
         question,
         here: here as u32,
         elsewhere: elsewhere as u32,
@@ -86,7 +106,7 @@ const TAKE_SEQ: &str = "UPDATE sessions SET last_seq = last_seq + 1
      RETURNING id, last_seq";
 
 /// The ballot's one row (`$1`: the card, `$2`: the device's token hash):
-/// the voter (NULL: not joined), the question's columns (NULL: the card is
+/// the voter and their group (NULL: not joined), the question's columns (NULL: the card is
 /// not visible on it) and the voter's dots.
 static BALLOT: LazyLock<String> = LazyLock::new(|| {
     let question: Vec<String> = super::questions::COLUMNS
@@ -94,7 +114,7 @@ static BALLOT: LazyLock<String> = LazyLock::new(|| {
         .map(|column| format!("q.{}", column.trim()))
         .collect();
     format!(
-        "SELECT p.id AS participant_id, {},
+        "SELECT p.id AS participant_id, p.group_key AS group_key, {},
             CAST(COALESCE((SELECT SUM(v.dots) FROM votes v
                            WHERE v.participant_id = p.id AND v.card_id = this.id), 0) AS BIGINT) AS here,
             CAST(COALESCE((SELECT SUM(v.dots) FROM votes v JOIN cards c ON c.id = v.card_id
@@ -116,7 +136,7 @@ pub enum Verdict {
     /// Set the voter's dots on the card (0 takes them back), and tell
     /// `visibility` the card's new tally.
     Set {
-        participant: ParticipantId,
+        participant: Voter,
         question: QuestionId,
         dots: u32,
         visibility: Visibility,
@@ -214,7 +234,16 @@ where
             visibility,
         } => {
             let now = super::now();
-            cards::set_dots(conn, participant, card, question, dots, now).await?;
+            cards::set_dots(
+                conn,
+                participant.id,
+                &participant.group,
+                card,
+                question,
+                dots,
+                now,
+            )
+            .await?;
             let tally = cards::card_tally(conn, card).await?.ok_or_else(card_gone)?;
             let total = tally.dots;
             let change = Change::Tally(tally);
@@ -266,7 +295,7 @@ where
             visibility,
         } => {
             let now = super::now();
-            let participant = participant.to_string();
+            let (participant, group) = (participant.id.to_string(), participant.group);
             let written = if dots == 0 {
                 db.prepare_cached(cards::DELETE_DOTS).and_then(|mut q| {
                     q.execute(rusqlite::named_params! {"$1": participant, "$2": card_id})
@@ -279,6 +308,7 @@ where
                         "$3": question.to_string(),
                         "$4": i64::from(dots),
                         "$5": now.millis(),
+                        "$6": group,
                     })
                 })
             };
@@ -347,8 +377,14 @@ fn open_ballot_direct(
     let Some((session, seq)) = taken else {
         return Ok(None);
     };
-    type Read = (Option<String>, Option<QuestionRow>, i64, i64);
-    let (participant, question, here, elsewhere): Read = db
+    type Read = (
+        Option<String>,
+        Option<String>,
+        Option<QuestionRow>,
+        i64,
+        i64,
+    );
+    let (participant, group, question, here, elsewhere): Read = db
         .prepare_cached(&BALLOT)
         .and_then(|mut q| {
             q.query_row(
@@ -360,6 +396,7 @@ fn open_ballot_direct(
                     };
                     Ok((
                         r.get("participant_id")?,
+                        r.get("group_key")?,
                         question,
                         r.get("here")?,
                         r.get("elsewhere")?,
@@ -371,7 +408,7 @@ fn open_ballot_direct(
     Ok(Some(Ballot {
         session: parse_id(&session)?,
         seq: seq as u64,
-        participant: participant.as_deref().map(parse_id).transpose()?,
+        participant: Voter::read(participant, group)?,
         question: question.map(QuestionRow::into_question).transpose()?,
         here: here as u32,
         elsewhere: elsewhere as u32,
