@@ -38,6 +38,7 @@ use axum::{
         response::Parts,
     },
 };
+use bytes::Buf;
 use futures::StreamExt;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -167,7 +168,14 @@ async fn stream(tcp: &mut TcpStream, body: Body, framing: Framing) -> io::Result
         };
         match next {
             Next::Piece(Some(Ok(piece))) if piece.is_empty() => {}
-            Next::Piece(Some(Ok(piece))) => tcp.write_all(&framing.piece(&piece)).await?,
+            Next::Piece(Some(Ok(piece))) => {
+                // One vectored write: the piece, shared by every phone's
+                // stream, is not copied into a chunk of its own.
+                let mut line = [0; CHUNK_LINE_MAX];
+                let (head, tail) = framing.around(piece.len(), &mut line);
+                tcp.write_all_buf(&mut Buf::chain(head, piece).chain(tail))
+                    .await?
+            }
             // Without the last chunk, so the client sees the stream broke off.
             Next::Piece(Some(Err(e))) => return Err(io::Error::other(e)),
             Next::Piece(None) => {
@@ -199,18 +207,24 @@ enum Framing {
     Close,
 }
 
+/// The longest chunk-size line: 16 hex digits, then CR LF.
+const CHUNK_LINE_MAX: usize = 18;
+
 impl Framing {
-    /// One piece of a stream's body, framed.
-    fn piece(self, data: &[u8]) -> Vec<u8> {
+    /// What goes before and after a piece of `len` bytes of a stream's
+    /// body: for a chunk, its size in hex on a line of its own (written in
+    /// `line`), and the CR LF that ends it; otherwise nothing.
+    fn around(self, len: usize, line: &mut [u8; CHUNK_LINE_MAX]) -> (&[u8], &'static [u8]) {
         if self != Framing::Chunked {
-            return data.to_vec();
+            return (&[], &[]);
         }
-        let size = format!("{:x}\r\n", data.len());
-        let mut chunk = Vec::with_capacity(size.len() + data.len() + 2);
-        chunk.extend_from_slice(size.as_bytes());
-        chunk.extend_from_slice(data);
-        chunk.extend_from_slice(b"\r\n");
-        chunk
+        let digits = (usize::BITS - len.leading_zeros()).div_ceil(4).max(1) as usize;
+        for (i, digit) in line[..digits].iter_mut().enumerate() {
+            let nibble = (len >> (4 * (digits - 1 - i))) & 0xf;
+            *digit = b"0123456789abcdef"[nibble];
+        }
+        line[digits..digits + 2].copy_from_slice(b"\r\n");
+        (&line[..digits + 2], b"\r\n")
     }
 }
 
@@ -349,11 +363,23 @@ mod tests {
 
     #[test]
     fn a_chunk_is_its_size_in_hex_then_the_piece() {
+        let framed = |framing: Framing, piece: &[u8]| {
+            let mut line = [0; CHUNK_LINE_MAX];
+            let (head, tail) = framing.around(piece.len(), &mut line);
+            [head, piece, tail].concat()
+        };
         assert_eq!(
-            Framing::Chunked.piece(&[b'x'; 26]),
+            framed(Framing::Chunked, &[b'x'; 26]),
             [&b"1a\r\n"[..], &[b'x'; 26], b"\r\n"].concat()
         );
-        assert_eq!(Framing::Close.piece(b"data: {}\n\n"), b"data: {}\n\n");
+        assert_eq!(framed(Framing::Chunked, b"x"), b"1\r\nx\r\n");
+        let big = vec![b'y'; 0x1000];
+        assert_eq!(framed(Framing::Chunked, &big)[..6], *b"1000\r\n");
+        assert_eq!(framed(Framing::Chunked, b""), b"0\r\n\r\n");
+        assert_eq!(framed(Framing::Close, b"data: {}\n\n"), b"data: {}\n\n");
+        let mut line = [0; CHUNK_LINE_MAX];
+        let (head, _) = Framing::Chunked.around(usize::MAX, &mut line);
+        assert_eq!(head, b"ffffffffffffffff\r\n");
     }
 
     /// The real accept loop, over a router with one live stream whose
